@@ -1,0 +1,57 @@
+// Plain-text reports for a terminal or a mail: the verdict first, then the numbers, then the
+// counterexample as a numbered list of steps with the kernel function each stands for.
+
+import type { ExploreResult, Violation } from '../explorer/index.ts';
+import type { Catalogue } from './catalogue.ts';
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+export function formatExplore(r: ExploreResult, scenario: string, protocol: string): string {
+  const out: string[] = [];
+  out.push(`svmcheck explore: scenario ${scenario}, protocol ${protocol}`);
+  if (r.verdict === 'pass') out.push(`verdict: pass (exhaustive: every interleaving of ${n(r.states)} states checked)`);
+  else if (r.verdict === 'incomplete') out.push(`verdict: incomplete: ${r.incomplete}; no violation in the ${n(r.states)} states reached`);
+  else out.push(`verdict: violation (${r.violations.map((v) => v.invariant).join(', ')})`);
+  out.push(
+    `  ${n(r.states)} states, ${n(r.transitions)} transitions, depth ${r.maxDepth}, ` +
+      `${(r.elapsedMs / 1000).toFixed(2)} s, ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}`,
+  );
+  out.push(`  fingerprint collision probability (optimistic): ${r.fingerprintCollisionProbability.toExponential(1)}`);
+  for (const v of r.violations) out.push('', ...formatViolation(v));
+  if (r.warnings.length > 0) {
+    out.push('');
+    for (const w of r.warnings) out.push(`warning: ${w}`);
+  }
+  return out.join('\n');
+}
+
+export function formatViolation(v: Violation): string[] {
+  const steps = v.trace.steps;
+  const out = [`violated: ${v.invariant}: ${v.statement}`];
+  if (v.message !== v.statement) out.push(`  ${v.message}`);
+  out.push(`  trace, ${steps.length} step${steps.length === 1 ? '' : 's'} from initial state ${v.trace.initial}:`);
+  const procW = Math.max(0, ...steps.map((s) => s.process.length));
+  const labelW = Math.max(0, ...steps.map((s) => s.label.length + (s.choice === undefined ? 0 : String(s.choice).length + 2)));
+  steps.forEach((s, i) => {
+    const label = s.choice === undefined ? s.label : `${s.label}(${s.choice})`;
+    out.push(`  ${String(i + 1).padStart(3)}  ${s.process.padEnd(procW)}  ${label.padEnd(labelW)}  ${s.kernelFn}`);
+  });
+  return out;
+}
+
+export function formatCatalogue(c: Catalogue): string {
+  const out = ['scenarios:'];
+  for (const s of c.scenarios) {
+    out.push(`  ${s.name}  ${s.description}`);
+    out.push(`      protocols: ${s.protocols.map((p) => (p === s.defaultProtocol ? `${p} (default)` : p)).join(', ')}`);
+  }
+  out.push('', 'protocols:');
+  for (const p of c.protocols) out.push(`  ${p.name}  ${p.description}  [${p.scenarios.join(', ')}]`);
+  out.push('', 'invariants:');
+  for (const i of c.invariants) out.push(`  ${i.id}  ${i.statement}  [${i.scenarios === 'all' ? 'all scenarios' : i.scenarios.join(', ')}]`);
+  return out.join('\n');
+}

@@ -1,0 +1,76 @@
+// The svmcheck command. Thin: parses arguments (commander), calls a command, maps the outcome to
+// an exit status. Bad input of any kind is one line on stderr and status 2, never a stack trace.
+
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '../explorer/index.ts';
+import { catalogue, DEFAULT_SCENARIO } from './catalogue.ts';
+import { EXIT } from './exit.ts';
+import { exploreCommand } from './explore-command.ts';
+import { formatCatalogue } from './format.ts';
+
+function integer(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value)))
+      throw new InvalidArgumentError(`expected a whole number >= ${min}`);
+    return Number(value);
+  };
+}
+
+function positiveSeconds(value: string): number {
+  const x = Number(value);
+  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
+  return x;
+}
+
+function program(setExit: (code: number) => void): Command {
+  const cli = new Command('svmcheck')
+    .description('Model checker for the concurrency design of GPU Shared Virtual Memory in Linux')
+    .exitOverride()
+    .configureOutput({
+      // commander puts a suggestion ("Did you mean ...?") on a second line: keep errors on one.
+      outputError: (str, write) => write(`${str.trimEnd().replace(/^error: /, 'svmcheck: ').replace(/\n+/g, ' ')}\n`),
+    });
+
+  cli
+    .command('explore')
+    .description('exhaustively explore every interleaving of a scenario and check its invariants')
+    .option('--scenario <name>', 'scenario to run (see `svmcheck list`)', DEFAULT_SCENARIO)
+    .option('--protocol <name>', "protocol variant (default: the scenario's own)")
+    .option('--depth <n>', 'depth bound: keep states at most n steps from an initial state', integer(0))
+    .option('--max-states <n>', 'state bound: keep at most n distinct states', integer(1))
+    .addOption(new Option('--time-limit <seconds>', 'time bound for the search').argParser(positiveSeconds))
+    .option('--json', 'print one JSON object on stdout')
+    .action((flags) => setExit(exploreCommand(flags)));
+
+  cli
+    .command('list')
+    .description('list scenarios, protocols and invariants')
+    .option('--json', 'print one JSON object on stdout')
+    .action((flags: { json?: boolean }) => {
+      const c = catalogue();
+      process.stdout.write(flags.json ? `${JSON.stringify(c)}\n` : `${formatCatalogue(c)}\n`);
+      setExit(EXIT.pass);
+    });
+
+  return cli;
+}
+
+function main(argv: readonly string[]): number {
+  let code: number = EXIT.pass;
+  try {
+    program((c) => (code = c)).parse(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.pass : EXIT.badInput;
+    if (e instanceof InputError) {
+      process.stderr.write(`svmcheck: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(`svmcheck: internal error: ${err.message}\n`);
+    if (process.env.SVMCHECK_DEBUG) process.stderr.write(`${err.stack}\n`);
+    return EXIT.internal;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

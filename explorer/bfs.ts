@@ -1,0 +1,180 @@
+// Exhaustive breadth-first search. States are numbered in the order found; each keeps a parent
+// link and the transition that reached it (two int32 columns), and the visited set holds only
+// 64-bit fingerprints. Because the search goes level by level, the first violation found comes
+// with a shortest trace from an initial state.
+//
+// Bounds never turn into a silent pass: hitting one makes the result incomplete, and says which.
+// The depth bound is exact: the last level is still expanded, and the search is incomplete only
+// if that finds a state not yet seen.
+
+import type { ProgressSink } from './progress.ts';
+import type { Failure, StateSpace, SuccessorSink } from './space.ts';
+import { FingerprintSet, Int32Column } from './visited.ts';
+
+export interface SearchBounds {
+  /** Largest depth (number of transitions from an initial state) whose states are kept. */
+  readonly maxDepth?: number;
+  /** Largest number of distinct states kept. */
+  readonly maxStates?: number;
+  readonly timeLimitMs?: number;
+}
+
+export interface SearchOptions extends SearchBounds {
+  /** Stop at the first violation (default). Otherwise keep the first of each property. */
+  readonly stopAtFirstViolation?: boolean;
+  readonly progress?: ProgressSink;
+}
+
+/** Where a violation was seen: in state `at`, or on transition `tid` out of it. */
+export interface FoundViolation extends Failure {
+  readonly at: number;
+  readonly tid: number;
+}
+
+export interface SearchResult {
+  readonly states: number;
+  readonly transitions: number;
+  readonly maxDepth: number;
+  readonly elapsedMs: number;
+  readonly incomplete?: string;
+  readonly violations: readonly FoundViolation[];
+  /** Times each step was taken, by global step index. */
+  readonly coverage: readonly number[];
+  /** Bytes of the visited set and parent links. */
+  readonly storeBytes: number;
+  /** Path from an initial state to state `idx`: the initial state's ordinal and the transitions. */
+  pathTo(idx: number): { root: number; tids: number[] };
+}
+
+const CHECK_EVERY = 256;
+
+export function bfs<S>(space: StateSpace<S>, opts: SearchOptions = {}): SearchResult {
+  const start = performance.now();
+  const stopAtFirst = opts.stopAtFirstViolation ?? true;
+  const seen = new FingerprintSet();
+  const parent = new Int32Column();
+  const via = new Int32Column();
+  const coverage = new Array<number>(space.stepNames.length).fill(0);
+  const fp = new Uint32Array(2);
+  const found = new Map<string, FoundViolation>();
+
+  let states = 0;
+  let transitions = 0;
+  let maxDepth = 0;
+  let incomplete: string | undefined;
+  let stop = false;
+
+  const record = (f: Failure, at: number, tid: number): void => {
+    if (!found.has(f.property)) found.set(f.property, { ...f, at, tid });
+    if (stopAtFirst) stop = true;
+  };
+
+  /** Keeps a new state; returns its index, or -1 if the state bound forbids it. */
+  const keep = (from: number, tid: number): number => {
+    if (opts.maxStates !== undefined && states >= opts.maxStates) {
+      incomplete = `state bound ${opts.maxStates} reached`;
+      stop = true;
+      return -1;
+    }
+    parent.push(from);
+    via.push(tid);
+    return states++;
+  };
+
+  let frontier: S[] = [];
+  let frontierIdx: number[] = [];
+  space.initialStates().forEach((s, ordinal) => {
+    if (stop) return;
+    space.fingerprint(s, fp);
+    if (!seen.add(fp[0]!, fp[1]!)) return;
+    const idx = keep(-1, ordinal);
+    if (idx < 0) return;
+    const f = space.checkState(s);
+    if (f) record(f, idx, -1);
+    else {
+      frontier.push(s);
+      frontierIdx.push(idx);
+    }
+  });
+
+  let depth = 0;
+  let current = -1;
+  let atBound = false;
+  let next: S[] = [];
+  let nextIdx: number[] = [];
+  const sink: SuccessorSink<S> = {
+    onNext(tid, s2) {
+      if (stop) return;
+      transitions++;
+      coverage[space.stepOf(tid)]!++;
+      space.fingerprint(s2, fp);
+      if (atBound) {
+        if (!seen.has(fp[0]!, fp[1]!)) incomplete = `depth bound ${opts.maxDepth} reached`;
+        return;
+      }
+      if (!seen.add(fp[0]!, fp[1]!)) return;
+      const idx = keep(current, tid);
+      if (idx < 0) return;
+      maxDepth = depth + 1;
+      const f = space.checkState(s2);
+      if (f) record(f, idx, -1);
+      else {
+        next.push(s2);
+        nextIdx.push(idx);
+      }
+    },
+    onViolation(tid, f) {
+      if (stop) return;
+      coverage[space.stepOf(tid)]!++;
+      record(f, current, tid);
+    },
+  };
+
+  let expanded = 0;
+  while (frontier.length > 0 && !stop) {
+    atBound = opts.maxDepth !== undefined && depth >= opts.maxDepth;
+    next = [];
+    nextIdx = [];
+    for (let k = 0; k < frontier.length && !stop; k++) {
+      current = frontierIdx[k]!;
+      const s = frontier[k]!;
+      if (space.expand(s, sink) === 0 && !stop) {
+        const f = space.stuck(s);
+        if (f) record(f, current, -1);
+      }
+      if (++expanded % CHECK_EVERY === 0) {
+        const elapsed = performance.now() - start;
+        opts.progress?.update(states, depth, elapsed);
+        if (opts.timeLimitMs !== undefined && elapsed > opts.timeLimitMs) {
+          incomplete = `time bound ${opts.timeLimitMs / 1000}s reached`;
+          stop = true;
+        }
+      }
+    }
+    if (atBound) break;
+    frontier = next;
+    frontierIdx = nextIdx;
+    depth++;
+  }
+  opts.progress?.done();
+
+  return {
+    states,
+    transitions,
+    maxDepth,
+    elapsedMs: performance.now() - start,
+    ...(incomplete !== undefined ? { incomplete } : {}),
+    violations: [...found.values()],
+    coverage,
+    storeBytes: seen.bytes + parent.bytes + via.bytes,
+    pathTo(idx) {
+      const tids: number[] = [];
+      let i = idx;
+      while (parent.get(i) !== -1) {
+        tids.push(via.get(i));
+        i = parent.get(i);
+      }
+      return { root: via.get(i), tids: tids.reverse() };
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// The contract between a model and the engine. Nothing here knows about SVM: a model is a set
+// of processes (labeled step programs, PlusCal style), some locks, initial globals, invariants.
+//
+// A step's effect is an immer recipe: a function that mutates a draft of the global state and
+// of the process's locals. The engine runs the same recipe two ways (ARCHITECTURE.md):
+//   - authoring mode: inside immer's `produce`, on frozen, structurally shared states;
+//   - fast mode: on a plain mutable scratch copy decoded from a packed state.
+// So an effect must only mutate what it is given and must not keep references to it.
+
+import type { Draft } from 'immer';
+
+/** Location every process reaches when it has finished. */
+export const DONE = 'done';
+
+export type LockMode = 'read' | 'write';
+/** Kernel lock kinds; all are modeled as blocking locks, rwsem with a read mode. */
+export type LockKind = 'mutex' | 'rwsem' | 'spinlock' | 'ww_mutex';
+
+export interface LockDecl {
+  readonly name: string;
+  readonly kind: LockKind;
+  readonly description?: string;
+}
+
+/**
+ * A lock operation declared on a step. The engine gives it meaning: an acquire is part of the
+ * step's guard (disabled while the lock is held in a conflicting mode) and happens before the
+ * effect; a release happens after the effect. A mutex or spinlock has only mode 'write'.
+ */
+export interface LockOp {
+  readonly op: 'acquire' | 'release';
+  readonly lock: string;
+  readonly mode: LockMode;
+}
+
+export interface StepContext {
+  /** Index of the process instance taking the step. */
+  readonly pid: number;
+  /** The value chosen among `choices` (0 when the step has no choices). */
+  readonly choice: number;
+}
+
+export type NextLabel<G, L> = string | ((g: G, l: L, ctx: StepContext) => string);
+
+/** One atomic action of a process. */
+export interface Step<G, L> {
+  /** Unique within its program; the name proposals and traces use. */
+  readonly label: string;
+  /**
+   * Location (program-counter value) the step runs from; defaults to `label`. Several steps
+   * sharing one location are a nondeterministic choice (PlusCal `either ... or`).
+   */
+  readonly at?: string;
+  /** The kernel function this step stands for, shown in every trace. */
+  readonly kernelFn: string;
+  /** One line for humans: what the step does in the kernel. */
+  readonly note?: string;
+  readonly locks?: readonly LockOp[];
+  /** State components read and written (coarse names), for reports and partial-order reduction. */
+  readonly reads?: readonly string[];
+  readonly writes?: readonly string[];
+  /** May allocate memory (and so enter reclaim, and so the MMU notifier). */
+  readonly mayAlloc?: boolean;
+  /** Enabling condition, on the state before the step. Lock availability is added by the engine. */
+  readonly guard?: (g: G, l: L, ctx: StepContext) => boolean;
+  /** Nondeterministic parameter (PlusCal `with`): the step is taken once per value. */
+  readonly choices?: (g: G, l: L, ctx: StepContext) => readonly number[];
+  /** The immer recipe. Must not return a value. */
+  readonly effect?: (g: Draft<G>, l: Draft<L>, ctx: StepContext) => void;
+  /** Next location, evaluated on the state after the effect. */
+  readonly next: NextLabel<G, L>;
+}
+
+/** A process type: a program of labeled steps. */
+export interface Program<G, L> {
+  readonly name: string;
+  readonly start: string;
+  readonly steps: readonly Step<G, L>[];
+  /**
+   * Locations where the process may wait forever without that being a deadlock (Spin's
+   * end-state labels), e.g. a worker idle until work is queued. DONE always is one.
+   */
+  readonly endLabels?: readonly string[];
+}
+
+export interface ProcessInstance<G, L> {
+  /** Shown in traces, e.g. `fault0`. Unique within a model. */
+  readonly name: string;
+  readonly program: Program<G, L>;
+  readonly locals: L;
+}
+
+/** Who holds a lock: a writer's pid (or -1) and a bitmask of reader pids. */
+export interface LockHold {
+  readonly w: number;
+  readonly r: number;
+}
+
+export interface ProcState<L> {
+  readonly pc: string;
+  readonly locals: L;
+}
+
+/** The whole state the engine explores. Plain data only. */
+export interface SysState<G, L> {
+  readonly g: G;
+  readonly locks: readonly LockHold[];
+  readonly procs: readonly ProcState<L>[];
+}
+
+export interface StateInvariant<G, L> {
+  readonly kind: 'state';
+  readonly id: string;
+  readonly statement: string;
+  readonly holds: (s: SysState<G, L>) => boolean;
+  /** Optional detail for the report when it fails. */
+  readonly explain?: (s: SysState<G, L>) => string;
+}
+
+/** What an action property sees of the transition it judges. */
+export interface TransitionView<G, L> {
+  readonly pid: number;
+  readonly process: string;
+  readonly step: Step<G, L>;
+  readonly choice: number;
+}
+
+/** A property of a transition (e.g. "a PTE is written only under the notifier lock"). */
+export interface ActionProperty<G, L> {
+  readonly kind: 'action';
+  readonly id: string;
+  readonly statement: string;
+  readonly holds: (before: SysState<G, L>, after: SysState<G, L>, t: TransitionView<G, L>) => boolean;
+  readonly explain?: (before: SysState<G, L>, after: SysState<G, L>, t: TransitionView<G, L>) => string;
+}
+
+export type Invariant<G, L> = StateInvariant<G, L> | ActionProperty<G, L>;
+
+export interface Model<G, L> {
+  readonly name: string;
+  readonly locks?: readonly LockDecl[];
+  readonly processes: readonly ProcessInstance<G, L>[];
+  /** One initial global state, or several (each explored). */
+  readonly initial: readonly G[];
+  readonly invariants?: readonly Invariant<G, L>[];
+  /**
+   * Canonical key of a state: equal states must give equal keys. Defaults to a generic
+   * encoding of the plain data (objects by sorted keys). A model may give a faster one.
+   */
+  readonly key?: (s: SysState<G, L>) => ArrayLike<number>;
+  /** Report states where nothing can move but some process has not finished. Default true. */
+  readonly checkDeadlock?: boolean;
+}

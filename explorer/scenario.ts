@@ -1,0 +1,39 @@
+// A scenario is a named, bounded configuration of a model (how many pages, processes, retries)
+// that can be run under one of several protocol variants. The catalogue of scenarios lives with
+// the CLI; the engine only knows this shape.
+
+import type { Model } from './model.ts';
+
+export interface ProtocolInfo {
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface InvariantInfo {
+  readonly id: string;
+  readonly statement: string;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly protocols: readonly ProtocolInfo[];
+  readonly defaultProtocol: string;
+  /** The properties the scenario's models check (beyond the engine's built-in ones). */
+  readonly invariants: readonly InvariantInfo[];
+  /** Builds the model for one protocol; the name is one of `protocols`. */
+  build(protocol: string): SomeModel;
+}
+
+/**
+ * A model whose state types are hidden (an existential type): scenarios of different models sit
+ * in one catalogue, and whoever runs one gets the types back inside `use`.
+ */
+export interface SomeModel {
+  readonly name: string;
+  use<R>(f: <G, L>(m: Model<G, L>) => R): R;
+}
+
+export function someModel<G, L>(m: Model<G, L>): SomeModel {
+  return { name: m.name, use: (f) => f(m) };
+}

@@ -1,0 +1,48 @@
+// What a search algorithm needs of a model, whatever the state representation: the authoring
+// mode gives frozen immer states, the fast mode (later) packed typed arrays. BFS, and later DFS,
+// the random engine and replay, are written against this interface only.
+
+/** A property that failed, with the detail a reader needs. */
+export interface Failure {
+  readonly property: string;
+  readonly statement: string;
+  readonly message: string;
+}
+
+/** One step of a trace, as every report shows it. */
+export interface TraceStep {
+  readonly pid: number;
+  readonly process: string;
+  readonly program: string;
+  readonly label: string;
+  readonly kernelFn: string;
+  /** The value chosen, for steps with choices. */
+  readonly choice?: number;
+}
+
+export interface SuccessorSink<S> {
+  /** A transition `tid` from the state being expanded to `next`. */
+  onNext(tid: number, next: S): void;
+  /** A transition that breaks a property (lock misuse, an action property). */
+  onViolation(tid: number, failure: Failure): void;
+}
+
+export interface StateSpace<S> {
+  /** `program/label` of every step, by global step index. */
+  readonly stepNames: readonly string[];
+  initialStates(): readonly S[];
+  /** Reports every transition enabled in `s` to the sink; returns how many there were. */
+  expand(s: S, sink: SuccessorSink<S>): number;
+  /** Writes the 64-bit fingerprint of `s` into out[0], out[1]. */
+  fingerprint(s: S, out: Uint32Array): void;
+  /** The first state invariant `s` violates, if any. */
+  checkState(s: S): Failure | null;
+  /** For a state with no enabled transition: the deadlock, or null if every process may stop here. */
+  stuck(s: S): Failure | null;
+  /** Global step index of a transition (for coverage). */
+  stepOf(tid: number): number;
+  /** The transition as a trace shows it, seen from the state it leaves. */
+  describe(before: S, tid: number): TraceStep;
+  /** Replays one transition; throws InputError naming the step if it is not enabled in `s`. */
+  apply(s: S, tid: number): S;
+}
