@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Exhaustive runs are CPU-bound; the CLI tests spawn tsx. Keep per-test time generous,
-    // correctness is what tests assert, never speed.
+    reporters: ['default', './test/plain-summary-reporter.ts'],
+    // Exhaustive runs are CPU-bound and the CLI tests spawn the command: allow time, and assert
+    // correctness only, never speed (speed is the bench's job).
     testTimeout: 120_000,
   },
 });

@@ -92,14 +92,22 @@ export class CanonicalEncoder {
   private walkObject(o: Record<string, unknown>): void {
     // Absent and undefined are the same state; keys in sorted order so that the order in which
     // a recipe added them does not matter.
-    let keys = Object.keys(o).filter((k) => o[k] !== undefined);
-    if (!isSorted(keys)) keys = keys.sort();
+    const keys = Object.keys(o);
+    if (keys.length === 2) {
+      if (keys[0]! > keys[1]!) keys.reverse();
+    } else if (!isSorted(keys)) keys.sort();
     this.push(TAG_OBJECT);
-    this.push(keys.length);
+    const countAt = this.len;
+    this.push(0);
+    let count = 0;
     for (const k of keys) {
+      const v = o[k];
+      if (v === undefined) continue;
+      count++;
       this.push(this.intern(k));
-      this.walk(o[k]);
+      this.walk(v);
     }
+    this.buf[countAt] = count;
   }
 }
 

@@ -1,0 +1,93 @@
+// The installed command, run as a user runs it (node bin/svmcheck.js), on the classic scenarios.
+
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function svmcheck(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'svmcheck.js'), ...args], { cwd: root, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('svmcheck explore', () => {
+  it('--json prints one object with the documented fields, exit 0 on pass', () => {
+    const r = svmcheck('explore', '--json');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ verdict: 'pass', states: expect.any(Number), transitions: expect.any(Number), maxDepth: expect.any(Number) });
+    for (const k of ['elapsedMs', 'statesPerSecond', 'peakRssBytes']) expect(typeof j[k]).toBe('number');
+    expect(j.violations).toEqual([]);
+    expect(j.coverage.untaken).toEqual([]);
+    expect(Object.values(j.coverage.steps).every((n) => typeof n === 'number' && n > 0)).toBe(true);
+  });
+
+  it('a violation exits 1 with a trace of process, label and kernel function', () => {
+    const r = svmcheck('explore', '--scenario', 'mutex', '--protocol', 'naive-flags', '--json');
+    expect(r.status).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.verdict).toBe('violation');
+    expect(j.violations[0].invariant).toBe('mutual-exclusion');
+    expect(j.violations[0].trace.steps[0]).toEqual({ pid: 0, process: 'p0', program: 'naive-flags', label: 'check', kernelFn: 'await !flag[j]' });
+  });
+
+  it('the text report of a deadlock names the waiting processes and the trace', () => {
+    const r = svmcheck('explore', '--scenario', 'philosophers', '--protocol', 'left-first');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('verdict: violation (deadlock)');
+    expect(r.stdout).toMatch(/trace, 3 steps from initial state 0:/);
+    expect(r.stdout).toContain('take_second waits for fork1 (write), held write by phil1');
+  });
+
+  it('an unknown scenario exits 2 with one line naming the known scenarios', () => {
+    const r = svmcheck('explore', '--scenario', 'nope');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("unknown scenario 'nope' (known: mutex, philosophers");
+  });
+
+  it.each([
+    [['explore', '--protocol', 'nope'], /unknown protocol 'nope' for scenario mutex \(known: peterson/],
+    [['explore', '--depth', '-1'], /--depth.*expected a whole number >= 0/],
+    [['explore', '--max-states', '0'], /--max-states.*expected a whole number >= 1/],
+    [['explore', '--time-limit', 'soon'], /--time-limit.*seconds/],
+    [['explore', '--dept', '3'], /unknown option '--dept'.*--depth/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('bad input %j exits 2 with one line', (args, message) => {
+    const r = svmcheck(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a bound hit exits 3 and says which bound', () => {
+    const r = svmcheck('explore', '--depth', '3', '--json');
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'incomplete', incomplete: 'depth bound 3 reached' });
+    const t = svmcheck('explore', '--scenario', 'counters', '--max-states', '5');
+    expect(t.status).toBe(3);
+    expect(t.stdout).toContain('verdict: incomplete: state bound 5 reached');
+  });
+});
+
+describe('svmcheck list', () => {
+  it('--json lists scenarios, protocols and invariants', () => {
+    const r = svmcheck('list', '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.scenarios.map((s: { name: string }) => s.name)).toEqual(['mutex', 'philosophers', 'philosophers-large', 'counters', 'lost-update']);
+    expect(j.scenarios[0]).toMatchObject({ name: 'mutex', description: expect.any(String) });
+    expect(j.protocols.map((p: { name: string }) => p.name)).toContain('peterson');
+    expect(j.invariants.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining(['deadlock', 'lock-balance', 'mutual-exclusion']));
+  });
+
+  it('prints a readable catalogue', () => {
+    const r = svmcheck('list');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('protocols: peterson (default), peterson-swapped, naive-flags');
+  });
+});

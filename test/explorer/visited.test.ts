@@ -1,0 +1,82 @@
+// The visited set and the canonical keys it is fed with.
+
+import { describe, expect, it } from 'vitest';
+import { CanonicalEncoder, hash64 } from '../../explorer/fingerprint.ts';
+import { FingerprintSet } from '../../explorer/visited.ts';
+
+function fp(enc: CanonicalEncoder, v: unknown): string {
+  const key = enc.encode(v);
+  const out = new Uint32Array(2);
+  hash64(key, key.length, out);
+  return `${out[0]}:${out[1]}`;
+}
+
+describe('canonical keys', () => {
+  const enc = new CanonicalEncoder();
+  it('ignore the order in which object keys were added, and undefined members', () => {
+    expect(fp(enc, { a: 1, b: [true, 'x'] })).toBe(fp(enc, { b: [true, 'x'], a: 1 }));
+    expect(fp(enc, { a: 1, c: undefined })).toBe(fp(enc, { a: 1 }));
+  });
+
+  it('tell apart values that a naive flattening would merge', () => {
+    const values: unknown[] = [
+      [1, [2]],
+      [[1], 2],
+      [1, 2],
+      { a: 1 },
+      { b: 1 },
+      [true],
+      [1],
+      ['1'],
+      [null],
+      [0.5],
+      [-0],
+      [0],
+      [2 ** 40],
+      [],
+      {},
+    ];
+    const fps = values.map((v) => fp(enc, v));
+    expect(new Set(fps).size).toBe(values.length);
+  });
+
+  it('refuse what is not plain data', () => {
+    expect(() => enc.encode({ f: () => 1 })).toThrow(/plain data/);
+  });
+});
+
+describe('FingerprintSet', () => {
+  it('counts 300,000 distinct keys exactly through many resizes, and finds every one again', () => {
+    const set = new FingerprintSet(4);
+    const out = new Uint32Array(2);
+    const key = new Int32Array(3);
+    const n = 300_000;
+    let added = 0;
+    for (let i = 0; i < n; i++) {
+      key[0] = i;
+      key[1] = i * 7;
+      key[2] = -i;
+      hash64(key, 3, out);
+      if (set.add(out[0]!, out[1]!)) added++;
+    }
+    expect(added).toBe(n);
+    expect(set.size).toBe(n);
+    for (let i = 0; i < n; i += 997) {
+      key[0] = i;
+      key[1] = i * 7;
+      key[2] = -i;
+      hash64(key, 3, out);
+      expect(set.has(out[0]!, out[1]!)).toBe(true);
+      expect(set.add(out[0]!, out[1]!)).toBe(false);
+    }
+    expect(set.size).toBe(n);
+  });
+
+  it('keeps the all-zero fingerprint (the empty-slot marker) as a member', () => {
+    const set = new FingerprintSet(4);
+    expect(set.has(0, 0)).toBe(false);
+    expect(set.add(0, 0)).toBe(true);
+    expect(set.has(0, 0)).toBe(true);
+    expect(set.add(0, 0)).toBe(false);
+  });
+});
