@@ -3,11 +3,12 @@
 
 import { CLASSIC_SCENARIOS } from '../classic/index.ts';
 import { BUILTIN_PROPERTIES, InputError, type Scenario } from '../explorer/index.ts';
+import { SVM_CATALOGUE } from '../model/scenarios/index.ts';
 
-export const SCENARIOS: readonly Scenario[] = [...CLASSIC_SCENARIOS];
+export const SCENARIOS: readonly Scenario[] = [...SVM_CATALOGUE, ...CLASSIC_SCENARIOS];
 
-/** The scenario `svmcheck explore` runs when none is named (the SVM model will take over). */
-export const DEFAULT_SCENARIO = 'mutex';
+/** The scenario `svmcheck explore` runs when none is named. */
+export const DEFAULT_SCENARIO = 'default';
 
 export function findScenario(name: string): Scenario {
   const s = SCENARIOS.find((x) => x.name === name);

@@ -11,6 +11,7 @@ export interface ExploreFlags {
   depth?: number;
   maxStates?: number;
   timeLimit?: number;
+  all?: boolean;
   json?: boolean;
 }
 
@@ -24,6 +25,8 @@ export function exploreCommand(flags: ExploreFlags): number {
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
       ...(flags.timeLimit !== undefined ? { timeLimitMs: flags.timeLimit * 1000 } : {}),
       ...(progress ? { progress } : {}),
+      ...(flags.all ? { stopAtFirstViolation: false } : {}),
+      ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
     }),
   );
   if (flags.json) process.stdout.write(`${JSON.stringify({ scenario: scenario.name, protocol, ...result })}\n`);

@@ -39,6 +39,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--depth <n>', 'depth bound: keep states at most n steps from an initial state', integer(0))
     .option('--max-states <n>', 'state bound: keep at most n distinct states', integer(1))
     .addOption(new Option('--time-limit <seconds>', 'time bound for the search').argParser(positiveSeconds))
+    .option('--all', 'search on past violations: the shortest trace of each violated invariant, and an exhaustive search')
     .option('--json', 'print one JSON object on stdout')
     .action((flags) => setExit(exploreCommand(flags)));
 

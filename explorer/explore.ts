@@ -49,12 +49,15 @@ export interface ExploreResult {
   readonly warnings: readonly string[];
 }
 
-export type ExploreOptions = SearchOptions;
+export interface ExploreOptions extends SearchOptions {
+  /** Steps known not to be takeable in this configuration (`program/label` -> why). */
+  readonly expectedUntaken?: Readonly<Record<string, string>>;
+}
 
 export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): ExploreResult {
   const space = new AuthoringSpace(model);
   const r = bfs(space, opts);
-  return report(model.name, space, r);
+  return report(model.name, space, r, opts.expectedUntaken ?? {});
 }
 
 /** Re-executes a path to recover the steps as a trace shows them. */
@@ -70,7 +73,7 @@ export function traceOf<S>(space: StateSpace<S>, root: number, tids: readonly nu
   return { trace: { initial: root, steps }, states };
 }
 
-function report<S>(name: string, space: StateSpace<S>, r: SearchResult): ExploreResult {
+function report<S>(name: string, space: StateSpace<S>, r: SearchResult, expected: Readonly<Record<string, string>>): ExploreResult {
   const violations = r.violations.map((v): Violation => {
     const path = r.pathTo(v.at);
     // The last transition of an action violation may not lead anywhere (a lock misuse): describe
@@ -85,10 +88,11 @@ function report<S>(name: string, space: StateSpace<S>, r: SearchResult): Explore
   const untaken = space.stepNames.filter((_, i) => r.coverage[i] === 0);
   // Untaken steps point at a model or bound mistake only when the search saw everything.
   const exhaustive = r.violations.length === 0 && r.incomplete === undefined;
+  const unexpected = untaken.filter((n) => !(n in expected));
   const warnings =
-    exhaustive || untaken.length === 0
-      ? untaken.map((n) => `step ${n} never taken`)
-      : [`coverage is partial: the search stopped early, ${untaken.length} step(s) not taken`];
+    exhaustive || unexpected.length === 0
+      ? unexpected.map((n) => `step ${n} never taken`)
+      : [`coverage is partial: the search stopped early, ${unexpected.length} step(s) not taken`];
 
   const verdict: Verdict = violations.length > 0 ? 'violation' : r.incomplete !== undefined ? 'incomplete' : 'pass';
   const seconds = r.elapsedMs / 1000;

@@ -11,3 +11,5 @@ export { BUILTIN_PROPERTIES } from './properties.ts';
 export { someModel } from './scenario.ts';
 export type { Scenario, SomeModel, ProtocolInfo, InvariantInfo } from './scenario.ts';
 export { terminalProgress } from './progress.ts';
+export { patchModel } from './patch.ts';
+export type { StepPatch } from './patch.ts';

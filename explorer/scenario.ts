@@ -21,6 +21,11 @@ export interface Scenario {
   readonly defaultProtocol: string;
   /** The properties the scenario's models check (beyond the engine's built-in ones). */
   readonly invariants: readonly InvariantInfo[];
+  /**
+   * Steps (`program/label`) this scenario cannot take, each with the reason; after an
+   * exhaustive search they are not warned about. Steps a protocol does not have are ignored.
+   */
+  readonly expectedUntaken?: Readonly<Record<string, string>>;
   /** Builds the model for one protocol; the name is one of `protocols`. */
   build(protocol: string): SomeModel;
 }

@@ -13,7 +13,7 @@ function svmcheck(...args: string[]): { status: number | null; stdout: string; s
 
 describe('svmcheck explore', () => {
   it('--json prints one object with the documented fields, exit 0 on pass', () => {
-    const r = svmcheck('explore', '--json');
+    const r = svmcheck('explore', '--scenario', 'mutex', '--json');
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const j = JSON.parse(r.stdout);
@@ -46,11 +46,13 @@ describe('svmcheck explore', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain("unknown scenario 'nope' (known: mutex, philosophers");
+    expect(r.stderr).toContain("unknown scenario 'nope' (known: fault-vs-munmap, fault-vs-partial-munmap");
+    expect(r.stderr).toContain('default, mutex, philosophers');
   });
 
   it.each([
-    [['explore', '--protocol', 'nope'], /unknown protocol 'nope' for scenario mutex \(known: peterson/],
+    [['explore', '--protocol', 'nope'], /unknown protocol 'nope' for scenario default \(known: amdgpu-v3, xe\)/],
+    [['explore', '--scenario', 'mutex', '--protocol', 'xe'], /unknown protocol 'xe' for scenario mutex \(known: peterson/],
     [['explore', '--depth', '-1'], /--depth.*expected a whole number >= 0/],
     [['explore', '--max-states', '0'], /--max-states.*expected a whole number >= 1/],
     [['explore', '--time-limit', 'soon'], /--time-limit.*seconds/],
@@ -62,6 +64,24 @@ describe('svmcheck explore', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the default is the SVM scenario under amdgpu-v3, where it finds the gpu_mapped race (exit 1)', () => {
+    const r = svmcheck('explore', '--json');
+    expect(r.status).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ scenario: 'default', protocol: 'amdgpu-v3', verdict: 'violation' });
+    expect(j.violations[0].invariant).toBe('no-stale-pte');
+    expect(j.violations[0].trace.steps.map((s: { label: string }) => s.label)).toContain('um_commit');
+  });
+
+  it('--all searches past violations to the end: exhaustive, every step taken', () => {
+    const r = svmcheck('explore', '--scenario', 'fault-vs-invalidate', '--all', '--json');
+    expect(r.status).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.incomplete).toBeUndefined();
+    expect(j.warnings).toEqual([]);
+    expect(j.coverage.untaken.sort()).toEqual(['gpu_fault/gc_clear_attrs', 'gpu_fault/gc_remove']);
   });
 
   it('a bound hit exits 3 and says which bound', () => {
@@ -79,15 +99,19 @@ describe('svmcheck list', () => {
     const r = svmcheck('list', '--json');
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.scenarios.map((s: { name: string }) => s.name)).toEqual(['mutex', 'philosophers', 'philosophers-large', 'counters', 'lost-update']);
-    expect(j.scenarios[0]).toMatchObject({ name: 'mutex', description: expect.any(String) });
-    expect(j.protocols.map((p: { name: string }) => p.name)).toContain('peterson');
-    expect(j.invariants.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining(['deadlock', 'lock-balance', 'mutual-exclusion']));
+    const names = j.scenarios.map((s: { name: string }) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['default', 'fault-vs-munmap', 'fault-vs-set-attr', 'munmap-gc-remap', 'mutex']));
+    expect(j.scenarios.find((s: { name: string }) => s.name === 'default')).toMatchObject({ defaultProtocol: 'amdgpu-v3', protocols: ['amdgpu-v3', 'xe'] });
+    expect(j.protocols.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['amdgpu-v3', 'xe', 'peterson']));
+    expect(j.invariants.map((i: { id: string }) => i.id)).toEqual(
+      expect.arrayContaining(['deadlock', 'lock-balance', 'no-stale-pte', 'no-dma-of-freed-page', 'ranges-disjoint', 'mutual-exclusion']),
+    );
   });
 
   it('prints a readable catalogue', () => {
     const r = svmcheck('list');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('protocols: peterson (default), peterson-swapped, naive-flags');
+    expect(r.stdout).toContain('protocols: amdgpu-v3 (default), xe');
   });
 });

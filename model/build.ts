@@ -1,0 +1,88 @@
+// Builds the explorer model for a scenario configuration under one protocol.
+
+import type { Model, Program } from '../explorer/index.ts';
+import { svmInvariants } from '../invariants/index.ts';
+import type { ProcessSpec, Protocol, SvmConfig } from './config.ts';
+import { svmLocks } from './locks.ts';
+import { amdgpuFault, xeFault } from './processes/fault.ts';
+import { gcWorker } from './processes/gc-worker.ts';
+import { invalidate, munmap, remap } from './processes/invalidate.ts';
+import { amdgpuSetAttr, xeSetAttr } from './processes/set-attr.ts';
+import { attrHole, newRange } from './queries.ts';
+import { locals, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
+
+type P = Program<SvmGlobals, SvmLocals>;
+
+export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
+  const pages = Array.from({ length: cfg.pages }, (_, p) => {
+    const v = cfg.vmas.findIndex(([s, e]) => s <= p && p < e);
+    return { mapped: v >= 0, vma: v + 1, gen: 0 };
+  });
+  let attrs: AttrRange[] = [...cfg.attrs].sort((a, b) => a.start - b.start);
+  if (protocol === 'xe') {
+    // xe: the CPU-address-mirror VMA covers the whole modeled VA; holes get default attributes.
+    for (let p = 0; p < cfg.pages; p++) {
+      if (attrs.some((a) => a.start <= p && p < a.end)) continue;
+      const [s, e] = attrHole(attrs, p, cfg.pages);
+      attrs = [...attrs, { start: s, end: e, value: 0 }].sort((a, b) => a.start - b.start);
+    }
+  }
+  const pte = new Array<number>(cfg.pages).fill(NONE);
+  const ranges: Range[] = cfg.premapped.map(([s, e]) => {
+    for (let p = s; p < e; p++) pte[p] = pages[p]!.gen;
+    return { ...newRange(s, e), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
+  });
+  return {
+    pages,
+    nextVma: cfg.vmas.length + 1,
+    attrs,
+    ranges: ranges.sort((a, b) => a.start - b.start),
+    subSeq: 0,
+    activeInvs: 0,
+    // mmu_interval_notifier_insert starts the interval one behind the subscription's seq.
+    mniSeq: -1,
+    pte,
+    tlb: [...pte],
+    gcList: [],
+    gcPending: false,
+    gcRunning: false,
+  };
+}
+
+export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Model<SvmGlobals, SvmLocals> {
+  const programs = new Map<string, P>();
+  const program = (key: string, make: () => P): P => {
+    if (!programs.has(key)) programs.set(key, make());
+    return programs.get(key)!;
+  };
+  const amd = protocol === 'amdgpu-v3';
+  const counts = new Map<string, number>();
+  const instance = (spec: ProcessSpec): { name: string; program: P; locals: SvmLocals } => {
+    const n = counts.get(spec.kind) ?? 0;
+    counts.set(spec.kind, n + 1);
+    switch (spec.kind) {
+      case 'fault':
+        return { name: `fault${n}`, program: program('fault', () => (amd ? amdgpuFault(cfg) : xeFault(cfg))), locals: locals({ page: spec.page }) };
+      case 'munmap':
+        return { name: `munmap${n}`, program: program('munmap', () => munmap(protocol)), locals: locals({ page: spec.start, end: spec.end }) };
+      case 'invalidate':
+        return { name: `clear${n}`, program: program('invalidate', () => invalidate(protocol)), locals: locals({ page: spec.start, end: spec.end }) };
+      case 'remap':
+        return { name: `remap${n}`, program: program('remap', remap), locals: locals({ page: spec.start, end: spec.end }) };
+      case 'gc-worker':
+        return { name: 'gc', program: program('gc', () => gcWorker(cfg, protocol)), locals: locals() };
+      case 'set-attr': {
+        const pf = spec.prefetch ?? false;
+        const make = () => (amd ? amdgpuSetAttr(cfg, pf) : xeSetAttr(cfg, pf));
+        return { name: `set_attr${n}`, program: program(`set-attr-${pf}`, make), locals: locals({ page: spec.start, end: spec.end, value: spec.value }) };
+      }
+    }
+  };
+  return {
+    name: `${name}/${protocol}`,
+    locks: svmLocks(protocol),
+    processes: cfg.processes.map(instance),
+    initial: [initialGlobals(cfg, protocol)],
+    invariants: svmInvariants,
+  };
+}

@@ -1,0 +1,46 @@
+// What a scenario chooses: sizes, version parameters, and which processes run. Nothing deeper in
+// the model hard-codes a bound.
+
+export type Protocol = 'amdgpu-v3' | 'xe';
+export const PROTOCOLS: readonly { name: Protocol; description: string }[] = [
+  { name: 'amdgpu-v3', description: 'amdgpu SVM on drm_gpusvm, RFC V3 (svm_lock, attribute tree, gpu_mapped published after the commit)' },
+  { name: 'xe', description: 'xe_svm (vm->lock, tile_present set under the notifier lock in the bind pre-commit)' },
+];
+
+/**
+ * What happens to the attributes of VA that was unmapped, when the GC removes its ranges
+ * (DOMAIN.md §4 item 10): V3 clears them, V5+ keeps them, xe resets them to the defaults.
+ */
+export type AttrOnUnmap = 'clear' | 'keep' | 'reset';
+
+export type ProcessSpec =
+  | { readonly kind: 'fault'; readonly page: number }
+  | { readonly kind: 'munmap'; readonly start: number; readonly end: number }
+  | { readonly kind: 'invalidate'; readonly start: number; readonly end: number }
+  | { readonly kind: 'remap'; readonly start: number; readonly end: number }
+  | { readonly kind: 'gc-worker' }
+  | { readonly kind: 'set-attr'; readonly start: number; readonly end: number; readonly value: number; readonly prefetch?: boolean };
+
+export interface SvmConfig {
+  /** VA pages modeled. */
+  readonly pages: number;
+  /** drm_gpusvm chunk sizes in pages, descending, last 1 (2 pages stand for SZ_2M, 1 for SZ_4K). */
+  readonly chunkSizes: readonly number[];
+  /** amdgpu map_fault retry_count (3 in V3). */
+  readonly mapRetries: number;
+  /** amdgpu default attribute granularity in pages (unregistered addresses). */
+  readonly granularity: number;
+  /** Attribute policy on GC of unmapped VA; by default the protocol's own (V3 clear, xe reset). */
+  readonly attrOnUnmap?: AttrOnUnmap;
+  /** CPU VMAs at the start, as [start, end) page intervals. */
+  readonly vmas: readonly (readonly [number, number])[];
+  /** Attribute ranges at the start (amdgpu: registered by SET_ATTR; xe: mirror VMAs). */
+  readonly attrs: readonly { readonly start: number; readonly end: number; readonly value: number }[];
+  /** Ranges already faulted in and mapped on the GPU at the start, as [start, end). */
+  readonly premapped: readonly (readonly [number, number])[];
+  readonly processes: readonly ProcessSpec[];
+}
+
+export function attrPolicy(cfg: SvmConfig, protocol: Protocol): AttrOnUnmap {
+  return cfg.attrOnUnmap ?? (protocol === 'xe' ? 'reset' : 'clear');
+}

@@ -1,0 +1,40 @@
+// The locks of DOMAIN.md §2.1 that the model needs, and shorthands for declaring them on steps.
+
+import type { LockDecl, LockMode, LockOp } from '../explorer/index.ts';
+import type { Protocol } from './config.ts';
+
+export const MMAP = 'mmap_lock';
+export const NOTIFIER = 'notifier_lock';
+/** amdgpu attr_tree->lock (xe keeps attributes in the gpuvm VMA tree under vm->lock). */
+export const ATTR = 'attr_lock';
+/** amdgpu svm->work_lock / xe garbage_collector.lock: the GC list. */
+export const GC = 'gc_lock';
+/** The VM's page-directory reservation: amdgpu drm_exec on the PD, xe xe_vm_lock. */
+export const RESV = 'vm_resv';
+
+/** The driver SVM lock: amdgpu svm->svm_lock, xe vm->lock. Both rwsems taken for write. */
+export function driverLock(protocol: Protocol): string {
+  return protocol === 'xe' ? 'vm_lock' : 'svm_lock';
+}
+
+export function svmLocks(protocol: Protocol): LockDecl[] {
+  const locks: LockDecl[] = [
+    { name: MMAP, kind: 'rwsem', description: 'mm->mmap_lock' },
+    { name: NOTIFIER, kind: 'rwsem', description: 'gpusvm->notifier_lock' },
+    { name: driverLock(protocol), kind: 'rwsem', description: protocol === 'xe' ? 'vm->lock (outermost)' : 'svm->svm_lock' },
+    { name: GC, kind: 'spinlock', description: protocol === 'xe' ? 'vm->svm.garbage_collector.lock' : 'svm->work_lock' },
+    { name: RESV, kind: 'ww_mutex', description: protocol === 'xe' ? 'xe_vm_resv (xe_vm_lock)' : 'VM page-directory reservation (drm_exec)' },
+  ];
+  if (protocol === 'amdgpu-v3') locks.push({ name: ATTR, kind: 'mutex', description: 'attr_tree->lock' });
+  return locks;
+}
+
+export const acquire = (lock: string, mode: LockMode = 'write'): LockOp => ({ op: 'acquire', lock, mode });
+export const release = (lock: string, mode: LockMode = 'write'): LockOp => ({ op: 'release', lock, mode });
+
+/**
+ * A whole critical section in one step: acquire, the effect, release. Used only where every
+ * access in the section is to state that lock protects, so no other process can observe the
+ * inside of the section anyway (Lipton's reduction; docs/model.md lists each use).
+ */
+export const section = (lock: string, mode: LockMode = 'write'): LockOp[] => [acquire(lock, mode), release(lock, mode)];

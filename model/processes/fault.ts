@@ -1,0 +1,157 @@
+// The GPU page-fault handler (DOMAIN.md §3.1), one program per protocol.
+
+import type { Program } from '../../explorer/index.ts';
+import { attrPolicy, type SvmConfig } from '../config.ts';
+import { ATTR, MMAP, NOTIFIER, acquire, driverLock, release, section } from '../locks.ts';
+import { attrAt, attrHole, pagesValid, rangeStarting, vmaAt } from '../queries.ts';
+import { EFAULT, EINVAL, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { findOrInsertSteps } from '../steps/find-or-insert.ts';
+import { gcLoopSteps } from '../steps/gc.ts';
+import { getPagesSteps } from '../steps/get-pages.ts';
+import { amdgpuUpdateMappingSteps, xeBindSteps } from '../steps/map.ts';
+import { goto, type Exit } from '../steps/types.ts';
+
+type P = Program<SvmGlobals, SvmLocals>;
+
+/**
+ * amdgpu RFC V3: amdgpu_svm_handle_fault -> amdgpu_svm_range_map_fault. Everything under
+ * svm_lock(W). map_fault retries get_pages failures and -EAGAIN from the commit while
+ * retry_count lasts; handle_fault then goes back to its own `retry:` without a bound (D-4).
+ * Not modeled: the PASID lookup and the stale-fault filter (no shared state the model has;
+ * dropping a fault is always safe since the GPU re-raises it), the 2 ms validate_timestamp
+ * de-dup (it only returns without mapping), migration (TODO in V3).
+ */
+export function amdgpuFault(cfg: SvmConfig): P {
+  const svm = driverLock('amdgpu-v3');
+  const retryMap: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'unlock_svm') };
+  const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'attr_bounds') };
+  return {
+    name: 'gpu_fault',
+    start: 'lock_svm',
+    steps: [
+      { label: 'lock_svm', kernelFn: 'amdgpu_svm_handle_fault: down_write(svm_lock)', locks: [acquire(svm)], next: 'attr_bounds' },
+      {
+        label: 'attr_bounds',
+        kernelFn: 'amdgpu_svm_attr_get_bounds_locked',
+        note: 'the attribute range around the fault bounds any new range; none: unregistered address',
+        locks: section(ATTR),
+        reads: ['attrs'],
+        effect: (g, l) => {
+          const a = attrAt(g, l.page);
+          l.tries = cfg.mapRetries;
+          l.ret = OK;
+          if (a) {
+            l.lo = a.start;
+            l.hi = a.end;
+          }
+        },
+        next: (g, l) => (attrAt(g, l.page) ? 'gc_dequeue' : 'unregistered_vma'),
+      },
+      {
+        label: 'unregistered_vma',
+        kernelFn: 'amdgpu_svm_range_get_unregistered_attrs (vma_lookup)',
+        note: 'default bounds: the granularity-aligned block around the fault, clamped to the VMA; no VMA: return 0',
+        locks: section(MMAP, 'read'),
+        reads: ['pages'],
+        effect: (g, l) => {
+          const vma = vmaAt(g, l.page);
+          if (!vma) {
+            l.ret = EFAULT;
+            return;
+          }
+          const block = Math.floor(l.page / cfg.granularity) * cfg.granularity;
+          l.lo = Math.max(block, vma[0]);
+          l.hi = Math.min(block + cfg.granularity, vma[1]);
+        },
+        next: (_g, l) => (l.ret === EFAULT ? 'unlock_svm' : 'unregistered_insert'),
+      },
+      {
+        label: 'unregistered_insert',
+        kernelFn: 'amdgpu_svm_range_get_unregistered_attrs (insert default attributes)',
+        note: 'clamped to the hole around the fault; if a range appeared meanwhile, its bounds are used',
+        locks: section(ATTR),
+        reads: ['attrs'],
+        writes: ['attrs'],
+        effect: (g, l) => {
+          const a = attrAt(g, l.page);
+          if (a) {
+            l.lo = a.start;
+            l.hi = a.end;
+            return;
+          }
+          const [hs, he] = attrHole(g.attrs, l.page, g.pages.length);
+          l.lo = Math.max(l.lo, hs);
+          l.hi = Math.min(l.hi, he);
+          const i = g.attrs.findIndex((x) => x.start > l.lo);
+          g.attrs.splice(i < 0 ? g.attrs.length : i, 0, { start: l.lo, end: l.hi, value: 0 });
+        },
+        next: 'gc_dequeue',
+      },
+      ...gcLoopSteps('amdgpu-v3', attrPolicy(cfg, 'amdgpu-v3'), 'find_or_insert'),
+      ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_svm') }),
+      {
+        label: 'is_valid',
+        kernelFn: 'amdgpu_svm_range_is_valid',
+        note: 'gpu_mapped and pages valid, read under notifier_lock(R): return 0 without mapping (R-4: the answer is stale once the lock drops)',
+        locks: section(NOTIFIER, 'read'),
+        reads: ['ranges'],
+        effect: (g, l) => {
+          const r = rangeStarting(g, l.range)!;
+          l.ret = r.mapped && pagesValid(r) && !r.unmapped && !r.partialUnmap ? OK : EINVAL;
+        },
+        next: (_g, l) => (l.ret === OK ? 'unlock_svm' : 'gp_read_begin'),
+      },
+      ...getPagesSteps({ ok: goto('um_lock_pd'), fail: retryMap }),
+      ...amdgpuUpdateMappingSteps({ ok: goto('unlock_svm'), again: retryFault }),
+      { label: 'unlock_svm', kernelFn: 'up_write(svm_lock); amdgpu_svm_put', locks: [release(svm)], next: 'done' },
+    ],
+  };
+}
+
+/**
+ * xe: xe_svm_handle_pagefault -> __xe_svm_handle_pagefault under vm->lock(W). GC first, then
+ * find_or_insert bounded by the CPU-address-mirror VMA, the advisory validity check (no lock),
+ * get_pages, and the bind whose pre-commit re-checks pages valid under the notifier lock.
+ * Every failure goes back to `retry:` (no bound without devmem).
+ */
+export function xeFault(cfg: SvmConfig): P {
+  const vm = driverLock('xe');
+  return {
+    name: 'gpu_fault',
+    start: 'lock_vm',
+    steps: [
+      { label: 'lock_vm', kernelFn: 'xe_svm_handle_pagefault: down_write(vm->lock)', locks: [acquire(vm)], next: 'gc_dequeue' },
+      ...gcLoopSteps('xe', attrPolicy(cfg, 'xe'), 'vma_lookup'),
+      {
+        label: 'vma_lookup',
+        kernelFn: 'xe_vm_find_vma_by_addr (CPU-address-mirror VMA)',
+        note: 'its bounds bound any new range; not a mirror VMA: -EINVAL',
+        reads: ['attrs'],
+        effect: (g, l) => {
+          const a = attrAt(g, l.page);
+          l.ret = a ? OK : EINVAL;
+          if (a) {
+            l.lo = a.start;
+            l.hi = a.end;
+          }
+        },
+        next: (_g, l) => (l.ret === OK ? 'find_or_insert' : 'unlock_vm'),
+      },
+      ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_vm') }),
+      {
+        label: 'is_valid',
+        kernelFn: 'xe_svm_range_is_valid',
+        note: 'tile_present & ~tile_invalidated, read without the notifier lock (advisory)',
+        reads: ['ranges'],
+        effect: (g, l) => {
+          const r = rangeStarting(g, l.range)!;
+          l.ret = r.mapped && !r.invalidated ? OK : EINVAL;
+        },
+        next: (_g, l) => (l.ret === OK ? 'unlock_vm' : 'gp_read_begin'),
+      },
+      ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }),
+      ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }),
+      { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], next: 'done' },
+    ],
+  };
+}

@@ -1,0 +1,42 @@
+// The GC work item (DOMAIN.md §3.3): queued by the UNMAP notifier, it takes the driver lock for
+// write and drains the GC list. Idle between runs, which is not a deadlock.
+
+import type { Program } from '../../explorer/index.ts';
+import { attrPolicy, type Protocol, type SvmConfig } from '../config.ts';
+import { acquire, driverLock, release } from '../locks.ts';
+import type { SvmGlobals, SvmLocals } from '../state.ts';
+import { gcLoopSteps } from '../steps/gc.ts';
+
+export function gcWorker(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
+  const lock = driverLock(protocol);
+  const work = protocol === 'xe' ? 'xe_svm_garbage_collector_work_func' : 'amdgpu_svm_garbage_collector_work';
+  return {
+    name: 'gc_worker',
+    start: 'gc_idle',
+    endLabels: ['gc_idle'],
+    steps: [
+      {
+        label: 'gc_idle',
+        kernelFn: `${work} (the queued work starts)`,
+        reads: ['gcPending'],
+        writes: ['gcPending', 'gcRunning'],
+        guard: (g) => g.gcPending,
+        effect: (g) => {
+          g.gcPending = false;
+          g.gcRunning = true;
+        },
+        next: 'gc_lock_driver',
+      },
+      { label: 'gc_lock_driver', kernelFn: `${work}: down_write(${lock})`, locks: [acquire(lock)], next: 'gc_dequeue' },
+      ...gcLoopSteps(protocol, attrPolicy(cfg, protocol), 'gc_unlock_driver'),
+      {
+        label: 'gc_unlock_driver',
+        kernelFn: `${work}: up_write(${lock})`,
+        locks: [release(lock)],
+        writes: ['gcRunning'],
+        effect: (g) => void (g.gcRunning = false),
+        next: 'gc_idle',
+      },
+    ],
+  };
+}

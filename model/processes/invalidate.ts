@@ -1,0 +1,164 @@
+// The CPU side changing memory under the GPU (DOMAIN.md §3.2): core mm opens an invalidation
+// (mmu_notifier_invalidate_range_start), drm_gpusvm_notifier_invalidate runs the driver's
+// two-phase callback under notifier_lock(W), core mm then frees or replaces the CPU pages, and
+// closes the invalidation (range_end), which wakes mmu_interval_read_begin waiters.
+//   munmap:     MMU_NOTIFY_UNMAP under mmap_lock(W); the VMA goes first; ranges are marked
+//               unmapped and queued for the GC.
+//   invalidate: MMU_NOTIFY_CLEAR without mmap_lock (reclaim, page migration): the page is
+//               replaced, the VMA stays; "Non-UNMAP events rely on GPU fault to remap".
+
+import type { Program } from '../../explorer/index.ts';
+import type { Protocol } from '../config.ts';
+import { GC, MMAP, NOTIFIER, acquire, release, section } from '../locks.ts';
+import { flushTlb, overlapping, unmapPages, zapPtes } from '../queries.ts';
+import type { SvmGlobals, SvmLocals } from '../state.ts';
+import type { SvmStep } from '../steps/types.ts';
+
+type P = Program<SvmGlobals, SvmLocals>;
+
+function callbackSteps(protocol: Protocol, unmap: boolean, after: string): SvmStep[] {
+  const amd = protocol === 'amdgpu-v3';
+  return [
+    {
+      label: 'inv_start',
+      kernelFn: 'mmu_notifier_invalidate_range_start (mn_itree_inv_start_range)',
+      note: 'the invalidation is in progress: invalidate_seq goes odd',
+      writes: ['subSeq', 'activeInvs'],
+      effect: (g) => {
+        if (g.activeInvs === 0) g.subSeq++;
+        g.activeInvs++;
+      },
+      next: 'inv_lock',
+    },
+    {
+      label: 'inv_lock',
+      kernelFn: 'drm_gpusvm_notifier_invalidate: down_write(notifier_lock) + mmu_interval_set_seq',
+      note: 'from here mmu_interval_read_begin waits, and mmu_interval_read_retry fails for older seqs',
+      locks: [acquire(NOTIFIER, 'write')],
+      writes: ['mniSeq'],
+      effect: (g) => void (g.mniSeq = g.subSeq),
+      next: 'event_begin',
+    },
+    {
+      label: 'event_begin',
+      kernelFn: amd ? 'amdgpu_svm_range_invalidate: event_begin (zap PTEs, flush_tlb)' : 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
+      note: amd ? 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' : 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation',
+      reads: ['ranges'],
+      writes: ['pte', 'tlb', 'ranges'],
+      effect: (g, l) => {
+        let zapped = false;
+        for (const r of overlapping(g.ranges, l.page, l.end)) {
+          if (r.unmapped || !r.mapped) continue;
+          zapPtes(g, r);
+          if (amd) r.mapped = false;
+          else r.invalidated = true;
+          zapped = true;
+        }
+        if (zapped) flushTlb(g);
+      },
+      next: 'event_end',
+    },
+    {
+      label: 'event_end',
+      kernelFn: unmap
+        ? 'event_end: drm_gpusvm_range_unmap_pages, drm_gpusvm_range_set_unmapped, GC enqueue + queue_work'
+        : 'event_end: drm_gpusvm_range_unmap_pages',
+      note: unmap ? 'DMA unmap; mark unmapped (partial if the range sticks out); queue for GC under the GC lock' : 'DMA unmap every overlapping range',
+      locks: unmap ? section(GC) : [],
+      reads: ['ranges'],
+      writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
+      effect: (g, l) => {
+        for (const r of overlapping(g.ranges, l.page, l.end)) {
+          unmapPages(r);
+          if (!unmap) continue;
+          r.unmapped = true;
+          r.partialUnmap = r.partialUnmap || r.start < l.page || r.end > l.end;
+          const s = Math.max(r.start, l.page);
+          const e = Math.min(r.end, l.end);
+          r.pendingStart = r.pendingStart < 0 ? s : Math.min(r.pendingStart, s);
+          r.pendingEnd = r.pendingEnd < 0 ? e : Math.max(r.pendingEnd, e);
+          if (!g.gcList.includes(r.start)) g.gcList.push(r.start);
+          g.gcPending = true;
+        }
+      },
+      next: 'inv_unlock',
+    },
+    { label: 'inv_unlock', kernelFn: 'up_write(notifier_lock)', locks: [release(NOTIFIER, 'write')], next: 'mm_change' },
+    {
+      label: 'mm_change',
+      kernelFn: unmap ? 'unmap_page_range + free the pages (core mm)' : 'try_to_unmap / migrate the page (core mm)',
+      note: 'the old CPU pages are freed or replaced: their generation ends',
+      writes: ['pages'],
+      effect: (g, l) => {
+        for (let p = l.page; p < l.end; p++) g.pages[p]!.gen++;
+      },
+      next: 'inv_end',
+    },
+    {
+      label: 'inv_end',
+      kernelFn: 'mmu_notifier_invalidate_range_end',
+      note: 'the last invalidation to end makes invalidate_seq even and wakes read_begin waiters',
+      writes: ['subSeq', 'activeInvs'],
+      effect: (g) => {
+        g.activeInvs--;
+        if (g.activeInvs === 0) g.subSeq++;
+      },
+      next: after,
+    },
+  ];
+}
+
+export function munmap(protocol: Protocol): P {
+  return {
+    name: 'munmap',
+    start: 'mmap_write_lock',
+    steps: [
+      {
+        label: 'mmap_write_lock',
+        kernelFn: 'do_vmi_munmap: mmap_write_lock + detach the VMAs',
+        locks: [acquire(MMAP, 'write')],
+        writes: ['pages'],
+        effect: (g, l) => {
+          for (let p = l.page; p < l.end; p++) {
+            g.pages[p]!.mapped = false;
+            g.pages[p]!.vma = 0;
+          }
+        },
+        next: 'inv_start',
+      },
+      ...callbackSteps(protocol, true, 'mmap_write_unlock'),
+      { label: 'mmap_write_unlock', kernelFn: 'mmap_write_unlock', locks: [release(MMAP, 'write')], next: 'done' },
+    ],
+  };
+}
+
+export function invalidate(protocol: Protocol): P {
+  return { name: 'invalidate', start: 'inv_start', steps: callbackSteps(protocol, false, 'done') };
+}
+
+/** The CPU mapping new memory at an address unmapped earlier (VA reuse). */
+export function remap(): P {
+  return {
+    name: 'remap',
+    start: 'mmap_new',
+    steps: [
+      {
+        label: 'mmap_new',
+        kernelFn: 'mmap (MAP_FIXED) at a reused address',
+        note: 'waits until the old mapping is gone; new VMA, new pages',
+        locks: section(MMAP, 'write'),
+        writes: ['pages', 'nextVma'],
+        guard: (g, l) => g.pages.slice(l.page, l.end).every((p) => !p.mapped),
+        effect: (g, l) => {
+          for (let p = l.page; p < l.end; p++) {
+            g.pages[p]!.mapped = true;
+            g.pages[p]!.vma = g.nextVma;
+            g.pages[p]!.gen++;
+          }
+          g.nextVma++;
+        },
+        next: 'done',
+      },
+    ],
+  };
+}

@@ -1,0 +1,196 @@
+// Changing attributes of an interval (DOMAIN.md §3.4, §3.5).
+//   amdgpu V3 SET_ATTR ioctl: gc_flush; validate the VMAs (mmap_lock(R)); head/tail split under
+//     attr_tree->lock, which is dropped; then under svm_lock(W) the change is applied:
+//     invalidate_interval zaps mapped ranges and removes those crossing the new boundary. With
+//     the PREFETCH trigger, every page of the interval is then mapped (find_or_insert, get_pages,
+//     update_mapping), migration excluded. The split and the apply are not atomic (D-3).
+//   xe madvise: the whole change under vm->lock(W): split the VMAs and set the attributes,
+//     zap the PTEs of ranges in the interval, remove the ranges the new boundaries cross
+//     (xe_svm_unmap_address_range). Prefetch is a VM_BIND prefetch op under vm->lock.
+
+import type { Program } from '../../explorer/index.ts';
+import type { Protocol, SvmConfig } from '../config.ts';
+import { ATTR, MMAP, NOTIFIER, RESV, acquire, driverLock, release, section } from '../locks.ts';
+import { attrAt, flushTlb, overlapping, rangeStarting, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
+import { EINVAL, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { findOrInsertSteps } from '../steps/find-or-insert.ts';
+import { getPagesSteps } from '../steps/get-pages.ts';
+import { amdgpuUpdateMappingSteps, xeBindSteps } from '../steps/map.ts';
+import { type Exit, type SvmStep } from '../steps/types.ts';
+
+type P = Program<SvmGlobals, SvmLocals>;
+
+const crosses = (r: Range, l: SvmLocals): boolean => r.start < l.page || r.end > l.end;
+
+/** Prefetch: map page by page from l.page to l.end; each page skips past the range it mapped. */
+function prefetchSteps(cfg: SvmConfig, protocol: Protocol, done: string): SvmStep[] {
+  const nextRange: Exit = {
+    effect: (l, g) => void (l.page = rangeStarting(g, l.range)?.end ?? l.page + 1),
+    to: (l) => (l.page < l.end ? 'pf_bounds' : done),
+  };
+  const skipPage: Exit = { effect: (l) => void l.page++, to: (l) => (l.page < l.end ? 'pf_bounds' : done) };
+  return [
+    {
+      label: 'pf_bounds',
+      kernelFn: protocol === 'xe' ? 'xe_vm_bind prefetch: VMA bounds' : 'amdgpu_svm_range_map_attr_range: attribute bounds',
+      locks: protocol === 'xe' ? [] : section(ATTR),
+      reads: ['attrs'],
+      effect: (g, l) => {
+        const a = attrAt(g, l.page);
+        l.lo = a ? a.start : l.page;
+        l.hi = a ? a.end : l.page + 1;
+      },
+      next: 'find_or_insert',
+    },
+    ...findOrInsertSteps(cfg, { found: { to: () => 'gp_read_begin' }, none: skipPage }),
+    ...getPagesSteps({ ok: { to: () => (protocol === 'xe' ? 'bind_lock_vm' : 'um_lock_pd') }, fail: skipPage }),
+    ...(protocol === 'xe' ? xeBindSteps({ ok: nextRange, again: skipPage }) : amdgpuUpdateMappingSteps({ ok: nextRange, again: skipPage })),
+  ];
+}
+
+export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
+  const svm = driverLock('amdgpu-v3');
+  const afterApply = prefetch ? 'pf_bounds' : 'unlock_svm';
+  return {
+    name: prefetch ? 'set_attr_prefetch' : 'set_attr',
+    start: 'gc_flush',
+    steps: [
+      {
+        label: 'gc_flush',
+        kernelFn: 'amdgpu_svm_gc_flush (flush_work)',
+        note: 'waits until the GC work is neither queued nor running',
+        reads: ['gcPending', 'gcRunning'],
+        guard: (g) => !g.gcPending && !g.gcRunning,
+        next: 'attr_validate',
+      },
+      {
+        label: 'attr_validate',
+        kernelFn: 'amdgpu_svm_attr_validate_range_vma',
+        note: 'every page must be covered by a VMA, else -EINVAL',
+        locks: section(MMAP, 'read'),
+        reads: ['pages'],
+        effect: (g, l) => void (l.ret = g.pages.slice(l.page, l.end).every((p) => p.mapped) ? OK : EINVAL),
+        next: (_g, l) => (l.ret === OK ? 'attr_set' : 'done'),
+      },
+      {
+        label: 'attr_set',
+        kernelFn: 'amdgpu_svm_attr_set_range (head/tail split)',
+        locks: section(ATTR),
+        writes: ['attrs'],
+        effect: (g, l) => void (l.split = setAttrs(g.attrs, l.page, l.end, l.value)),
+        next: 'lock_svm',
+      },
+      {
+        label: 'lock_svm',
+        kernelFn: 'amdgpu_svm_attr_apply_change: down_write(svm_lock)',
+        locks: [acquire(svm)],
+        next: (_g, l) => (l.split ? 'ii_lock_pd' : afterApply),
+      },
+      { label: 'ii_lock_pd', kernelFn: 'amdgpu_svm_range_invalidate_interval: lock VM PD', locks: [acquire(RESV)], next: 'ii_zap' },
+      {
+        label: 'ii_zap',
+        kernelFn: 'amdgpu_svm_range_invalidate_interval: amdgpu_vm_update_range (clear PTEs)',
+        note: 'the PTEs of every gpu_mapped range overlapping the interval are cleared (no notifier lock)',
+        reads: ['ranges'],
+        writes: ['pte'],
+        effect: (g, l) => {
+          for (const r of overlapping(g.ranges, l.page, l.end)) if (r.mapped) zapPtes(g, r);
+        },
+        next: 'ii_remove',
+      },
+      {
+        label: 'ii_remove',
+        kernelFn: 'amdgpu_svm_range_remove (boundary-crossing ranges) / gpu_mapped = false',
+        note: 'ranges crossing the interval bounds are unmapped and removed; the others only lose gpu_mapped',
+        locks: section(NOTIFIER, 'read'),
+        writes: ['ranges', 'gcList'],
+        effect: (g, l) => {
+          for (const r of overlapping(g.ranges, l.page, l.end)) {
+            r.mapped = false;
+            if (!crosses(r, l)) continue;
+            unmapPages(r);
+            removeRange(g, r.start);
+          }
+        },
+        next: 'ii_unlock_pd',
+      },
+      {
+        label: 'ii_unlock_pd',
+        kernelFn: 'flush_tlb + drm_exec_fini',
+        locks: [release(RESV)],
+        writes: ['tlb'],
+        effect: (g) => flushTlb(g),
+        next: afterApply,
+      },
+      ...(prefetch ? prefetchSteps(cfg, 'amdgpu-v3', 'unlock_svm') : []),
+      { label: 'unlock_svm', kernelFn: 'up_write(svm_lock)', locks: [release(svm)], next: 'done' },
+    ],
+  };
+}
+
+export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
+  const vm = driverLock('xe');
+  return {
+    name: prefetch ? 'madvise_prefetch' : 'madvise',
+    start: 'lock_vm',
+    steps: [
+      { label: 'lock_vm', kernelFn: 'xe_vm_madvise_ioctl: down_write(vm->lock)', locks: [acquire(vm)], next: 'madvise_set' },
+      {
+        label: 'madvise_set',
+        kernelFn: 'xe_vm_madvise (split the VMAs, set the attributes)',
+        writes: ['attrs'],
+        effect: (g, l) => void (l.split = setAttrs(g.attrs, l.page, l.end, l.value)),
+        next: 'madvise_zap',
+      },
+      {
+        label: 'madvise_zap',
+        kernelFn: 'xe_svm_ranges_zap_ptes_in_range',
+        note: 'under notifier_lock(R): zap the PTEs of present ranges in the interval, tile_invalidated = true',
+        locks: section(NOTIFIER, 'read'),
+        writes: ['pte', 'tlb', 'ranges'],
+        effect: (g, l) => {
+          let zapped = false;
+          for (const r of overlapping(g.ranges, l.page, l.end)) {
+            if (!r.mapped) continue;
+            zapPtes(g, r);
+            r.invalidated = true;
+            zapped = true;
+          }
+          if (zapped) flushTlb(g);
+        },
+        next: 'madvise_unbind',
+      },
+      {
+        label: 'madvise_unbind',
+        kernelFn: 'xe_svm_unmap_address_range: xe_vm_range_unbind of ranges the new bounds cross',
+        locks: section(RESV),
+        writes: ['pte', 'tlb', 'ranges'],
+        effect: (g, l) => {
+          for (const r of overlapping(g.ranges, l.page, l.end)) {
+            if (!crosses(r, l)) continue;
+            zapPtes(g, r);
+            r.mapped = false;
+          }
+          flushTlb(g);
+        },
+        next: 'madvise_remove',
+      },
+      {
+        label: 'madvise_remove',
+        kernelFn: 'xe_svm_unmap_address_range: drm_gpusvm_range_remove',
+        locks: section(NOTIFIER, 'read'),
+        writes: ['ranges', 'gcList'],
+        effect: (g, l) => {
+          for (const r of overlapping(g.ranges, l.page, l.end)) {
+            if (!crosses(r, l)) continue;
+            unmapPages(r);
+            removeRange(g, r.start);
+          }
+        },
+        next: prefetch ? 'pf_bounds' : 'unlock_vm',
+      },
+      ...(prefetch ? prefetchSteps(cfg, 'xe', 'unlock_vm') : []),
+      { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], next: 'done' },
+    ],
+  };
+}

@@ -1,0 +1,180 @@
+// Pure functions over the SVM state: lookups (work on frozen states and on drafts alike) and the
+// small algorithms of drm_gpusvm and the attribute tree that steps call. No locking here: the
+// step that calls them declares what it holds.
+
+import type { Draft } from 'immer';
+import type { SvmConfig } from './config.ts';
+import { NONE, type AttrRange, type Range, type SvmGlobals } from './state.ts';
+
+type G = SvmGlobals | Draft<SvmGlobals>;
+
+// On a draft these return the draft range (to mutate it), on a state the frozen one.
+export function rangeAt(g: Draft<SvmGlobals>, page: number): Draft<Range> | undefined;
+export function rangeAt(g: SvmGlobals, page: number): Range | undefined;
+export function rangeAt(g: G, page: number): Range | Draft<Range> | undefined {
+  return g.ranges.find((r) => r.start <= page && page < r.end);
+}
+
+export function rangeStarting(g: Draft<SvmGlobals>, start: number): Draft<Range> | undefined;
+export function rangeStarting(g: SvmGlobals, start: number): Range | undefined;
+export function rangeStarting(g: G, start: number): Range | Draft<Range> | undefined {
+  return g.ranges.find((r) => r.start === start);
+}
+
+export function overlapping<T extends { start: number; end: number }>(list: readonly T[], start: number, end: number): T[] {
+  return list.filter((r) => r.start < end && start < r.end);
+}
+
+/** vma_lookup: the VMA containing `page` as [start, end), or undefined. */
+export function vmaAt(g: G, page: number): [number, number] | undefined {
+  const p = g.pages[page];
+  if (!p || !p.mapped) return undefined;
+  let start = page;
+  while (start > 0 && g.pages[start - 1]!.mapped && g.pages[start - 1]!.vma === p.vma) start--;
+  let end = page + 1;
+  while (end < g.pages.length && g.pages[end]!.mapped && g.pages[end]!.vma === p.vma) end++;
+  return [start, end];
+}
+
+export function attrAt(g: G, page: number): AttrRange | undefined {
+  return g.attrs.find((a) => a.start <= page && page < a.end);
+}
+
+/** drm_gpusvm_range_pages_valid: has_devmem_pages || has_dma_mapping. */
+export function pagesValid(r: Range): boolean {
+  return r.hasDma;
+}
+
+/**
+ * drm_gpusvm_range_chunk_size (DOMAIN.md §1.2): the largest chunk around `page` inside the VMA,
+ * the notifier (the whole modeled VA) and [lo, hi), overlapping no range unless it is one page.
+ */
+export function chunkFor(g: G, cfg: SvmConfig, page: number, lo: number, hi: number): [number, number] | undefined {
+  const vma = vmaAt(g, page);
+  if (!vma) return undefined;
+  for (const chunk of cfg.chunkSizes) {
+    const start = Math.floor(page / chunk) * chunk;
+    const end = start + chunk;
+    if (start < vma[0] || end > vma[1] || start < 0 || end > g.pages.length || start < lo || end > hi) continue;
+    if (chunk !== 1 && overlapping(g.ranges, start, end).length > 0) continue;
+    return [start, end];
+  }
+  return undefined;
+}
+
+export function newRange(start: number, end: number): Range {
+  return {
+    start,
+    end,
+    unmapped: false,
+    partialUnmap: false,
+    hasDma: false,
+    dmaAlloc: false,
+    dma: new Array<number>(end - start).fill(NONE),
+    mapped: false,
+    invalidated: false,
+    pendingStart: NONE,
+    pendingEnd: NONE,
+  };
+}
+
+/** drm_gpusvm_range_insert: keep the tree sorted by start. */
+export function insertRange(g: Draft<SvmGlobals>, r: Range): void {
+  const i = g.ranges.findIndex((x) => x.start > r.start);
+  g.ranges.splice(i < 0 ? g.ranges.length : i, 0, r as Draft<Range>);
+}
+
+/**
+ * drm_gpusvm_range_remove: unmap the DMA pages and drop the range from the tree. A range still
+ * on the GC list is dropped from it too (the list holds a reference; what V3 does with a range
+ * queued again after its removal was not found in the sources: docs/model.md).
+ */
+export function removeRange(g: Draft<SvmGlobals>, start: number): void {
+  const i = g.ranges.findIndex((x) => x.start === start);
+  if (i >= 0) g.ranges.splice(i, 1);
+  const k = g.gcList.indexOf(start);
+  if (k >= 0) g.gcList.splice(k, 1);
+}
+
+/** __drm_gpusvm_unmap_pages: drop the DMA mappings, clear has_dma_mapping. */
+export function unmapPages(r: Draft<Range>): void {
+  r.hasDma = false;
+  r.dma.fill(NONE);
+}
+
+/** Clear the GPU PTEs of a range (the TLB keeps its entries until flushed). */
+export function zapPtes(g: Draft<SvmGlobals>, r: Range): void {
+  for (let p = r.start; p < r.end; p++) g.pte[p] = NONE;
+}
+
+/** A TLB flush: cached translations now match the page table. */
+export function flushTlb(g: Draft<SvmGlobals>): void {
+  for (let p = 0; p < g.tlb.length; p++) g.tlb[p] = g.pte[p]!;
+}
+
+/** Write the PTEs of a range from its DMA mapping; the GPU may cache them at once. */
+export function writePtes(g: Draft<SvmGlobals>, r: Range): void {
+  for (let p = r.start; p < r.end; p++) {
+    g.pte[p] = r.dma[p - r.start]!;
+    g.tlb[p] = r.dma[p - r.start]!;
+  }
+}
+
+/**
+ * amdgpu_svm_attr_set_range: set `value` on [start, end) segment by segment. An existing range
+ * that crosses a bound is split into head, middle and tail (RANGE_SPLIT); a middle keeps its own
+ * bounds; each hole inside [start, end) becomes a range of its own. True if anything was split.
+ */
+export function setAttrs(attrs: Draft<AttrRange>[], start: number, end: number, value: number): boolean {
+  let split = false;
+  const out: AttrRange[] = [];
+  let cursor = start;
+  for (const a of attrs) {
+    if (a.end <= start || end <= a.start) {
+      out.push({ ...a });
+      continue;
+    }
+    if (a.start > cursor) out.push({ start: cursor, end: a.start, value });
+    if (a.start < start) {
+      out.push({ start: a.start, end: start, value: a.value });
+      split = true;
+    }
+    out.push({ start: Math.max(a.start, start), end: Math.min(a.end, end), value });
+    if (end < a.end) {
+      out.push({ start: end, end: a.end, value: a.value });
+      split = true;
+    }
+    cursor = Math.min(a.end, end);
+  }
+  if (cursor < end) out.push({ start: cursor, end, value });
+  out.sort((x, y) => x.start - y.start);
+  attrs.splice(0, attrs.length, ...out);
+  return split;
+}
+
+/** amdgpu_svm_attr_clear_pages: remove the attributes of [start, end) (splitting ranges). */
+export function clearAttrs(attrs: Draft<AttrRange>[], start: number, end: number): void {
+  const out: AttrRange[] = [];
+  for (const a of attrs) {
+    if (a.start < start) out.push({ start: a.start, end: Math.min(a.end, start), value: a.value });
+    if (a.end > end) out.push({ start: Math.max(a.start, end), end: a.end, value: a.value });
+  }
+  attrs.splice(0, attrs.length, ...out);
+}
+
+/** xe_svm_range_set_default_attr: the attributes of [start, end) go back to the default. */
+export function resetAttrs(attrs: Draft<AttrRange>[], start: number, end: number): void {
+  if (overlapping(attrs, start, end).length === 0) return;
+  setAttrs(attrs, start, end, 0);
+}
+
+/** The hole around `page` in the attribute tree, as [start, end). */
+export function attrHole(attrs: readonly AttrRange[], page: number, pages: number): [number, number] {
+  let start = 0;
+  let end = pages;
+  for (const a of attrs) {
+    if (a.end <= page) start = Math.max(start, a.end);
+    else if (a.start > page) end = Math.min(end, a.start);
+  }
+  return [start, end];
+}

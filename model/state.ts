@@ -1,0 +1,108 @@
+// The SVM state the explorer walks (DOMAIN.md §8, scaled down). Pages are VA pages of one
+// address space; a "chunk" of k pages stands for a kernel chunk size (1 page = SZ_4K, 2 pages =
+// SZ_2M). One drm_gpusvm notifier covers the whole modeled VA (its creation and removal are
+// abstracted away: see docs/model.md).
+
+/** Generation marker for "no entry" in PTE, TLB and DMA arrays. */
+export const NONE = -1;
+
+/** A VA page: its CPU mapping and the generation of the page backing it. */
+export interface Page {
+  /** A CPU VMA covers the page. */
+  readonly mapped: boolean;
+  /** Id of that VMA (0 when unmapped); a new mmap at a reused address gets a new id. */
+  readonly vma: number;
+  /** Bumped whenever core mm frees or replaces the backing page. */
+  readonly gen: number;
+}
+
+/** amdgpu attribute range (amdgpu_svm_attr_range) / xe CPU-address-mirror VMA attributes. */
+export interface AttrRange {
+  readonly start: number;
+  readonly end: number;
+  /** The attributes, abstracted to one value; 0 is the default. */
+  readonly value: number;
+}
+
+/** struct drm_gpusvm_range with its pages and the driver's per-range flags. */
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+  /** flags.unmapped / flags.partial_unmap: set by the UNMAP notifier under notifier_lock(W). */
+  readonly unmapped: boolean;
+  readonly partialUnmap: boolean;
+  /** pages.flags.has_dma_mapping (has_devmem_pages comes with the migration issue). */
+  readonly hasDma: boolean;
+  /** pages.dma_addr is allocated (get_pages drops the notifier lock to allocate it). */
+  readonly dmaAlloc: boolean;
+  /** Generation each page of the range was DMA-mapped at, NONE if not mapped. */
+  readonly dma: readonly number[];
+  /** Driver flag: amdgpu gpu_mapped / xe tile_present (one tile). Separate from the PTEs. */
+  readonly mapped: boolean;
+  /** xe tile_invalidated (unused by amdgpu). */
+  readonly invalidated: boolean;
+  /** Pending GC interval (amdgpu pending_start/last_page; [start,end) here), NONE if none. */
+  readonly pendingStart: number;
+  readonly pendingEnd: number;
+}
+
+export interface SvmGlobals {
+  readonly pages: readonly Page[];
+  readonly nextVma: number;
+  /** The attribute tree, sorted by start, non-overlapping. */
+  readonly attrs: readonly AttrRange[];
+  /** The notifier's range tree, sorted by start, non-overlapping. */
+  readonly ranges: readonly Range[];
+  /** mmu_notifier_subscriptions->invalidate_seq: odd while an invalidation is in progress. */
+  readonly subSeq: number;
+  /** Invalidations between range_start and range_end (active_invalidate_ranges). */
+  readonly activeInvs: number;
+  /** mmu_interval_notifier->invalidate_seq, set by mmu_interval_set_seq in the callback. */
+  readonly mniSeq: number;
+  /** GPU page table: generation each page's PTE points to, NONE if no PTE. */
+  readonly pte: readonly number[];
+  /** GPU TLB: what a cached translation points to (filled when a PTE is written). */
+  readonly tlb: readonly number[];
+  /** GC list: starts of ranges queued, in order. */
+  readonly gcList: readonly number[];
+  /** The GC work item is queued (queue_work) / running. */
+  readonly gcPending: boolean;
+  readonly gcRunning: boolean;
+}
+
+/** Return codes, as the kernel's negative errnos (R-2: return codes are part of the spec). */
+export const OK = 0;
+export const EPERM = -1;
+export const ENOENT = -2;
+export const EAGAIN = -11;
+export const EFAULT = -14;
+export const EINVAL = -22;
+
+/** One flat record of locals serves every process type; each uses the fields it needs. */
+export interface SvmLocals {
+  /** Fault page; first page of an interval (munmap, SET_ATTR, re-mmap); prefetch cursor. */
+  readonly page: number;
+  /** End of the interval (exclusive). */
+  readonly end: number;
+  /** SET_ATTR: the new attribute value. */
+  readonly value: number;
+  /** Start of the range being worked on, NONE if none. */
+  readonly range: number;
+  /** Bounds: the attribute range of a fault; the interval a GC entry covers. */
+  readonly lo: number;
+  readonly hi: number;
+  /** Seq returned by mmu_interval_read_begin. */
+  readonly seq: number;
+  /** What hmm_range_fault found: the generation of each page of the range. */
+  readonly pfns: readonly number[];
+  /** Retries left (amdgpu map_fault retry_count). */
+  readonly tries: number;
+  /** SET_ATTR: the attribute change split an existing attribute range (RANGE_SPLIT). */
+  readonly split: boolean;
+  /** Last return code. */
+  readonly ret: number;
+}
+
+export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
+  return { page: 0, end: 0, value: 0, range: NONE, lo: 0, hi: 0, seq: 0, pfns: [], tries: 0, split: false, ret: OK, ...over };
+}

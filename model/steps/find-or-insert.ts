@@ -1,0 +1,68 @@
+// drm_gpusvm_range_find_or_insert (DOMAIN.md §1.2), under the driver lock held for write. Two
+// steps at one location, one per outcome, so that the notifier lock is taken only when a range
+// is inserted: an existing range containing the page wins whatever its bounds; otherwise a new
+// range of the largest chunk inside VMA, notifier and the caller's bounds [l.lo, l.hi) is
+// inserted under notifier_lock(R), mmap_lock(R) held around both.
+
+import type { SvmConfig } from '../config.ts';
+import { MMAP, NOTIFIER, acquire, release } from '../locks.ts';
+import { chunkFor, insertRange, newRange, rangeAt, vmaAt } from '../queries.ts';
+import { EINVAL, ENOENT, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import type { Exit, SvmStep } from './types.ts';
+
+export interface FindOrInsertExits {
+  /** l.range is the range containing l.page. */
+  readonly found: Exit;
+  /** -ENOENT (no VMA) or -EINVAL (no chunk fits). */
+  readonly none: Exit;
+}
+
+const creates = (g: SvmGlobals, l: SvmLocals): boolean => vmaAt(g, l.page) !== undefined && rangeAt(g, l.page) === undefined;
+
+export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits): SvmStep[] {
+  return [
+    {
+      label: 'find_or_insert',
+      kernelFn: 'drm_gpusvm_range_find_or_insert (vma_lookup, range_find)',
+      note: 'no VMA: -ENOENT; an existing range containing the page is returned as it is',
+      locks: [acquire(MMAP, 'read'), release(MMAP, 'read')],
+      reads: ['pages', 'ranges'],
+      guard: (g, l) => !creates(g, l),
+      effect: (g, l) => {
+        const r = rangeAt(g, l.page);
+        if (!vmaAt(g, l.page) || !r) {
+          l.ret = ENOENT;
+          x.none.effect?.(l, g);
+          return;
+        }
+        l.ret = OK;
+        l.range = r.start;
+        x.found.effect?.(l, g);
+      },
+      next: (_g, l) => (l.ret === OK ? x.found.to(l) : x.none.to(l)),
+    },
+    {
+      label: 'find_or_insert_new',
+      at: 'find_or_insert',
+      kernelFn: 'drm_gpusvm_range_find_or_insert (chunk_size, range_insert)',
+      note: 'largest chunk inside VMA, notifier and [lo, hi) overlapping no range; inserted under notifier_lock(R)',
+      locks: [acquire(MMAP, 'read'), acquire(NOTIFIER, 'read'), release(NOTIFIER, 'read'), release(MMAP, 'read')],
+      reads: ['pages', 'ranges'],
+      writes: ['ranges'],
+      guard: creates,
+      effect: (g, l) => {
+        const chunk = chunkFor(g, cfg, l.page, l.lo, l.hi);
+        if (!chunk) {
+          l.ret = EINVAL;
+          x.none.effect?.(l, g);
+          return;
+        }
+        insertRange(g, newRange(chunk[0], chunk[1]));
+        l.ret = OK;
+        l.range = chunk[0];
+        x.found.effect?.(l, g);
+      },
+      next: (_g, l) => (l.ret === OK ? x.found.to(l) : x.none.to(l)),
+    },
+  ];
+}

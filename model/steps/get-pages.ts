@@ -1,0 +1,94 @@
+// drm_gpusvm_range_get_pages (DOMAIN.md §2.3), the same for every driver: read_begin, the fast
+// path, hmm_range_fault under mmap_lock(R), then under notifier_lock(R): unmapped check,
+// read_retry, DMA map. The caller holds the driver lock for write (DOMAIN.md §2.4 DERIVED: two
+// get_pages on one range would race on the flags), so `l.range` stays in the tree throughout.
+
+import { EFAULT, OK, type SvmLocals } from '../state.ts';
+import { MMAP, NOTIFIER, section } from '../locks.ts';
+import { pagesValid, rangeStarting } from '../queries.ts';
+import type { Exit, SvmStep } from './types.ts';
+
+export interface GetPagesExits {
+  /** Pages are DMA-mapped and valid (ret = 0). */
+  readonly ok: Exit;
+  /** -EFAULT: the range was unmapped, or hmm_range_fault found no VMA ("CPU mappings changed"). */
+  readonly fail: Exit;
+}
+
+function leave(e: Exit, l: SvmLocals): string {
+  return e.to(l);
+}
+
+export function getPagesSteps(x: GetPagesExits): SvmStep[] {
+  return [
+    {
+      label: 'gp_read_begin',
+      kernelFn: 'mmu_interval_read_begin + drm_gpusvm_pages_valid_unlocked',
+      note: 'waits while an invalidation that already set the seq runs; fast path if pages are valid',
+      locks: section(NOTIFIER, 'read'),
+      reads: ['mniSeq', 'subSeq', 'ranges'],
+      guard: (g) => g.mniSeq !== g.subSeq,
+      effect: (g, l) => {
+        l.seq = g.mniSeq;
+        l.ret = OK;
+        if (pagesValid(rangeStarting(g, l.range)!)) x.ok.effect?.(l, g);
+      },
+      next: (g, l) => (pagesValid(rangeStarting(g, l.range)!) ? leave(x.ok, l) : 'gp_hmm_fault'),
+    },
+    {
+      label: 'gp_hmm_fault',
+      kernelFn: 'hmm_range_fault',
+      note: 'collects the CPU pages of the range; -EFAULT without a VMA, -EBUSY (retry) if the seq moved',
+      locks: section(MMAP, 'read'),
+      reads: ['pages', 'mniSeq'],
+      effect: (g, l) => {
+        const r = rangeStarting(g, l.range)!;
+        if (g.pages.slice(r.start, r.end).some((p) => !p.mapped)) {
+          l.ret = EFAULT;
+          x.fail.effect?.(l, g);
+          return;
+        }
+        l.pfns = g.pages.slice(r.start, r.end).map((p) => p.gen);
+      },
+      next: (g, l) => (l.ret === EFAULT ? leave(x.fail, l) : g.mniSeq !== l.seq ? 'gp_read_begin' : 'gp_map'),
+    },
+    {
+      label: 'gp_map',
+      kernelFn: 'drm_gpusvm_get_pages (map phase)',
+      note: 'under notifier_lock(R): -EFAULT if unmapped, retry if mmu_interval_read_retry, DMA map every page',
+      locks: section(NOTIFIER, 'read'),
+      reads: ['ranges', 'mniSeq'],
+      writes: ['ranges'],
+      effect: (g, l) => {
+        const r = rangeStarting(g, l.range)!;
+        if (r.unmapped) {
+          l.ret = EFAULT;
+          x.fail.effect?.(l, g);
+          return;
+        }
+        if (g.mniSeq !== l.seq || !r.dmaAlloc) return;
+        r.dma.splice(0, r.dma.length, ...l.pfns);
+        r.hasDma = true;
+        l.pfns = [];
+        x.ok.effect?.(l, g);
+      },
+      next: (g, l) => {
+        if (l.ret === EFAULT) return leave(x.fail, l);
+        const r = rangeStarting(g, l.range)!;
+        if (g.mniSeq !== l.seq) return 'gp_read_begin';
+        return r.dmaAlloc ? leave(x.ok, l) : 'gp_alloc';
+      },
+    },
+    {
+      label: 'gp_alloc',
+      kernelFn: 'kvmalloc_array (pages->dma_addr)',
+      note: 'the notifier lock is dropped to allocate, then the map phase starts again',
+      mayAlloc: true,
+      writes: ['ranges'],
+      effect: (g, l) => {
+        rangeStarting(g, l.range)!.dmaAlloc = true;
+      },
+      next: 'gp_map',
+    },
+  ];
+}

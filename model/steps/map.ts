@@ -1,0 +1,117 @@
+// Committing a range to the GPU page table after get_pages (DOMAIN.md §2.3).
+//   amdgpu V3 amdgpu_svm_range_update_mapping: lock the VM PD; under notifier_lock(R) check
+//     pages valid (and not unmapped / partially unmapped) and write the PTEs; drop the notifier
+//     lock; wait, update PDEs, flush the TLB, and only then WRITE_ONCE(gpu_mapped, true).
+//   xe xe_vm_range_rebind: under the VM resv, the pre-commit takes notifier_lock(R), checks
+//     pages valid, writes the PTEs and sets tile_present (clearing tile_invalidated) before the
+//     notifier lock is dropped at the end of xe_pt_update_ops_run.
+
+import { NOTIFIER, RESV, acquire, release, section } from '../locks.ts';
+import { pagesValid, rangeStarting, writePtes } from '../queries.ts';
+import { EAGAIN, OK } from '../state.ts';
+import type { Exit, SvmStep } from './types.ts';
+
+export interface MapExits {
+  readonly ok: Exit;
+  /** -EAGAIN: pages no longer valid at the commit. */
+  readonly again: Exit;
+}
+
+export function amdgpuUpdateMappingSteps(x: MapExits): SvmStep[] {
+  return [
+    {
+      label: 'um_lock_pd',
+      kernelFn: 'amdgpu_svm_range_lock_vm_pd (drm_exec)',
+      locks: [acquire(RESV)],
+      next: 'um_commit',
+    },
+    {
+      label: 'um_commit',
+      kernelFn: 'amdgpu_svm_range_update_mapping: notifier_lock, pages_valid, amdgpu_vm_update_range',
+      note: 'memalloc_noreclaim; -EAGAIN (and gpu_mapped = false) unless pages valid and not unmapped; else write PTEs',
+      locks: section(NOTIFIER, 'read'),
+      reads: ['ranges'],
+      writes: ['pte', 'tlb', 'ranges'],
+      effect: (g, l) => {
+        const r = rangeStarting(g, l.range)!;
+        if (!pagesValid(r) || r.unmapped || r.partialUnmap) {
+          r.mapped = false;
+          l.ret = EAGAIN;
+          return;
+        }
+        writePtes(g, r);
+        l.ret = OK;
+      },
+      next: (_g, l) => (l.ret === OK ? 'um_publish' : 'um_unlock_pd_again'),
+    },
+    {
+      label: 'um_publish',
+      kernelFn: 'amdgpu_vm_update_pdes + WRITE_ONCE(range->gpu_mapped, true)',
+      note: 'after the notifier lock is dropped (V3 07/12): PDE update, then the mapped flag is published; the fault path passes flush_tlb = false',
+      writes: ['ranges'],
+      effect: (g, l) => {
+        rangeStarting(g, l.range)!.mapped = true;
+      },
+      next: 'um_unlock_pd',
+    },
+    {
+      label: 'um_unlock_pd',
+      kernelFn: 'drm_exec_fini',
+      locks: [release(RESV)],
+      effect: (g, l) => x.ok.effect?.(l, g),
+      next: (_g, l) => x.ok.to(l),
+    },
+    {
+      label: 'um_unlock_pd_again',
+      kernelFn: 'drm_exec_fini (-EAGAIN)',
+      locks: [release(RESV)],
+      effect: (g, l) => x.again.effect?.(l, g),
+      next: (_g, l) => x.again.to(l),
+    },
+  ];
+}
+
+export function xeBindSteps(x: MapExits): SvmStep[] {
+  return [
+    {
+      label: 'bind_lock_vm',
+      kernelFn: 'xe_vm_lock',
+      locks: [acquire(RESV)],
+      next: 'bind_commit',
+    },
+    {
+      label: 'bind_commit',
+      kernelFn: 'xe_vm_range_rebind: xe_pt_svm_pre_commit + xe_pt_update_ops_run',
+      note: 'under notifier_lock(R): -EAGAIN unless pages valid; write PTEs, tile_present set, tile_invalidated cleared',
+      locks: section(NOTIFIER, 'read'),
+      reads: ['ranges'],
+      writes: ['pte', 'tlb', 'ranges'],
+      effect: (g, l) => {
+        const r = rangeStarting(g, l.range)!;
+        if (!pagesValid(r)) {
+          l.ret = EAGAIN;
+          return;
+        }
+        writePtes(g, r);
+        r.mapped = true;
+        r.invalidated = false;
+        l.ret = OK;
+      },
+      next: (_g, l) => (l.ret === OK ? 'bind_unlock_vm' : 'bind_unlock_vm_again'),
+    },
+    {
+      label: 'bind_unlock_vm',
+      kernelFn: 'xe_vm_unlock + dma_fence_wait',
+      locks: [release(RESV)],
+      effect: (g, l) => x.ok.effect?.(l, g),
+      next: (_g, l) => x.ok.to(l),
+    },
+    {
+      label: 'bind_unlock_vm_again',
+      kernelFn: 'xe_vm_unlock (-EAGAIN)',
+      locks: [release(RESV)],
+      effect: (g, l) => x.again.effect?.(l, g),
+      next: (_g, l) => x.again.to(l),
+    },
+  ];
+}
