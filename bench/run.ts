@@ -28,6 +28,7 @@ const root = join(import.meta.dirname, '..');
 function run(c: BenchConfig): BenchRow {
   const args = [join(root, 'bin', 'svmcheck.js'), 'explore', '--scenario', c.scenario, '--json'];
   if (c.protocol) args.push('--protocol', c.protocol);
+  if (c.all) args.push('--all');
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status === null || r.status === 2 || r.status > 3) throw new Error(`${c.scenario}: ${r.stderr.trim() || `exit ${r.status}`}`);
   const j = JSON.parse(r.stdout);

@@ -7,6 +7,7 @@ import { catalogue, DEFAULT_SCENARIO } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { exploreCommand } from './explore-command.ts';
 import { formatCatalogue } from './format.ts';
+import { stepsCommand } from './steps-command.ts';
 
 function integer(min: number) {
   return (value: string): number => {
@@ -42,6 +43,15 @@ function program(setExit: (code: number) => void): Command {
     .option('--all', 'search on past violations: the shortest trace of each violated invariant, and an exhaustive search')
     .option('--json', 'print one JSON object on stdout')
     .action((flags) => setExit(exploreCommand(flags)));
+
+  cli
+    .command('steps')
+    .description("list the steps of a scenario's programs: kernel function, locks (+taken -dropped), note")
+    .option('--scenario <name>', 'scenario (see `svmcheck list`)', DEFAULT_SCENARIO)
+    .option('--protocol <name>', "protocol variant (default: the scenario's own)")
+    .option('--markdown', 'print tables for docs/model.md')
+    .option('--json', 'print one JSON array on stdout')
+    .action((flags) => setExit(stepsCommand(flags)));
 
   cli
     .command('list')

@@ -1,0 +1,63 @@
+// `svmcheck steps`: every step of every program a scenario runs, with the kernel function it
+// stands for, the locks it takes or drops, and its note. For reviewers writing proposals, and
+// the source of the step tables in docs/model.md (`--markdown`).
+
+import type { Model, Step } from '../explorer/index.ts';
+import { findProtocol, findScenario } from './catalogue.ts';
+import { EXIT } from './exit.ts';
+
+export interface StepsFlags {
+  scenario: string;
+  protocol?: string;
+  markdown?: boolean;
+  json?: boolean;
+}
+
+interface StepRow {
+  program: string;
+  label: string;
+  kernelFn: string;
+  locks: string;
+  note: string;
+}
+
+/** `+lock` taken, `-lock` dropped, `(R)` read mode; `alloc` if the step may allocate. */
+function locks<G, L>(s: Step<G, L>): string {
+  const ops = (s.locks ?? []).map((o) => `${o.op === 'acquire' ? '+' : '-'}${o.lock}${o.mode === 'read' ? '(R)' : ''}`);
+  return [...ops, ...(s.mayAlloc ? ['alloc'] : [])].join(' ');
+}
+
+function rows<G, L>(m: Model<G, L>): StepRow[] {
+  const seen = new Set<string>();
+  const out: StepRow[] = [];
+  for (const p of m.processes) {
+    if (seen.has(p.program.name)) continue;
+    seen.add(p.program.name);
+    for (const s of p.program.steps) {
+      out.push({ program: p.program.name, label: s.label, kernelFn: s.kernelFn, locks: locks(s), note: s.note ?? '' });
+    }
+  }
+  return out;
+}
+
+export function stepsCommand(flags: StepsFlags): number {
+  const scenario = findScenario(flags.scenario);
+  const protocol = findProtocol(scenario, flags.protocol);
+  const table = scenario.build(protocol).use(rows);
+  if (flags.json) process.stdout.write(`${JSON.stringify(table)}\n`);
+  else if (flags.markdown) {
+    let program = '';
+    const out: string[] = [];
+    for (const r of table) {
+      if (r.program !== program) {
+        program = r.program;
+        out.push('', `#### ${program} (${protocol})`, '', '| step | kernel function | locks | what it does |', '|---|---|---|---|');
+      }
+      out.push(`| \`${r.label}\` | \`${r.kernelFn}\` | ${r.locks} | ${r.note} |`);
+    }
+    process.stdout.write(`${out.join('\n').trim()}\n`);
+  } else {
+    for (const r of table) process.stdout.write(`${`${r.program}/${r.label}`.padEnd(36)} ${r.kernelFn}${r.locks ? `  [${r.locks}]` : ''}\n`);
+  }
+  return EXIT.pass;
+}
