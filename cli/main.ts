@@ -49,6 +49,7 @@ function program(setExit: (code: number) => void): Command {
     .description("list the steps of a scenario's programs: kernel function, locks (+taken -dropped), note")
     .option('--scenario <name>', 'scenario (see `svmcheck list`)', DEFAULT_SCENARIO)
     .option('--protocol <name>', "protocol variant (default: the scenario's own)")
+    .option('--all-scenarios', 'every program of every scenario that runs under the protocol')
     .option('--markdown', 'print tables for docs/model.md')
     .option('--json', 'print one JSON array on stdout')
     .action((flags) => setExit(stepsCommand(flags)));

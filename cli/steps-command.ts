@@ -3,12 +3,13 @@
 // the source of the step tables in docs/model.md (`--markdown`).
 
 import type { Model, Step } from '../explorer/index.ts';
-import { findProtocol, findScenario } from './catalogue.ts';
+import { findProtocol, findScenario, SCENARIOS } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 
 export interface StepsFlags {
   scenario: string;
   protocol?: string;
+  allScenarios?: boolean;
   markdown?: boolean;
   json?: boolean;
 }
@@ -27,8 +28,7 @@ function locks<G, L>(s: Step<G, L>): string {
   return [...ops, ...(s.mayAlloc ? ['alloc'] : [])].join(' ');
 }
 
-function rows<G, L>(m: Model<G, L>): StepRow[] {
-  const seen = new Set<string>();
+function rows<G, L>(m: Model<G, L>, seen: Set<string>): StepRow[] {
   const out: StepRow[] = [];
   for (const p of m.processes) {
     if (seen.has(p.program.name)) continue;
@@ -43,7 +43,10 @@ function rows<G, L>(m: Model<G, L>): StepRow[] {
 export function stepsCommand(flags: StepsFlags): number {
   const scenario = findScenario(flags.scenario);
   const protocol = findProtocol(scenario, flags.protocol);
-  const table = scenario.build(protocol).use(rows);
+  // With --all-scenarios: every program of every scenario that runs under this protocol, once.
+  const scenarios = flags.allScenarios ? SCENARIOS.filter((s) => s.protocols.some((p) => p.name === protocol)) : [scenario];
+  const seen = new Set<string>();
+  const table = scenarios.flatMap((s) => s.build(protocol).use((m) => rows(m, seen)));
   if (flags.json) process.stdout.write(`${JSON.stringify(table)}\n`);
   else if (flags.markdown) {
     let program = '';

@@ -43,6 +43,7 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
     mniSeq: -1,
     pte,
     tlb: [...pte],
+    checkpoint: false,
     gcList: [],
     gcPending: false,
     gcRunning: false,

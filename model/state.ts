@@ -65,6 +65,8 @@ export interface SvmGlobals {
   readonly tlb: readonly number[];
   /** GC list: starts of ranges queued, in order. */
   readonly gcList: readonly number[];
+  /** amdgpu checkpoint_ts is set: an UNMAP captured the IH ring position (stale-fault filter). */
+  readonly checkpoint: boolean;
   /** The GC work item is queued (queue_work) / running. */
   readonly gcPending: boolean;
   readonly gcRunning: boolean;

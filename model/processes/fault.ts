@@ -14,12 +14,11 @@ import { goto, type Exit } from '../steps/types.ts';
 type P = Program<SvmGlobals, SvmLocals>;
 
 /**
- * amdgpu RFC V3: amdgpu_svm_handle_fault -> amdgpu_svm_range_map_fault. Everything under
- * svm_lock(W). map_fault retries get_pages failures and -EAGAIN from the commit while
- * retry_count lasts; handle_fault then goes back to its own `retry:` without a bound (D-4).
- * Not modeled: the PASID lookup and the stale-fault filter (no shared state the model has;
- * dropping a fault is always safe since the GPU re-raises it), the 2 ms validate_timestamp
- * de-dup (it only returns without mapping), migration (TODO in V3).
+ * amdgpu RFC V3: amdgpu_svm_handle_fault -> amdgpu_svm_range_map_fault. The PASID lookup and
+ * the stale-fault filter, then everything under svm_lock(W). map_fault retries get_pages
+ * failures and -EAGAIN from the commit while retry_count lasts; handle_fault then goes back to
+ * its own `retry:` without a bound (D-4). Not modeled: the 2 ms validate_timestamp de-dup (it
+ * only returns without mapping), migration (TODO in V3).
  */
 export function amdgpuFault(cfg: SvmConfig): P {
   const svm = driverLock('amdgpu-v3');
@@ -27,8 +26,26 @@ export function amdgpuFault(cfg: SvmConfig): P {
   const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'attr_bounds') };
   return {
     name: 'gpu_fault',
-    start: 'lock_svm',
+    start: 'lookup',
     steps: [
+      {
+        label: 'lookup',
+        kernelFn: 'amdgpu_svm_lookup_by_pasid + stale-fault filter (clear checkpoint_ts)',
+        note: 'the fault is not older than the checkpoint: it clears checkpoint_ts and is handled',
+        reads: ['checkpoint'],
+        writes: ['checkpoint'],
+        effect: (g) => void (g.checkpoint = false),
+        next: 'lock_svm',
+      },
+      {
+        label: 'drop_stale',
+        at: 'lookup',
+        kernelFn: 'stale-fault filter: amdgpu_gmc_filter_faults_remove, return 0',
+        note: 'an UNMAP captured checkpoint_ts and the fault is at or after it: dropped (the GPU retries); the timestamp is not modeled, so both outcomes are explored',
+        reads: ['checkpoint'],
+        guard: (g) => g.checkpoint,
+        next: 'done',
+      },
       { label: 'lock_svm', kernelFn: 'amdgpu_svm_handle_fault: down_write(svm_lock)', locks: [acquire(svm)], next: 'attr_bounds' },
       {
         label: 'attr_bounds',

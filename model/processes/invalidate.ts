@@ -41,11 +41,17 @@ function callbackSteps(protocol: Protocol, unmap: boolean, after: string): SvmSt
     },
     {
       label: 'event_begin',
-      kernelFn: amd ? 'amdgpu_svm_range_invalidate: event_begin (zap PTEs, flush_tlb)' : 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
+      kernelFn: amd
+        ? unmap
+          ? 'amdgpu_svm_range_invalidate: capture checkpoint_ts, event_begin (zap PTEs, flush_tlb)'
+          : 'amdgpu_svm_range_invalidate: event_begin (zap PTEs, flush_tlb)'
+        : 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
       note: amd ? 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' : 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation',
       reads: ['ranges'],
-      writes: ['pte', 'tlb', 'ranges'],
+      writes: amd && unmap ? ['checkpoint', 'pte', 'tlb', 'ranges'] : ['pte', 'tlb', 'ranges'],
       effect: (g, l) => {
+        // amdgpu_svm_range_invalidate captures the stale-fault checkpoint on UNMAP first.
+        if (amd && unmap) g.checkpoint = true;
         let zapped = false;
         for (const r of overlapping(g.ranges, l.page, l.end)) {
           if (r.unmapped || !r.mapped) continue;

@@ -12,11 +12,13 @@ export interface SvmScenario {
 }
 
 const NO_UNMAP = 'no UNMAP in this scenario, so nothing is queued for the GC';
-const gcIdle = {
+/** Steps that only an UNMAP makes takeable. */
+const noUnmap = {
   'gpu_fault/gc_remove': NO_UNMAP,
   'gpu_fault/gc_clear_attrs': NO_UNMAP,
   'gpu_fault/gc_unbind': NO_UNMAP,
   'gpu_fault/gc_reset_attrs': NO_UNMAP,
+  'gpu_fault/drop_stale': 'no UNMAP in this scenario, so no stale-fault checkpoint is captured',
 };
 
 const base = {
@@ -51,7 +53,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       ...base,
       processes: [{ kind: 'fault', page: 0 }, { kind: 'fault', page: 1 }, { kind: 'invalidate', start: 1, end: 2 }],
     },
-    expectedUntaken: gcIdle,
+    expectedUntaken: noUnmap,
   },
   {
     name: 'fault-vs-set-attr',
@@ -62,7 +64,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       processes: [{ kind: 'fault', page: 0 }, { kind: 'set-attr', start: 1, end: 2, value: 1 }],
     },
     expectedUntaken: {
-      ...gcIdle,
+      ...noUnmap,
       'gpu_fault/unregistered_vma': 'the faulting address has registered attributes',
       'gpu_fault/unregistered_insert': 'the faulting address has registered attributes',
       'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
@@ -89,7 +91,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     name: 'fault-vs-invalidate',
     description: 'a GPU fault commits a range while reclaim invalidates and replaces one of its pages (MMU_NOTIFY_CLEAR)',
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }] },
-    expectedUntaken: gcIdle,
+    expectedUntaken: noUnmap,
   },
   {
     name: 'prefetch-vs-invalidate',
@@ -104,7 +106,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   },
   {
     name: 'default',
-    description: 'two GPU faults against a partial munmap, a reclaim, a re-mmap of the unmapped page and a SET_ATTR split, with the GC worker',
+    description: 'two GPU faults against a partial munmap, a reclaim and a SET_ATTR split, with the GC worker',
     config: {
       ...base,
       attrs: [{ start: 0, end: 2, value: 0 }],
@@ -114,9 +116,11 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
         { kind: 'munmap', start: 1, end: 2 },
         { kind: 'invalidate', start: 0, end: 1 },
         { kind: 'gc-worker' },
-        { kind: 'remap', start: 1, end: 2 },
         { kind: 'set-attr', start: 0, end: 1, value: 1 },
       ],
+    },
+    expectedUntaken: {
+      'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
     },
   },
 ];

@@ -15,11 +15,12 @@ const labelsOf = (run: { steps: { process: string; label: string }[] }, process:
 describe('get_pages retries when an invalidation lands between read_begin and the commit', () => {
   it.each(['amdgpu-v3', 'xe'] as const)('%s: the seq moved, so gp_map goes back to gp_read_begin, then maps the new page', (protocol) => {
     const m = model(protocol, [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }], { attrs: [{ start: 0, end: 2, value: 0 }] });
-    // Up to hmm_range_fault, 7 steps: amdgpu lock_svm attr_bounds gc_dequeue find_or_insert_new
-    // is_valid gp_read_begin gp_hmm_fault; xe lock_vm gc_dequeue vma_lookup find_or_insert_new
-    // is_valid gp_read_begin gp_hmm_fault. Then the whole invalidation (7 steps: inv_start
+    // Up to hmm_range_fault: amdgpu lookup lock_svm attr_bounds gc_dequeue find_or_insert_new
+    // is_valid gp_read_begin gp_hmm_fault (8); xe lock_vm gc_dequeue vma_lookup find_or_insert_new
+    // is_valid gp_read_begin gp_hmm_fault (7). Then the whole invalidation (7 steps: inv_start
     // inv_lock event_begin event_end inv_unlock mm_change inv_end), then the fault again.
-    const run = schedule(m, [...times('fault0', 7), ...times('clear0', 7), 'fault0', 'fault0']);
+    const upToHmm = protocol === 'amdgpu-v3' ? 8 : 7;
+    const run = schedule(m, [...times('fault0', upToHmm), ...times('clear0', 7), 'fault0', 'fault0']);
     expect(labelsOf(run, 'fault0').slice(-3)).toEqual(['gp_hmm_fault', 'gp_map', 'gp_read_begin']);
     expect(run.last.g.ranges[0]!.hasDma).toBe(false); // nothing mapped from the stale hmm_range_fault
     // Again: hmm_range_fault, gp_map (must allocate the DMA array first), gp_alloc, gp_map.
@@ -41,9 +42,10 @@ describe('get_pages retries when an invalidation lands between read_begin and th
 describe('a blocked acquire is not enabled', () => {
   it('a fault cannot take notifier_lock(R) for its commit while the notifier holds it for write', () => {
     const m = model('amdgpu-v3', [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 1, end: 2 }]);
-    // fault0: lock_svm attr_bounds unregistered_vma unregistered_insert gc_dequeue find_or_insert_new
-    // is_valid gp_read_begin gp_hmm_fault gp_map gp_alloc gp_map um_lock_pd: next is um_commit.
-    const run = schedule(m, [...times('fault0', 13), 'clear0', 'clear0']);
+    // fault0: lookup lock_svm attr_bounds unregistered_vma unregistered_insert gc_dequeue
+    // find_or_insert_new is_valid gp_read_begin gp_hmm_fault gp_map gp_alloc gp_map um_lock_pd:
+    // 14 steps, next is um_commit.
+    const run = schedule(m, [...times('fault0', 14), 'clear0', 'clear0']);
     expect(labelsOf(run, 'fault0').at(-1)).toBe('um_lock_pd');
     expect(run.last.procs[0]!.pc).toBe('um_commit');
     expect(run.enabled('fault0')).toEqual([]);
