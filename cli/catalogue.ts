@@ -28,13 +28,13 @@ export function findProtocol(scenario: Scenario, name: string | undefined): stri
 export interface Catalogue {
   scenarios: { name: string; description: string; protocols: string[]; defaultProtocol: string }[];
   protocols: { name: string; description: string; scenarios: string[] }[];
-  invariants: { id: string; statement: string; scenarios: string[] | 'all' }[];
+  invariants: { id: string; statement: string; kind: string; justification?: string; scenarios: string[] | 'all' }[];
 }
 
 export function catalogue(): Catalogue {
   const protocols = new Map<string, Catalogue['protocols'][number]>();
   const invariants = new Map<string, Catalogue['invariants'][number]>();
-  for (const p of BUILTIN_PROPERTIES) invariants.set(p.id, { id: p.id, statement: p.statement, scenarios: 'all' });
+  for (const p of BUILTIN_PROPERTIES) invariants.set(p.id, { id: p.id, statement: p.statement, kind: 'engine', justification: p.justification, scenarios: 'all' });
   for (const s of SCENARIOS) {
     for (const p of s.protocols) {
       const e = protocols.get(p.name) ?? { name: p.name, description: p.description, scenarios: [] };
@@ -42,7 +42,7 @@ export function catalogue(): Catalogue {
       protocols.set(p.name, e);
     }
     for (const i of s.invariants) {
-      const e = invariants.get(i.id) ?? { id: i.id, statement: i.statement, scenarios: [] };
+      const e = invariants.get(i.id) ?? { id: i.id, statement: i.statement, kind: i.kind ?? 'state', ...(i.justification ? { justification: i.justification } : {}), scenarios: [] };
       if (e.scenarios !== 'all') e.scenarios.push(s.name);
       invariants.set(i.id, e);
     }

@@ -12,6 +12,7 @@ export interface ExploreFlags {
   maxStates?: number;
   timeLimit?: number;
   all?: boolean;
+  liveness?: boolean;
   json?: boolean;
 }
 
@@ -26,6 +27,7 @@ export function exploreCommand(flags: ExploreFlags): number {
       ...(flags.timeLimit !== undefined ? { timeLimitMs: flags.timeLimit * 1000 } : {}),
       ...(progress ? { progress } : {}),
       ...(flags.all ? { stopAtFirstViolation: false } : {}),
+      ...(flags.liveness ? { liveness: true } : {}),
       ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
     }),
   );

@@ -37,21 +37,31 @@ export function formatViolation(v: Violation): string[] {
   const procW = Math.max(0, ...steps.map((s) => s.process.length));
   const labelW = Math.max(0, ...steps.map((s) => s.label.length + (s.choice === undefined ? 0 : String(s.choice).length + 2)));
   steps.forEach((s, i) => {
+    if (i === v.trace.loopsFrom) out.push('       -- from here the steps repeat forever --');
     const label = s.choice === undefined ? s.label : `${s.label}(${s.choice})`;
     out.push(`  ${String(i + 1).padStart(3)}  ${s.process.padEnd(procW)}  ${label.padEnd(labelW)}  ${s.kernelFn}`);
   });
   return out;
 }
 
-export function formatCatalogue(c: Catalogue): string {
-  const out = ['scenarios:'];
-  for (const s of c.scenarios) {
-    out.push(`  ${s.name}  ${s.description}`);
-    out.push(`      protocols: ${s.protocols.map((p) => (p === s.defaultProtocol ? `${p} (default)` : p)).join(', ')}`);
+export function formatCatalogue(c: Catalogue, only?: 'scenarios' | 'protocols' | 'invariants'): string {
+  const out: string[] = [];
+  if (!only || only === 'scenarios') {
+    out.push('scenarios:');
+    for (const s of c.scenarios) {
+      out.push(`  ${s.name}  ${s.description}`);
+      out.push(`      protocols: ${s.protocols.map((p) => (p === s.defaultProtocol ? `${p} (default)` : p)).join(', ')}`);
+    }
   }
-  out.push('', 'protocols:');
-  for (const p of c.protocols) out.push(`  ${p.name}  ${p.description}  [${p.scenarios.join(', ')}]`);
-  out.push('', 'invariants:');
-  for (const i of c.invariants) out.push(`  ${i.id}  ${i.statement}  [${i.scenarios === 'all' ? 'all scenarios' : i.scenarios.join(', ')}]`);
+  if (!only || only === 'protocols') {
+    if (out.length > 0) out.push('');
+    out.push('protocols:');
+    for (const p of c.protocols) out.push(`  ${p.name}  ${p.description}  [${p.scenarios.join(', ')}]`);
+  }
+  if (!only || only === 'invariants') {
+    if (out.length > 0) out.push('');
+    out.push('invariants:');
+    for (const i of c.invariants) out.push(`  ${i.id} (${i.kind})  ${i.statement}  [${i.scenarios === 'all' ? 'all scenarios' : i.scenarios.join(', ')}]`);
+  }
   return out.join('\n');
 }

@@ -3,10 +3,11 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../explorer/index.ts';
-import { catalogue, DEFAULT_SCENARIO } from './catalogue.ts';
+import { DEFAULT_SCENARIO } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { exploreCommand } from './explore-command.ts';
-import { formatCatalogue } from './format.ts';
+import { listCommand } from './list-command.ts';
+import { mutantsCommand } from './mutants-command.ts';
 import { stepsCommand } from './steps-command.ts';
 
 function integer(min: number) {
@@ -41,6 +42,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-states <n>', 'state bound: keep at most n distinct states', integer(1))
     .addOption(new Option('--time-limit <seconds>', 'time bound for the search').argParser(positiveSeconds))
     .option('--all', 'search on past violations: the shortest trace of each violated invariant, and an exhaustive search')
+    .option('--liveness', 'also search for cycles in which a fault never finishes (reported as a lasso)')
     .option('--json', 'print one JSON object on stdout')
     .action((flags) => setExit(exploreCommand(flags)));
 
@@ -56,13 +58,19 @@ function program(setExit: (code: number) => void): Command {
 
   cli
     .command('list')
-    .description('list scenarios, protocols and invariants')
+    .description('list scenarios, protocols and invariants (or only one of them)')
+    .argument('[what]', 'scenarios, protocols or invariants')
     .option('--json', 'print one JSON object on stdout')
-    .action((flags: { json?: boolean }) => {
-      const c = catalogue();
-      process.stdout.write(flags.json ? `${JSON.stringify(c)}\n` : `${formatCatalogue(c)}\n`);
-      setExit(EXIT.pass);
+    .option('--markdown', 'with `invariants`: print docs/invariants.md')
+    .action((what: string | undefined, flags: { json?: boolean; markdown?: boolean }) => {
+      setExit(listCommand(what, flags));
     });
+
+  cli
+    .command('mutants')
+    .description('run every broken variant: each must be caught as the invariant it breaks')
+    .option('--json', 'print one JSON array on stdout')
+    .action((flags: { json?: boolean }) => setExit(mutantsCommand(flags)));
 
   return cli;
 }

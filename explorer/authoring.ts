@@ -223,7 +223,7 @@ export class AuthoringSpace<G, L> implements StateSpace<SysState<G, L>> {
       };
     }
     if (this.actionProperties.length === 0) return null;
-    const view = { pid, process: this.cm.model.processes[pid]!.name, step: cs.step, choice };
+    const view = { pid, process: this.cm.model.processes[pid]!.name, program: cs.program, step: cs.step, choice };
     for (const p of this.actionProperties) {
       if (!p.holds(before, after, view)) {
         return { property: p.id, statement: p.statement, message: p.explain ? p.explain(before, after, view) : p.statement };

@@ -3,6 +3,7 @@
 
 import { AuthoringSpace } from './authoring.ts';
 import { bfs, type SearchOptions, type SearchResult } from './bfs.ts';
+import { findLasso } from './lasso.ts';
 import type { Model } from './model.ts';
 import type { StateSpace, TraceStep } from './space.ts';
 
@@ -12,6 +13,8 @@ export interface Trace {
   /** Which initial state the trace starts from (when the model has several). */
   readonly initial: number;
   readonly steps: readonly TraceStep[];
+  /** A lasso: the steps from this index on form a cycle back to the state before it. */
+  readonly loopsFrom?: number;
 }
 
 export interface Violation {
@@ -52,12 +55,28 @@ export interface ExploreResult {
 export interface ExploreOptions extends SearchOptions {
   /** Steps known not to be takeable in this configuration (`program/label` -> why). */
   readonly expectedUntaken?: Readonly<Record<string, string>>;
+  /** Also check the model's liveness properties (a cycle search over the whole graph). */
+  readonly liveness?: boolean;
 }
 
 export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): ExploreResult {
   const space = new AuthoringSpace(model);
   const r = bfs(space, opts);
-  return report(model.name, space, r, opts.expectedUntaken ?? {});
+  const result = report(model.name, space, r, opts.expectedUntaken ?? {});
+  if (!opts.liveness || (model.liveness ?? []).length === 0) return result;
+  if (result.verdict === 'incomplete') {
+    return { ...result, warnings: [...result.warnings, 'liveness not checked: the safety search was incomplete'] };
+  }
+  if (result.verdict === 'violation' && (opts.stopAtFirstViolation ?? true)) return result;
+  const found = (model.liveness ?? []).flatMap((p): Violation[] => {
+    const lasso = findLasso(space, p.pending);
+    if (!lasso) return [];
+    const { trace } = traceOf(space, lasso.root, [...lasso.prefix, ...lasso.cycle]);
+    const message = `${lasso.pending.join(', ')} never finishes: a cycle of ${lasso.cycle.length} steps after ${lasso.prefix.length}`;
+    return [{ invariant: p.id, statement: p.statement, message, trace: { ...trace, loopsFrom: lasso.prefix.length } }];
+  });
+  if (found.length === 0) return result;
+  return { ...result, verdict: 'violation', violations: [...result.violations, ...found] };
 }
 
 /** Re-executes a path to recover the steps as a trace shows them. */

@@ -4,6 +4,8 @@ export { explore, traceOf } from './explore.ts';
 export type { ExploreOptions, ExploreResult, Trace, Verdict, Violation, Coverage } from './explore.ts';
 export { AuthoringSpace } from './authoring.ts';
 export { bfs } from './bfs.ts';
+export { findLasso } from './lasso.ts';
+export type { Lasso } from './lasso.ts';
 export type { SearchBounds, SearchOptions, SearchResult } from './bfs.ts';
 export type { StateSpace, TraceStep, Failure } from './space.ts';
 export { InputError } from './errors.ts';
@@ -13,3 +15,4 @@ export type { Scenario, SomeModel, ProtocolInfo, InvariantInfo } from './scenari
 export { terminalProgress } from './progress.ts';
 export { patchModel } from './patch.ts';
 export type { StepPatch } from './patch.ts';
+export { confirmViolation } from './confirm.ts';

@@ -112,6 +112,8 @@ export interface StateInvariant<G, L> {
   readonly kind: 'state';
   readonly id: string;
   readonly statement: string;
+  /** Why it must hold: the design section and kernel source it comes from. */
+  readonly justification?: string;
   readonly holds: (s: SysState<G, L>) => boolean;
   /** Optional detail for the report when it fails. */
   readonly explain?: (s: SysState<G, L>) => string;
@@ -121,6 +123,8 @@ export interface StateInvariant<G, L> {
 export interface TransitionView<G, L> {
   readonly pid: number;
   readonly process: string;
+  /** The program (process type) the step belongs to. */
+  readonly program: string;
   readonly step: Step<G, L>;
   readonly choice: number;
 }
@@ -130,11 +134,26 @@ export interface ActionProperty<G, L> {
   readonly kind: 'action';
   readonly id: string;
   readonly statement: string;
+  readonly justification?: string;
   readonly holds: (before: SysState<G, L>, after: SysState<G, L>, t: TransitionView<G, L>) => boolean;
   readonly explain?: (before: SysState<G, L>, after: SysState<G, L>, t: TransitionView<G, L>) => string;
 }
 
 export type Invariant<G, L> = StateInvariant<G, L> | ActionProperty<G, L>;
+
+/**
+ * Bounded liveness: no reachable cycle keeps something pending forever. `pending` names what
+ * waits in a state (e.g. the faults not finished); a cycle every state of which has some name
+ * pending is a violation, reported as a lasso (a path to the cycle, then the cycle). Checked when
+ * the search is asked to (`liveness: true`), after the safety search.
+ */
+export interface LivenessProperty<G, L> {
+  readonly kind: 'liveness';
+  readonly id: string;
+  readonly statement: string;
+  readonly justification?: string;
+  readonly pending: (s: SysState<G, L>) => readonly string[];
+}
 
 export interface Model<G, L> {
   readonly name: string;
@@ -143,6 +162,7 @@ export interface Model<G, L> {
   /** One initial global state, or several (each explored). */
   readonly initial: readonly G[];
   readonly invariants?: readonly Invariant<G, L>[];
+  readonly liveness?: readonly LivenessProperty<G, L>[];
   /**
    * Canonical key of a state: equal states must give equal keys. Defaults to a generic
    * encoding of the plain data (objects by sorted keys). A model may give a faster one.

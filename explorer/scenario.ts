@@ -12,6 +12,8 @@ export interface ProtocolInfo {
 export interface InvariantInfo {
   readonly id: string;
   readonly statement: string;
+  readonly kind?: 'state' | 'action' | 'liveness';
+  readonly justification?: string;
 }
 
 export interface Scenario {

@@ -1,9 +1,33 @@
-// The SVM invariants the checker runs on every scenario.
+// The SVM invariant catalogue. Each module holds one concept; each invariant states itself in
+// one line, says where it comes from, and has a broken variant in mutants.ts that violates it.
 
 import type { Invariant } from '../explorer/index.ts';
+import type { AttrOnUnmap } from '../model/config.ts';
 import type { SvmGlobals, SvmLocals } from '../model/state.ts';
-import { noDmaOfFreedPage } from './dma-mappings.ts';
-import { noStalePte } from './gpu-ptes.ts';
-import { rangesDisjoint } from './range-tree.ts';
+import { attrsSurviveRangeDestruction, reuseKeepsNewAttrs, setAttrLeavesNoCrossingRange, unmappedAttrPolicy } from './attributes.ts';
+import { pteWriteUnderNotifierLock } from './commit.ts';
+import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-mappings.ts';
+import { gcRemovesOnlyUnmapped, removedRangeWasZapped } from './gc.ts';
+import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
+import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
-export const svmInvariants: readonly Invariant<SvmGlobals, SvmLocals>[] = [noStalePte, noDmaOfFreedPage, rangesDisjoint];
+/** Every invariant, for a model whose GC follows `policy` on unmapped VA. */
+export function svmInvariants(policy: AttrOnUnmap): readonly Invariant<SvmGlobals, SvmLocals>[] {
+  return [
+    noStalePte,
+    invalidateBeforeReturn,
+    noDmaOfFreedPage,
+    unmappedHasNoDma,
+    dmaMapAfterReadRetry,
+    pteWriteUnderNotifierLock,
+    gcRemovesOnlyUnmapped,
+    removedRangeWasZapped,
+    rangesDisjoint,
+    rangeTreeUnderLocks,
+    rangeWithinBounds,
+    attrsSurviveRangeDestruction,
+    unmappedAttrPolicy(policy),
+    reuseKeepsNewAttrs,
+    setAttrLeavesNoCrossingRange,
+  ];
+}

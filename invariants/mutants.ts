@@ -1,29 +1,55 @@
-// Broken variants: for each invariant, a small patch on a protocol that follows the sources,
-// which the checker must catch. An invariant no broken design can violate checks nothing.
+// Broken variants: for each invariant, a small patch on a protocol that follows the sources (a
+// step removed, a lock not taken, a check dropped or moved after an unlock), on a configuration
+// where the unpatched protocol does not violate that invariant. An invariant no broken design
+// can violate checks nothing; `svmcheck mutants` and test/model/mutants.test.ts run them all.
 
 import { patchModel, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
 import type { Protocol, SvmConfig } from '../model/config.ts';
-import { chunkFor, insertRange, newRange, overlapping, vmaAt } from '../model/queries.ts';
-import { OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
+import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, unmapPages } from '../model/queries.ts';
+import { EAGAIN, EFAULT, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {
   readonly name: string;
-  /** The invariant it must violate. */
+  /** The invariant (or engine property, or liveness property) it must violate. */
   readonly invariant: string;
   readonly description: string;
   readonly protocol: Protocol;
   readonly config: SvmConfig;
   readonly patches: readonly StepPatch<SvmGlobals, SvmLocals>[];
+  /** The invariant is a liveness property: search for cycles. */
+  readonly liveness?: boolean;
 }
 
+type Patch = StepPatch<SvmGlobals, SvmLocals>;
+
 const base = { pages: 2, chunkSizes: [2, 1], mapRetries: 3, granularity: 2, vmas: [[0, 2]], attrs: [], premapped: [] } as const;
+const mapped = { ...base, premapped: [[0, 2]], attrs: [{ start: 0, end: 2, value: 0 }] } as const;
+
+/** event_end of an invalidation that also queues CLEARed ranges for the GC (as if unmapped). */
+const clearQueuesForGc: Patch = {
+  program: 'invalidate',
+  label: 'event_end',
+  replace: {
+    locks: section(GC),
+    effect: (g, l) => {
+      for (const r of overlapping(g.ranges, l.page, l.end)) {
+        unmapPages(r);
+        r.pendingStart = Math.max(r.start, l.page);
+        r.pendingEnd = Math.min(r.end, l.end);
+        if (!g.gcList.includes(r.start)) g.gcList.push(r.start);
+        g.gcPending = true;
+      }
+    },
+  },
+};
 
 export const MUTANTS: readonly Mutant[] = [
   {
     name: 'xe-no-zap-in-notifier',
     invariant: 'no-stale-pte',
-    description: 'xe_svm_invalidate phase 1 forgets to zap the PTEs (only marks tile_invalidated)',
+    description: 'xe_svm_invalidate phase 1 only marks tile_invalidated and forgets to zap the PTEs',
     protocol: 'xe',
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }] },
     patches: [
@@ -39,12 +65,95 @@ export const MUTANTS: readonly Mutant[] = [
     ],
   },
   {
+    name: 'xe-dma-unmap-after-notifier-unlock',
+    invariant: 'invalidate-before-return',
+    description: 'phase 2 (drm_gpusvm_range_unmap_pages) moved after up_write(notifier_lock)',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'invalidate', start: 0, end: 1 }] },
+    patches: [
+      { program: 'invalidate', label: 'event_begin', replace: { next: 'inv_unlock' } },
+      { program: 'invalidate', label: 'inv_unlock', replace: { next: 'event_end' } },
+      { program: 'invalidate', label: 'event_end', replace: { next: 'mm_change' } },
+    ],
+  },
+  {
     name: 'xe-no-dma-unmap-in-notifier',
     invariant: 'no-dma-of-freed-page',
-    description: 'phase 2 skips drm_gpusvm_range_unmap_pages (bug 7: DMA unmap must happen in the notifier)',
+    description: 'phase 2 skips drm_gpusvm_range_unmap_pages (bug 7: the DMA unmap must happen in the notifier)',
     protocol: 'xe',
-    config: { ...base, premapped: [[0, 2]], processes: [{ kind: 'invalidate', start: 0, end: 1 }] },
+    config: { ...mapped, processes: [{ kind: 'invalidate', start: 0, end: 1 }] },
     patches: [{ program: 'invalidate', label: 'event_end', replace: { effect: () => {} } }],
+  },
+  {
+    name: 'amdgpu-set-unmapped-without-dma-unmap',
+    invariant: 'unmapped-has-no-dma',
+    description: 'the UNMAP event_end marks ranges unmapped and queues them, but does not unmap their DMA pages',
+    protocol: 'amdgpu-v3',
+    config: { ...mapped, processes: [{ kind: 'munmap', start: 0, end: 2 }] },
+    patches: [
+      {
+        program: 'munmap',
+        label: 'event_end',
+        replace: {
+          effect: (g, l) => {
+            for (const r of overlapping(g.ranges, l.page, l.end)) {
+              r.unmapped = true;
+              if (!g.gcList.includes(r.start)) g.gcList.push(r.start);
+            }
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'xe-get-pages-without-read-retry',
+    invariant: 'dma-map-after-read-retry',
+    description: 'drm_gpusvm_get_pages DMA-maps without mmu_interval_read_retry',
+    protocol: 'xe',
+    config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }] },
+    patches: [
+      {
+        program: 'gpu_fault',
+        label: 'gp_map',
+        replace: {
+          effect: (g, l) => {
+            const r = rangeStarting(g, l.range)!;
+            if (r.unmapped) {
+              l.ret = EFAULT;
+              return;
+            }
+            if (!r.dmaAlloc) return;
+            r.dma.splice(0, r.dma.length, ...l.pfns);
+            r.hasDma = true;
+          },
+          next: (g, l) => (l.ret === EFAULT ? 'gc_dequeue' : rangeStarting(g, l.range)!.dmaAlloc ? 'bind_lock_vm' : 'gp_alloc'),
+        },
+      },
+    ],
+  },
+  {
+    name: 'xe-bind-commit-without-notifier-lock',
+    invariant: 'pte-write-under-notifier-lock',
+    description: 'the bind pre-commit checks pages valid and writes the PTEs without taking the notifier lock',
+    protocol: 'xe',
+    config: { ...base, processes: [{ kind: 'fault', page: 0 }] },
+    patches: [{ program: 'gpu_fault', label: 'bind_commit', replace: { locks: [] } }],
+  },
+  {
+    name: 'xe-clear-queues-for-gc',
+    invariant: 'gc-removes-only-unmapped',
+    description: 'a non-UNMAP invalidation queues its ranges for the GC like an UNMAP (without set_unmapped)',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'invalidate', start: 0, end: 1 }, { kind: 'gc-worker' }] },
+    patches: [clearQueuesForGc],
+  },
+  {
+    name: 'amdgpu-invalidate-interval-without-zap',
+    invariant: 'removed-range-was-zapped',
+    description: 'invalidate_interval removes boundary-crossing ranges without clearing their PTEs first',
+    protocol: 'amdgpu-v3',
+    config: { ...mapped, processes: [{ kind: 'set-attr', start: 1, end: 2, value: 1 }] },
+    patches: [{ program: 'set_attr', label: 'ii_zap', remove: true }],
   },
   {
     name: 'xe-chunk-ignores-ranges',
@@ -58,11 +167,148 @@ export const MUTANTS: readonly Mutant[] = [
         label: 'find_or_insert_new',
         replace: {
           effect: (g, l) => {
-            const vma = vmaAt(g, l.page)!;
-            const chunk = chunkFor({ ...g, ranges: [] }, { ...base, processes: [] }, l.page, Math.max(l.lo, vma[0]), Math.min(l.hi, vma[1]))!;
+            const chunk = chunkFor({ ...g, ranges: [] }, { ...base, processes: [] }, l.page, l.lo, l.hi)!;
             insertRange(g, newRange(chunk[0], chunk[1]));
             l.ret = OK;
             l.range = chunk[0];
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'xe-gc-worker-without-vm-lock',
+    invariant: 'range-tree-under-locks',
+    description: 'the GC work item removes ranges without taking vm->lock',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
+    patches: [
+      { program: 'gc_worker', label: 'gc_lock_driver', replace: { locks: [] } },
+      { program: 'gc_worker', label: 'gc_unlock_driver', replace: { locks: [] } },
+    ],
+  },
+  {
+    name: 'amdgpu-find-or-insert-ignores-attr-bounds',
+    invariant: 'range-within-bounds',
+    description: 'find_or_insert is passed the whole VA instead of the attribute range bounds',
+    protocol: 'amdgpu-v3',
+    config: { ...base, attrs: [{ start: 0, end: 1, value: 0 }, { start: 1, end: 2, value: 1 }], processes: [{ kind: 'fault', page: 0 }] },
+    patches: [
+      {
+        program: 'gpu_fault',
+        label: 'find_or_insert_new',
+        replace: {
+          effect: (g, l) => {
+            const chunk = chunkFor(g, { ...base, processes: [] }, l.page, 0, g.pages.length)!;
+            insertRange(g, newRange(chunk[0], chunk[1]));
+            l.ret = OK;
+            l.range = chunk[0];
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'amdgpu-gc-clears-whole-range-attrs',
+    invariant: 'attrs-survive-range-destruction',
+    description: 'the GC clears the attributes of the whole range instead of the unmapped interval',
+    protocol: 'amdgpu-v3',
+    config: { ...mapped, processes: [{ kind: 'munmap', start: 1, end: 2 }, { kind: 'gc-worker' }] },
+    patches: [
+      {
+        program: 'gc_worker',
+        label: 'gc_clear_attrs',
+        replace: {
+          effect: (g, l) => {
+            const r = rangeStarting(g, l.range)!;
+            clearAttrs(g.attrs, r.start, r.end);
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'amdgpu-gc-keeps-attrs-under-clear-policy',
+    invariant: 'unmapped-attr-policy',
+    description: 'V3 policy, but the GC does not clear the attributes of the unmapped interval',
+    protocol: 'amdgpu-v3',
+    config: { ...mapped, processes: [{ kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
+    patches: [{ program: 'gc_worker', label: 'gc_clear_attrs', remove: true }],
+  },
+  {
+    name: 'amdgpu-split-clears-attrs',
+    invariant: 'reuse-keeps-new-attrs',
+    description: 'invalidate_interval clears the attributes of the interval it just set, as if destroying ranges cleared them',
+    protocol: 'amdgpu-v3',
+    config: { ...mapped, processes: [{ kind: 'set-attr', start: 1, end: 2, value: 1 }] },
+    patches: [
+      {
+        program: 'set_attr',
+        label: 'ii_unlock_pd',
+        replace: { effect: (g, l) => clearAttrs(g.attrs, l.page, l.end) },
+      },
+    ],
+  },
+  {
+    name: 'amdgpu-invalidate-interval-keeps-crossing-ranges',
+    invariant: 'set-attr-leaves-no-crossing-range',
+    description: 'invalidate_interval only clears gpu_mapped and keeps ranges that cross the new boundary',
+    protocol: 'amdgpu-v3',
+    config: { ...mapped, processes: [{ kind: 'set-attr', start: 1, end: 2, value: 1 }] },
+    patches: [
+      {
+        program: 'set_attr',
+        label: 'ii_remove',
+        replace: {
+          effect: (g, l) => {
+            for (const r of overlapping(g.ranges, l.page, l.end)) r.mapped = false;
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'amdgpu-up-read-for-down-write',
+    invariant: 'lock-balance',
+    description: 'the fault handler releases svm_lock with up_read although it took it with down_write',
+    protocol: 'amdgpu-v3',
+    config: { ...base, processes: [{ kind: 'fault', page: 0 }] },
+    patches: [{ program: 'gpu_fault', label: 'unlock_svm', replace: { locks: [release('svm_lock', 'read')] } }],
+  },
+  {
+    name: 'amdgpu-no-vma-path-keeps-svm-lock',
+    invariant: 'lock-held-at-end',
+    description: 'the "no VMA" return of the unregistered-address path skips up_write(svm_lock) (cf. bug 1)',
+    protocol: 'amdgpu-v3',
+    config: { ...base, vmas: [], processes: [{ kind: 'fault', page: 0 }] },
+    patches: [{ program: 'gpu_fault', label: 'unregistered_vma', replace: { next: (_g, l) => (l.ret === EFAULT ? 'done' : 'unregistered_insert') } }],
+  },
+  {
+    name: 'amdgpu-notifier-takes-svm-lock',
+    invariant: 'deadlock',
+    description: 'the notifier callback takes svm_lock under notifier_lock(W) (against rule R1): ABBA with a fault',
+    protocol: 'amdgpu-v3',
+    config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }] },
+    patches: [
+      { program: 'invalidate', label: 'event_begin', replace: { locks: [acquire('svm_lock')] } },
+      { program: 'invalidate', label: 'inv_unlock', replace: { locks: [release('svm_lock'), release(NOTIFIER, 'write')] } },
+    ],
+  },
+  {
+    name: 'xe-bind-retries-while-invalidated',
+    invariant: 'faults-terminate',
+    description: 'the bind pre-commit returns -EAGAIN while tile_invalidated is set, which only a bind clears: the fault retries forever',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'invalidate', start: 0, end: 1 }, { kind: 'fault', page: 0 }] },
+    liveness: true,
+    patches: [
+      {
+        program: 'gpu_fault',
+        label: 'bind_commit',
+        replace: {
+          effect: (g, l) => {
+            const r = rangeStarting(g, l.range)!;
+            l.ret = r.invalidated ? EAGAIN : OK;
           },
         },
       },
@@ -72,4 +318,8 @@ export const MUTANTS: readonly Mutant[] = [
 
 export function mutantModel(m: Mutant): Model<SvmGlobals, SvmLocals> {
   return patchModel(svmModel(m.name, m.config, m.protocol), m.patches, `mutant ${m.name}`);
+}
+
+export function soundModel(m: Mutant): Model<SvmGlobals, SvmLocals> {
+  return svmModel(m.name, m.config, m.protocol);
 }

@@ -2,14 +2,15 @@
 
 import type { Model, Program } from '../explorer/index.ts';
 import { svmInvariants } from '../invariants/index.ts';
-import type { ProcessSpec, Protocol, SvmConfig } from './config.ts';
+import { faultsTerminate } from '../invariants/liveness.ts';
+import { attrPolicy, type ProcessSpec, type Protocol, type SvmConfig } from './config.ts';
 import { svmLocks } from './locks.ts';
 import { amdgpuFault, xeFault } from './processes/fault.ts';
 import { gcWorker } from './processes/gc-worker.ts';
 import { invalidate, munmap, remap } from './processes/invalidate.ts';
 import { amdgpuSetAttr, xeSetAttr } from './processes/set-attr.ts';
 import { attrHole, newRange } from './queries.ts';
-import { locals, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
+import { locals, MAPPED, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -43,6 +44,9 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
     mniSeq: -1,
     pte,
     tlb: [...pte],
+    attrSetVma: new Array<number>(cfg.pages).fill(0),
+    attrSetValue: new Array<number>(cfg.pages).fill(0),
+    attrAtUnmap: new Array<number>(cfg.pages).fill(MAPPED),
     checkpoint: false,
     gcList: [],
     gcPending: false,
@@ -79,11 +83,14 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
       }
     }
   };
+  const processes = cfg.processes.map(instance);
+  const faults = processes.flatMap((p, pid) => (p.program.name === 'gpu_fault' ? [{ pid, name: p.name }] : []));
   return {
     name: `${name}/${protocol}`,
     locks: svmLocks(protocol),
-    processes: cfg.processes.map(instance),
+    processes,
     initial: [initialGlobals(cfg, protocol)],
-    invariants: svmInvariants,
+    invariants: svmInvariants(attrPolicy(cfg, protocol)),
+    liveness: [faultsTerminate(faults)],
   };
 }

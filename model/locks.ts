@@ -17,6 +17,12 @@ export function driverLock(protocol: Protocol): string {
   return protocol === 'xe' ? 'vm_lock' : 'svm_lock';
 }
 
+/**
+ * Where each lock sits in the state's lock table, the same under both protocols (the driver
+ * lock is svm_lock or vm_lock; attr_lock exists only for amdgpu and comes last).
+ */
+export const LOCK_SLOT = { mmap_lock: 0, notifier_lock: 1, driver: 2, gc_lock: 3, vm_resv: 4, attr_lock: 5 } as const;
+
 export function svmLocks(protocol: Protocol): LockDecl[] {
   const locks: LockDecl[] = [
     { name: MMAP, kind: 'rwsem', description: 'mm->mmap_lock' },

@@ -168,6 +168,19 @@ export function resetAttrs(attrs: Draft<AttrRange>[], start: number, end: number
   setAttrs(attrs, start, end, 0);
 }
 
+/** The attribute value of a page, NONE if no attribute range covers it. */
+export function attrValue(g: G, page: number): number {
+  return attrAt(g, page)?.value ?? NONE;
+}
+
+/** Ghost: record that SET_ATTR / madvise set `value` on [start, end) of the current mappings. */
+export function recordAttrSet(g: Draft<SvmGlobals>, start: number, end: number, value: number): void {
+  for (let p = start; p < end; p++) {
+    g.attrSetVma[p] = g.pages[p]!.mapped ? g.pages[p]!.vma : 0;
+    g.attrSetValue[p] = value;
+  }
+}
+
 /** The hole around `page` in the attribute tree, as [start, end). */
 export function attrHole(attrs: readonly AttrRange[], page: number, pages: number): [number, number] {
   let start = 0;

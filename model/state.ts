@@ -5,6 +5,8 @@
 
 /** Generation marker for "no entry" in PTE, TLB and DMA arrays. */
 export const NONE = -1;
+/** Ghost marker: the page has not been unmapped (attrAtUnmap). */
+export const MAPPED = -2;
 
 /** A VA page: its CPU mapping and the generation of the page backing it. */
 export interface Page {
@@ -65,6 +67,14 @@ export interface SvmGlobals {
   readonly tlb: readonly number[];
   /** GC list: starts of ranges queued, in order. */
   readonly gcList: readonly number[];
+  /**
+   * Ghost state, read only by invariants. Per page: the VMA id its attributes were last set on
+   * by SET_ATTR / madvise (0: never) and the value set; the attribute value it had when munmap
+   * detached it (NONE: no attributes; MAPPED: not unmapped since).
+   */
+  readonly attrSetVma: readonly number[];
+  readonly attrSetValue: readonly number[];
+  readonly attrAtUnmap: readonly number[];
   /** amdgpu checkpoint_ts is set: an UNMAP captured the IH ring position (stale-fault filter). */
   readonly checkpoint: boolean;
   /** The GC work item is queued (queue_work) / running. */

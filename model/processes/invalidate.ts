@@ -10,8 +10,8 @@
 import type { Program } from '../../explorer/index.ts';
 import type { Protocol } from '../config.ts';
 import { GC, MMAP, NOTIFIER, acquire, release, section } from '../locks.ts';
-import { flushTlb, overlapping, unmapPages, zapPtes } from '../queries.ts';
-import type { SvmGlobals, SvmLocals } from '../state.ts';
+import { attrValue, flushTlb, overlapping, unmapPages, zapPtes } from '../queries.ts';
+import { MAPPED, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { SvmStep } from '../steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -128,6 +128,7 @@ export function munmap(protocol: Protocol): P {
           for (let p = l.page; p < l.end; p++) {
             g.pages[p]!.mapped = false;
             g.pages[p]!.vma = 0;
+            g.attrAtUnmap[p] = attrValue(g, p);
           }
         },
         next: 'inv_start',
@@ -160,6 +161,7 @@ export function remap(): P {
             g.pages[p]!.mapped = true;
             g.pages[p]!.vma = g.nextVma;
             g.pages[p]!.gen++;
+            g.attrAtUnmap[p] = MAPPED;
           }
           g.nextVma++;
         },

@@ -11,7 +11,7 @@
 import type { Program } from '../../explorer/index.ts';
 import type { Protocol, SvmConfig } from '../config.ts';
 import { ATTR, MMAP, NOTIFIER, RESV, acquire, driverLock, release, section } from '../locks.ts';
-import { attrAt, flushTlb, overlapping, rangeStarting, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
+import { attrAt, flushTlb, overlapping, rangeStarting, recordAttrSet, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
 import { EINVAL, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
@@ -77,7 +77,10 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         kernelFn: 'amdgpu_svm_attr_set_range (head/tail split)',
         locks: section(ATTR),
         writes: ['attrs'],
-        effect: (g, l) => void (l.split = setAttrs(g.attrs, l.page, l.end, l.value)),
+        effect: (g, l) => {
+          l.split = setAttrs(g.attrs, l.page, l.end, l.value);
+          recordAttrSet(g, l.page, l.end, l.value);
+        },
         next: 'lock_svm',
       },
       {
@@ -139,7 +142,10 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         label: 'madvise_set',
         kernelFn: 'xe_vm_madvise (split the VMAs, set the attributes)',
         writes: ['attrs'],
-        effect: (g, l) => void (l.split = setAttrs(g.attrs, l.page, l.end, l.value)),
+        effect: (g, l) => {
+          l.split = setAttrs(g.attrs, l.page, l.end, l.value);
+          recordAttrSet(g, l.page, l.end, l.value);
+        },
         next: 'madvise_zap',
       },
       {

@@ -74,10 +74,10 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   },
   {
     name: 'munmap-gc-remap',
-    description: 'a mapped range is unmapped, the VA mapped again and given attributes while the GC collects the old range',
+    description: 'a mapped range with attributes is unmapped, the VA mapped again and given attributes while the GC collects the old range',
     config: {
       ...base,
-      attrs: [{ start: 0, end: 2, value: 0 }],
+      attrs: [{ start: 0, end: 2, value: 2 }],
       premapped: [[0, 2]],
       processes: [
         { kind: 'munmap', start: 0, end: 2 },

@@ -71,7 +71,8 @@ describe('svmcheck explore', () => {
     expect(r.status).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ scenario: 'default', protocol: 'amdgpu-v3', verdict: 'violation' });
-    expect(j.violations[0].invariant).toBe('no-stale-pte');
+    // The race shows first when the notifier returns with the PTE still live.
+    expect(j.violations[0].invariant).toBe('invalidate-before-return');
     expect(j.violations[0].trace.steps.map((s: { label: string }) => s.label)).toContain('um_commit');
   });
 
@@ -95,7 +96,31 @@ describe('svmcheck explore', () => {
   });
 });
 
+describe('svmcheck mutants', () => {
+  it('catches every mutant and exits 0', () => {
+    const r = svmcheck('mutants', '--json');
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout);
+    expect(rows.length).toBeGreaterThanOrEqual(19);
+    expect(rows.filter((x: { caught: boolean; soundHolds: boolean }) => !x.caught || !x.soundHolds)).toEqual([]);
+    const text = svmcheck('mutants');
+    expect(text.stdout).toMatch(/^invariant +mutant +caught +trace +states +unpatched$/m);
+    expect(text.stdout).toMatch(/\d+ mutants, \d+ caught, 0 escaped/);
+  });
+});
+
 describe('svmcheck list', () => {
+  it('list invariants shows each with its kind; an unknown part is bad input', () => {
+    const r = svmcheck('list', 'invariants');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('no-stale-pte (state)');
+    expect(r.stdout).toContain('faults-terminate (liveness)');
+    expect(r.stdout).not.toContain('scenarios:');
+    const bad = svmcheck('list', 'nope');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("svmcheck: cannot list 'nope' (known: scenarios, protocols, invariants)");
+  });
+
   it('--json lists scenarios, protocols and invariants', () => {
     const r = svmcheck('list', '--json');
     expect(r.status).toBe(0);

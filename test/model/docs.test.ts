@@ -23,3 +23,12 @@ describe('docs/model.md', () => {
     expect([...missing]).toEqual([]);
   });
 });
+
+describe('docs/invariants.md', () => {
+  it('is what `svmcheck list invariants --markdown` generates from the code', async () => {
+    const { catalogue } = await import('../../cli/catalogue.ts');
+    const { invariantsMarkdown } = await import('../../cli/invariants-doc.ts');
+    const file = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'invariants.md'), 'utf8');
+    expect(file).toBe(invariantsMarkdown(catalogue()));
+  });
+});

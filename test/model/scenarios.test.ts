@@ -1,55 +1,82 @@
-// Every SVM scenario runs exhaustively under both protocols; what each finds is checked
-// against the hand analysis in the issue notes, and together they take every step.
+// Every SVM scenario runs exhaustively under both protocols against the whole catalogue. What
+// each finds is pinned here; every entry is a finding read step by step and checked against
+// the sources (docs/model.md, "Findings"), so a change in either direction is a regression to
+// look at, not a number to update.
 
 import { describe, expect, it } from 'vitest';
-import { explore, type ExploreResult } from '../../explorer/index.ts';
+import { confirmViolation, explore, type ExploreResult } from '../../explorer/index.ts';
 import { svmModel } from '../../model/build.ts';
-import { PROTOCOLS } from '../../model/config.ts';
-import { SVM_SCENARIOS } from '../../model/scenarios/configs.ts';
+import { PROTOCOLS, type Protocol } from '../../model/config.ts';
+import { SVM_SCENARIOS, type SvmScenario } from '../../model/scenarios/configs.ts';
 
-const runs = SVM_SCENARIOS.flatMap((s) => PROTOCOLS.map((p) => [s.name, p.name, s] as const));
+// F1: gpu_mapped published after the notifier unlock (stale PTE at the callback's return, then
+// after the page is freed; the V3 GC, which never zaps, then removes the range with it).
+const F1 = ['invalidate-before-return', 'no-stale-pte'];
+const F1_GC = [...F1, 'removed-range-was-zapped'];
+// F3: V3 clears attributes only of queued ranges: unmapped VA without a range keeps them.
+const F3 = ['unmapped-attr-policy'];
+// F2 (TLB flushed at the end of invalidate_interval) and F4 (a late GC changes the attributes of
+// a mapping made after the unmap) both show in munmap-gc-remap.
+const EXPECTED: Record<string, Record<Protocol, string[]>> = {
+  default: { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
+  'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
+  'fault-vs-partial-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
+  'two-faults': { 'amdgpu-v3': F1, xe: [] },
+  'fault-vs-set-attr': { 'amdgpu-v3': [], xe: [] },
+  'munmap-gc-remap': { 'amdgpu-v3': [...F1, 'attrs-survive-range-destruction', 'reuse-keeps-new-attrs'], xe: ['attrs-survive-range-destruction'] },
+  'fault-vs-invalidate': { 'amdgpu-v3': F1, xe: [] },
+  'prefetch-vs-invalidate': { 'amdgpu-v3': F1, xe: [] },
+};
 
-// Each configuration is explored once, exhaustively (past violations), and shared by the tests.
+/** The lasso search on default/amdgpu-v3 takes about a minute; it is run by hand (see the issue notes). */
+const LIVENESS_SKIPPED = new Set(['default/amdgpu-v3']);
+
 const results = new Map<string, ExploreResult>();
-function exhaustive(scenario: (typeof SVM_SCENARIOS)[number], protocol: string): ExploreResult {
+function exhaustive(scenario: SvmScenario, protocol: Protocol): ExploreResult {
   const key = `${scenario.name}/${protocol}`;
   if (!results.has(key)) {
-    const model = svmModel(scenario.name, scenario.config, protocol as (typeof PROTOCOLS)[number]['name']);
-    const opts = { stopAtFirstViolation: false, ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}) };
-    results.set(key, explore(model, opts));
+    const opts = {
+      stopAtFirstViolation: false,
+      liveness: !LIVENESS_SKIPPED.has(key),
+      ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
+    };
+    results.set(key, explore(svmModel(scenario.name, scenario.config, protocol), opts));
   }
   return results.get(key)!;
 }
 
-describe.each(runs)('%s under %s', (_name, protocol, scenario) => {
-  it('completes exhaustively, and warns only of steps it cannot take for a stated reason', () => {
+const runs = SVM_SCENARIOS.flatMap((s) => PROTOCOLS.map((p) => [s.name, p.name, s] as const));
+
+describe.each(runs)('%s under %s', (name, protocol, scenario) => {
+  it('completes exhaustively and warns only of steps it cannot take for a stated reason', () => {
     const r = exhaustive(scenario, protocol);
     expect(r.incomplete).toBeUndefined();
     expect(r.warnings).toEqual([]);
-    // xe publishes tile_present with the PTE write under the notifier lock: no finding.
-    if (protocol === 'xe') expect(r.violations).toEqual([]);
-    // Any finding on amdgpu-v3 is a stale PTE or TLB entry, never a DMA mapping of a freed page.
-    for (const v of r.violations) expect(v.invariant).toBe('no-stale-pte');
+  });
+
+  it('violates exactly the invariants its findings explain, each with a confirmed trace', () => {
+    const r = exhaustive(scenario, protocol);
+    expect(r.violations.map((v) => v.invariant).sort()).toEqual([...EXPECTED[name]![protocol]].sort());
+    const model = svmModel(scenario.name, scenario.config, protocol);
+    for (const v of r.violations) expect(confirmViolation(model, v), v.invariant).toBe(true);
   });
 });
 
 describe('coverage', () => {
   it.each(PROTOCOLS.map((p) => p.name))('%s: the scenarios together take every step of every program', (protocol) => {
-    const untaken = new Map<string, number>();
+    const taken = new Map<string, number>();
     for (const s of SVM_SCENARIOS) {
-      const r = exhaustive(s, protocol);
-      for (const [step, n] of Object.entries(r.coverage.steps)) untaken.set(step, (untaken.get(step) ?? 0) + n);
+      for (const [step, n] of Object.entries(exhaustive(s, protocol).coverage.steps)) taken.set(step, (taken.get(step) ?? 0) + n);
     }
-    expect([...untaken].filter(([, n]) => n === 0).map(([step]) => step)).toEqual([]);
+    expect([...taken].filter(([, n]) => n === 0).map(([step]) => step)).toEqual([]);
   });
 });
 
 describe('the amdgpu-v3 gpu_mapped race (V3 07/12 update_mapping, 08/12 event_begin)', () => {
   it('a reclaim between the PTE write and WRITE_ONCE(gpu_mapped) leaves a live PTE to a freed page', () => {
     const s = SVM_SCENARIOS.find((x) => x.name === 'fault-vs-invalidate')!;
-    const r = explore(svmModel(s.name, s.config, 'amdgpu-v3'));
-    const v = r.violations[0]!;
-    expect(v.invariant).toBe('no-stale-pte');
+    const r = explore(svmModel(s.name, s.config, 'amdgpu-v3'), { stopAtFirstViolation: false });
+    const v = r.violations.find((x) => x.invariant === 'no-stale-pte')!;
     expect(v.message).toBe('the PTE of page 0 points to generation 0, freed (current 1)');
     // The fault commits (PTEs written under notifier_lock(R)) but has not yet published
     // gpu_mapped; the notifier's event_begin skips the range; core mm frees the page.
