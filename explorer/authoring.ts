@@ -66,8 +66,7 @@ export class AuthoringSpace<G, L> implements StateSpace<SysState<G, L>> {
           n++;
           const tid = transitionId(pid, cs.index, ci);
           const after = this.fire(s, pid, cs, en.choices[ci]!);
-          const failure = this.checkTransition(s, after, pid, cs, en.choices[ci]!);
-          if (failure) sink.onViolation(tid, failure);
+          for (const failure of this.checkTransition(s, after, pid, cs, en.choices[ci]!)) sink.onViolation(tid, failure);
           sink.onNext(tid, after);
         }
       }
@@ -80,13 +79,12 @@ export class AuthoringSpace<G, L> implements StateSpace<SysState<G, L>> {
     hash64(key, key.length, out);
   }
 
-  checkState(s: SysState<G, L>): Failure | null {
+  checkState(s: SysState<G, L>): readonly Failure[] {
+    const failed: Failure[] = [];
     for (const inv of this.stateInvariants) {
-      if (!inv.holds(s)) {
-        return { property: inv.id, statement: inv.statement, message: inv.explain ? inv.explain(s) : inv.statement };
-      }
+      if (!inv.holds(s)) failed.push({ property: inv.id, statement: inv.statement, message: inv.explain ? inv.explain(s) : inv.statement });
     }
-    return null;
+    return failed;
   }
 
   stuck(s: SysState<G, L>): Failure | null {
@@ -213,22 +211,23 @@ export class AuthoringSpace<G, L> implements StateSpace<SysState<G, L>> {
     pid: number,
     cs: CompiledStep<G, L>,
     choice: number,
-  ): Failure | null {
+  ): Failure[] {
+    const failed: Failure[] = [];
     if (after.procs[pid]!.pc === DONE && holdsAny(after.locks, pid)) {
       const held = this.cm.lockNames.filter((_, i) => holds(after.locks[i]!, pid));
-      return {
+      failed.push({
         property: LOCK_HELD_AT_END.id,
         statement: LOCK_HELD_AT_END.statement,
         message: `${this.cm.model.processes[pid]!.name} finishes holding ${held.join(', ')}`,
-      };
+      });
     }
-    if (this.actionProperties.length === 0) return null;
+    if (this.actionProperties.length === 0) return failed;
     const view = { pid, process: this.cm.model.processes[pid]!.name, program: cs.program, step: cs.step, choice };
     for (const p of this.actionProperties) {
       if (!p.holds(before, after, view)) {
-        return { property: p.id, statement: p.statement, message: p.explain ? p.explain(before, after, view) : p.statement };
+        failed.push({ property: p.id, statement: p.statement, message: p.explain ? p.explain(before, after, view) : p.statement });
       }
     }
-    return null;
+    return failed;
   }
 }

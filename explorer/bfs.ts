@@ -20,7 +20,11 @@ export interface SearchBounds {
 }
 
 export interface SearchOptions extends SearchBounds {
-  /** Stop at the first violation (default). Otherwise keep the first of each property. */
+  /**
+   * Stop at the first violation (default). Otherwise keep the first (shortest) violation of each
+   * property and explore on, from violating states too: they are reachable, and what follows
+   * them (a lost write after a stale PTE) may break other properties.
+   */
   readonly stopAtFirstViolation?: boolean;
   readonly progress?: ProgressSink;
 }
@@ -89,9 +93,9 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions = {}): SearchRe
     if (!seen.add(fp[0]!, fp[1]!)) return;
     const idx = keep(-1, ordinal);
     if (idx < 0) return;
-    const f = space.checkState(s);
-    if (f) record(f, idx, -1);
-    else {
+    const failed = space.checkState(s);
+    for (const f of failed) record(f, idx, -1);
+    if (failed.length === 0 || !stopAtFirst) {
       frontier.push(s);
       frontierIdx.push(idx);
     }
@@ -116,9 +120,9 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions = {}): SearchRe
       const idx = keep(current, tid);
       if (idx < 0) return;
       maxDepth = depth + 1;
-      const f = space.checkState(s2);
-      if (f) record(f, idx, -1);
-      else {
+      const failed = space.checkState(s2);
+      for (const f of failed) record(f, idx, -1);
+      if (failed.length === 0 || !stopAtFirst) {
         next.push(s2);
         nextIdx.push(idx);
       }

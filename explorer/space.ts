@@ -35,8 +35,8 @@ export interface StateSpace<S> {
   expand(s: S, sink: SuccessorSink<S>): number;
   /** Writes the 64-bit fingerprint of `s` into out[0], out[1]. */
   fingerprint(s: S, out: Uint32Array): void;
-  /** The first state invariant `s` violates, if any. */
-  checkState(s: S): Failure | null;
+  /** Every state invariant `s` violates (empty if none). */
+  checkState(s: S): readonly Failure[];
   /** For a state with no enabled transition: the deadlock, or null if every process may stop here. */
   stuck(s: S): Failure | null;
   /** Global step index of a transition (for coverage). */

@@ -6,6 +6,7 @@ import type { AttrOnUnmap } from '../model/config.ts';
 import type { SvmGlobals, SvmLocals } from '../model/state.ts';
 import { attrsSurviveRangeDestruction, reuseKeepsNewAttrs, setAttrLeavesNoCrossingRange, unmappedAttrPolicy } from './attributes.ts';
 import { pteWriteUnderNotifierLock } from './commit.ts';
+import { noLostWrite } from './data.ts';
 import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-mappings.ts';
 import { gcRemovesOnlyUnmapped, removedRangeWasZapped } from './gc.ts';
 import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
@@ -29,5 +30,6 @@ export function svmInvariants(policy: AttrOnUnmap): readonly Invariant<SvmGlobal
     unmappedAttrPolicy(policy),
     reuseKeepsNewAttrs,
     setAttrLeavesNoCrossingRange,
+    noLostWrite,
   ];
 }

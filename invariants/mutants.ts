@@ -65,6 +65,24 @@ export const MUTANTS: readonly Mutant[] = [
     ],
   },
   {
+    name: 'xe-no-zap-loses-gpu-write',
+    invariant: 'no-lost-write',
+    description: 'without the PTE zap in the notifier, a GPU write after reclaim goes to the page core mm replaced',
+    protocol: 'xe',
+    config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }, { kind: 'gpu-write', page: 0, value: 1 }] },
+    patches: [
+      {
+        program: 'invalidate',
+        label: 'event_begin',
+        replace: {
+          effect: (g, l) => {
+            for (const r of overlapping(g.ranges, l.page, l.end)) if (!r.unmapped && r.mapped) r.invalidated = true;
+          },
+        },
+      },
+    ],
+  },
+  {
     name: 'xe-dma-unmap-after-notifier-unlock',
     invariant: 'invalidate-before-return',
     description: 'phase 2 (drm_gpusvm_range_unmap_pages) moved after up_write(notifier_lock)',

@@ -7,6 +7,7 @@ import { attrPolicy, type ProcessSpec, type Protocol, type SvmConfig } from './c
 import { svmLocks } from './locks.ts';
 import { amdgpuFault, xeFault } from './processes/fault.ts';
 import { gcWorker } from './processes/gc-worker.ts';
+import { gpuWrite } from './processes/gpu-write.ts';
 import { invalidate, munmap, remap } from './processes/invalidate.ts';
 import { amdgpuSetAttr, xeSetAttr } from './processes/set-attr.ts';
 import { attrHole, newRange } from './queries.ts';
@@ -44,6 +45,8 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
     mniSeq: -1,
     pte,
     tlb: [...pte],
+    data: new Array<number>(cfg.pages).fill(0),
+    written: new Array<number>(cfg.pages).fill(0),
     attrSetVma: new Array<number>(cfg.pages).fill(0),
     attrSetValue: new Array<number>(cfg.pages).fill(0),
     attrAtUnmap: new Array<number>(cfg.pages).fill(MAPPED),
@@ -74,6 +77,8 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
         return { name: `clear${n}`, program: program('invalidate', () => invalidate(protocol)), locals: locals({ page: spec.start, end: spec.end }) };
       case 'remap':
         return { name: `remap${n}`, program: program('remap', remap), locals: locals({ page: spec.start, end: spec.end }) };
+      case 'gpu-write':
+        return { name: `gpu_write${n}`, program: program('gpu-write', gpuWrite), locals: locals({ page: spec.page, value: spec.value }) };
       case 'gc-worker':
         return { name: 'gc', program: program('gc', () => gcWorker(cfg, protocol)), locals: locals() };
       case 'set-attr': {

@@ -19,6 +19,7 @@ export type ProcessSpec =
   | { readonly kind: 'invalidate'; readonly start: number; readonly end: number }
   | { readonly kind: 'remap'; readonly start: number; readonly end: number }
   | { readonly kind: 'gc-worker' }
+  | { readonly kind: 'gpu-write'; readonly page: number; readonly value: number }
   | { readonly kind: 'set-attr'; readonly start: number; readonly end: number; readonly value: number; readonly prefetch?: boolean };
 
 export interface SvmConfig {

@@ -67,6 +67,10 @@ export interface SvmGlobals {
   readonly tlb: readonly number[];
   /** GC list: starts of ranges queued, in order. */
   readonly gcList: readonly number[];
+  /** What the page currently backing each VA page holds (what a CPU read returns). */
+  readonly data: readonly number[];
+  /** Ghost: the value last written to each VA page, by the CPU or the GPU. */
+  readonly written: readonly number[];
   /**
    * Ghost state, read only by invariants. Per page: the VMA id its attributes were last set on
    * by SET_ATTR / madvise (0: never) and the value set; the attribute value it had when munmap

@@ -96,7 +96,11 @@ function callbackSteps(protocol: Protocol, unmap: boolean, after: string): SvmSt
       note: 'the old CPU pages are freed or replaced: their generation ends',
       writes: ['pages'],
       effect: (g, l) => {
-        for (let p = l.page; p < l.end; p++) g.pages[p]!.gen++;
+        for (let p = l.page; p < l.end; p++) {
+          g.pages[p]!.gen++;
+          // Reclaim or migration copies the contents to the new page; munmap drops them.
+          if (unmap) g.data[p] = g.written[p] = 0;
+        }
       },
       next: 'inv_end',
     },
@@ -162,6 +166,7 @@ export function remap(): P {
             g.pages[p]!.vma = g.nextVma;
             g.pages[p]!.gen++;
             g.attrAtUnmap[p] = MAPPED;
+            g.data[p] = g.written[p] = 0; // new anonymous memory reads as zero
           }
           g.nextVma++;
         },

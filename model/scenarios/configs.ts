@@ -89,8 +89,11 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   },
   {
     name: 'fault-vs-invalidate',
-    description: 'a GPU fault commits a range while reclaim invalidates and replaces one of its pages (MMU_NOTIFY_CLEAR)',
-    config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }] },
+    description: 'a GPU fault commits a range while reclaim replaces one of its pages (MMU_NOTIFY_CLEAR), and the GPU writes to it',
+    config: {
+      ...base,
+      processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }, { kind: 'gpu-write', page: 0, value: 1 }],
+    },
     expectedUntaken: noUnmap,
   },
   {

@@ -1,0 +1,30 @@
+// The GPU writing to a page through its cached translation (the TLB, filled from the PTE). A
+// write through a translation to a page core mm has since freed or replaced lands in that old
+// page: the program wrote it, the page now backing the address never sees it. Without a
+// translation the access would fault; the fault processes stand for that, so it ends here.
+
+import type { Program } from '../../explorer/index.ts';
+import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+
+export function gpuWrite(): Program<SvmGlobals, SvmLocals> {
+  return {
+    name: 'gpu_write',
+    start: 'gpu_store',
+    steps: [
+      {
+        label: 'gpu_store',
+        kernelFn: 'GPU store through the TLB (no kernel function: the device)',
+        note: 'with a translation: the value goes to the page it points to, lost if that page was freed; without one the access faults',
+        reads: ['tlb', 'pages'],
+        writes: ['data', 'written'],
+        effect: (g, l) => {
+          const gen = g.tlb[l.page]!;
+          if (gen === NONE) return;
+          g.written[l.page] = l.value;
+          if (gen === g.pages[l.page]!.gen) g.data[l.page] = l.value;
+        },
+        next: 'done',
+      },
+    ],
+  };
+}
