@@ -8,7 +8,7 @@ import { InputError } from './errors.ts';
 import { CanonicalEncoder, hash64 } from './fingerprint.ts';
 import { acquire, available, FREE, heldMode, holds, holdsAny, release } from './locks.ts';
 import { DONE, type ActionProperty, type Model, type StateInvariant, type StepContext, type SysState } from './model.ts';
-import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END } from './properties.ts';
+import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR } from './properties.ts';
 import type { Failure, StateSpace, SuccessorSink, TraceStep } from './space.ts';
 
 type Enabling =
@@ -65,7 +65,15 @@ export class AuthoringSpace<G, L> implements StateSpace<SysState<G, L>> {
         for (let ci = 0; ci < en.choices.length; ci++) {
           n++;
           const tid = transitionId(pid, cs.index, ci);
-          const after = this.fire(s, pid, cs, en.choices[ci]!);
+          let after: SysState<G, L>;
+          try {
+            after = this.fire(s, pid, cs, en.choices[ci]!);
+          } catch (e) {
+            if (e instanceof InputError) throw e;
+            const message = `${this.cm.model.processes[pid]!.name} ${cs.step.label} threw: ${e instanceof Error ? e.message : String(e)}`;
+            sink.onViolation(tid, { property: STEP_ERROR.id, statement: STEP_ERROR.statement, message });
+            continue;
+          }
           for (const failure of this.checkTransition(s, after, pid, cs, en.choices[ci]!)) sink.onViolation(tid, failure);
           sink.onNext(tid, after);
         }

@@ -7,7 +7,7 @@ import { decodeTransition } from './compile.ts';
 import { InputError } from './errors.ts';
 import type { Violation } from './explore.ts';
 import { DONE, type Model, type SysState } from './model.ts';
-import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END } from './properties.ts';
+import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR } from './properties.ts';
 import { holdsAny } from './locks.ts';
 import type { StateSpace } from './space.ts';
 
@@ -25,7 +25,7 @@ function tidsOf<G, L>(space: AuthoringSpace<G, L>, start: SysState<G, L>, v: Vio
     space.expand(s, { onNext: match, onViolation: match });
     if (found === undefined) throw new InputError(`step ${i + 1} (${step.process} ${step.label}) is not enabled`);
     tids.push(found);
-    if (i < v.trace.steps.length - 1 || v.invariant !== LOCK_BALANCE.id) {
+    if (i < v.trace.steps.length - 1 || (v.invariant !== LOCK_BALANCE.id && v.invariant !== STEP_ERROR.id)) {
       s = space.apply(s, found);
       states.push(s);
     }
@@ -49,6 +49,14 @@ export function confirmViolation<G, L>(model: Model<G, L>, v: Violation): boolea
   const { tids, states } = tidsOf(space, space.initialStates()[v.trace.initial]!, v);
   const last = states.at(-1)!;
   if (v.invariant === DEADLOCK.id) return enabled(space, last) === 0 && space.stuck(last) !== null;
+  if (v.invariant === STEP_ERROR.id) {
+    try {
+      space.apply(last, tids.at(-1)!);
+      return false;
+    } catch (e) {
+      return !(e instanceof InputError);
+    }
+  }
   if (v.invariant === LOCK_BALANCE.id) {
     try {
       space.apply(last, tids.at(-1)!);

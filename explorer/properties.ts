@@ -25,4 +25,12 @@ export const LOCK_HELD_AT_END: BuiltinProperty = {
   justification: 'Every acquire has a matching release on every path (DOMAIN.md §4 item 15, bugs 1 and 2).',
 };
 
-export const BUILTIN_PROPERTIES: readonly BuiltinProperty[] = [DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END];
+export const STEP_ERROR: BuiltinProperty = {
+  id: 'step-error',
+  statement: 'every step runs to completion (its guard, effect and next do not throw)',
+  justification:
+    'A step that throws meets a state its author did not expect (a range freed under it, an index out of bounds): in the ' +
+    'kernel, undefined behaviour. Reported with its trace rather than as a crash of the checker.',
+};
+
+export const BUILTIN_PROPERTIES: readonly BuiltinProperty[] = [DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR];

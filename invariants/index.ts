@@ -10,6 +10,7 @@ import { noLostWrite } from './data.ts';
 import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-mappings.ts';
 import { gcRemovesOnlyUnmapped, removedRangeWasZapped } from './gc.ts';
 import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
+import { rangeAliveWhileUsed } from './range-lifetime.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
 /** Every invariant, for a model whose GC follows `policy` on unmapped VA. */
@@ -26,6 +27,7 @@ export function svmInvariants(policy: AttrOnUnmap): readonly Invariant<SvmGlobal
     rangesDisjoint,
     rangeTreeUnderLocks,
     rangeWithinBounds,
+    rangeAliveWhileUsed,
     attrsSurviveRangeDestruction,
     unmappedAttrPolicy(policy),
     reuseKeepsNewAttrs,

@@ -45,6 +45,12 @@ const clearQueuesForGc: Patch = {
   },
 };
 
+/** The GC work item without its driver lock (vm->lock for xe). */
+const gcWithoutVmLock: readonly Patch[] = [
+  { program: 'gc_worker', label: 'gc_lock_driver', replace: { locks: [] } },
+  { program: 'gc_worker', label: 'gc_unlock_driver', replace: { locks: [] } },
+];
+
 export const MUTANTS: readonly Mutant[] = [
   {
     name: 'xe-no-zap-in-notifier',
@@ -186,7 +192,7 @@ export const MUTANTS: readonly Mutant[] = [
         replace: {
           effect: (g, l) => {
             const chunk = chunkFor({ ...g, ranges: [] }, { ...base, processes: [] }, l.page, l.lo, l.hi)!;
-            insertRange(g, newRange(chunk[0], chunk[1]));
+            insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId++));
             l.ret = OK;
             l.range = chunk[0];
           },
@@ -200,10 +206,23 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'the GC work item removes ranges without taking vm->lock',
     protocol: 'xe',
     config: { ...mapped, processes: [{ kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
-    patches: [
-      { program: 'gc_worker', label: 'gc_lock_driver', replace: { locks: [] } },
-      { program: 'gc_worker', label: 'gc_unlock_driver', replace: { locks: [] } },
-    ],
+    patches: gcWithoutVmLock,
+  },
+  {
+    name: 'xe-gc-worker-without-vm-lock-vs-fault',
+    invariant: 'range-alive-while-used',
+    description: 'the GC work item, without vm->lock, removes the range a fault is using',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'fault', page: 0 }, { kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
+    patches: gcWithoutVmLock,
+  },
+  {
+    name: 'xe-gc-worker-without-vm-lock-fault-derefs',
+    invariant: 'step-error',
+    description: 'the same GC without vm->lock: the fault then dereferences the range freed under it',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'fault', page: 0 }, { kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
+    patches: gcWithoutVmLock,
   },
   {
     name: 'amdgpu-find-or-insert-ignores-attr-bounds',
@@ -218,7 +237,7 @@ export const MUTANTS: readonly Mutant[] = [
         replace: {
           effect: (g, l) => {
             const chunk = chunkFor(g, { ...base, processes: [] }, l.page, 0, g.pages.length)!;
-            insertRange(g, newRange(chunk[0], chunk[1]));
+            insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId++));
             l.ret = OK;
             l.range = chunk[0];
           },

@@ -30,15 +30,16 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
     }
   }
   const pte = new Array<number>(cfg.pages).fill(NONE);
-  const ranges: Range[] = cfg.premapped.map(([s, e]) => {
+  const ranges: Range[] = cfg.premapped.map(([s, e], i) => {
     for (let p = s; p < e; p++) pte[p] = pages[p]!.gen;
-    return { ...newRange(s, e), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
+    return { ...newRange(s, e, i + 1), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
   });
   return {
     pages,
     nextVma: cfg.vmas.length + 1,
     attrs,
     ranges: ranges.sort((a, b) => a.start - b.start),
+    nextRangeId: ranges.length + 1,
     subSeq: 0,
     activeInvs: 0,
     // mmu_interval_notifier_insert starts the interval one behind the subscription's seq.

@@ -62,8 +62,9 @@ export function chunkFor(g: G, cfg: SvmConfig, page: number, lo: number, hi: num
   return undefined;
 }
 
-export function newRange(start: number, end: number): Range {
+export function newRange(start: number, end: number, id: number): Range {
   return {
+    id,
     start,
     end,
     unmapped: false,

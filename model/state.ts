@@ -28,6 +28,8 @@ export interface AttrRange {
 
 /** struct drm_gpusvm_range with its pages and the driver's per-range flags. */
 export interface Range {
+  /** Unique per run: the kernel's struct pointer (a start page can be reused by a new range). */
+  readonly id: number;
   readonly start: number;
   readonly end: number;
   /** flags.unmapped / flags.partial_unmap: set by the UNMAP notifier under notifier_lock(W). */
@@ -55,6 +57,7 @@ export interface SvmGlobals {
   readonly attrs: readonly AttrRange[];
   /** The notifier's range tree, sorted by start, non-overlapping. */
   readonly ranges: readonly Range[];
+  readonly nextRangeId: number;
   /** mmu_notifier_subscriptions->invalidate_seq: odd while an invalidation is in progress. */
   readonly subSeq: number;
   /** Invalidations between range_start and range_end (active_invalidate_ranges). */
@@ -104,6 +107,8 @@ export interface SvmLocals {
   readonly value: number;
   /** Start of the range being worked on, NONE if none. */
   readonly range: number;
+  /** Id of the range the process holds a pointer to and uses, NONE if none. */
+  readonly rid: number;
   /** Bounds: the attribute range of a fault; the interval a GC entry covers. */
   readonly lo: number;
   readonly hi: number;
@@ -120,5 +125,5 @@ export interface SvmLocals {
 }
 
 export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
-  return { page: 0, end: 0, value: 0, range: NONE, lo: 0, hi: 0, seq: 0, pfns: [], tries: 0, split: false, ret: OK, ...over };
+  return { page: 0, end: 0, value: 0, range: NONE, rid: NONE, lo: 0, hi: 0, seq: 0, pfns: [], tries: 0, split: false, ret: OK, ...over };
 }

@@ -4,7 +4,7 @@ import type { Program } from '../../explorer/index.ts';
 import { attrPolicy, type SvmConfig } from '../config.ts';
 import { ATTR, MMAP, NOTIFIER, acquire, driverLock, release, section } from '../locks.ts';
 import { attrAt, attrHole, pagesValid, rangeStarting, vmaAt } from '../queries.ts';
-import { EFAULT, EINVAL, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { gcLoopSteps } from '../steps/gc.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
@@ -120,7 +120,13 @@ export function amdgpuFault(cfg: SvmConfig): P {
       },
       ...getPagesSteps({ ok: goto('um_lock_pd'), fail: retryMap }),
       ...amdgpuUpdateMappingSteps({ ok: goto('unlock_svm'), again: retryFault }),
-      { label: 'unlock_svm', kernelFn: 'up_write(svm_lock); amdgpu_svm_put', locks: [release(svm)], next: 'done' },
+      {
+        label: 'unlock_svm',
+        kernelFn: 'up_write(svm_lock); amdgpu_svm_put',
+        locks: [release(svm)],
+        effect: (_g, l) => void (l.rid = NONE),
+        next: 'done',
+      },
     ],
   };
 }
@@ -168,7 +174,7 @@ export function xeFault(cfg: SvmConfig): P {
       },
       ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }),
       ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }),
-      { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], next: 'done' },
+      { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], effect: (_g, l) => void (l.rid = NONE), next: 'done' },
     ],
   };
 }

@@ -12,7 +12,7 @@ import type { Program } from '../../explorer/index.ts';
 import type { Protocol, SvmConfig } from '../config.ts';
 import { ATTR, MMAP, NOTIFIER, RESV, acquire, driverLock, release, section } from '../locks.ts';
 import { attrAt, flushTlb, overlapping, rangeStarting, recordAttrSet, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
-import { EINVAL, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
 import { amdgpuUpdateMappingSteps, xeBindSteps } from '../steps/map.ts';
@@ -25,10 +25,19 @@ const crosses = (r: Range, l: SvmLocals): boolean => r.start < l.page || r.end >
 /** Prefetch: map page by page from l.page to l.end; each page skips past the range it mapped. */
 function prefetchSteps(cfg: SvmConfig, protocol: Protocol, done: string): SvmStep[] {
   const nextRange: Exit = {
-    effect: (l, g) => void (l.page = rangeStarting(g, l.range)?.end ?? l.page + 1),
+    effect: (l, g) => {
+      l.page = rangeStarting(g, l.range)?.end ?? l.page + 1;
+      l.rid = NONE;
+    },
     to: (l) => (l.page < l.end ? 'pf_bounds' : done),
   };
-  const skipPage: Exit = { effect: (l) => void l.page++, to: (l) => (l.page < l.end ? 'pf_bounds' : done) };
+  const skipPage: Exit = {
+    effect: (l) => {
+      l.page++;
+      l.rid = NONE;
+    },
+    to: (l) => (l.page < l.end ? 'pf_bounds' : done),
+  };
   return [
     {
       label: 'pf_bounds',

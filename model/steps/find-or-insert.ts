@@ -37,6 +37,7 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits): SvmStep
         }
         l.ret = OK;
         l.range = r.start;
+        l.rid = r.id;
         x.found.effect?.(l, g);
       },
       next: (_g, l) => (l.ret === OK ? x.found.to(l) : x.none.to(l)),
@@ -57,7 +58,8 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits): SvmStep
           x.none.effect?.(l, g);
           return;
         }
-        insertRange(g, newRange(chunk[0], chunk[1]));
+        insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId));
+        l.rid = g.nextRangeId++;
         l.ret = OK;
         l.range = chunk[0];
         x.found.effect?.(l, g);

@@ -27,10 +27,12 @@ export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: strin
         const start = g.gcList.shift();
         if (start === undefined) {
           l.range = NONE;
+          l.rid = NONE;
           return;
         }
         const r = rangeStarting(g, start)!;
         l.range = start;
+        l.rid = r.id;
         l.lo = r.pendingStart;
         l.hi = r.pendingEnd;
         r.pendingStart = NONE;
@@ -48,6 +50,7 @@ export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: strin
         const r = rangeStarting(g, l.range);
         if (r) unmapPages(r);
         removeRange(g, l.range);
+        l.rid = NONE;
       },
       next: afterRemove,
     },
