@@ -20,7 +20,7 @@ export const gcRemovesOnlyUnmapped: ActionProperty<SvmGlobals, SvmLocals> = {
 };
 
 function zapless(before: { g: SvmGlobals }, after: { g: SvmGlobals }): { start: number; page: number } | undefined {
-  for (const r of removed({ ...before, locks: [], procs: [] }, { ...after, locks: [], procs: [] })) {
+  for (const r of removed(before, after)) {
     const p = pages(r.start, r.end).find((x) => after.g.pte[x] !== NONE);
     if (p !== undefined) return { start: r.start, page: p };
   }

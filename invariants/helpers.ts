@@ -25,12 +25,14 @@ export const holdsDriverWrite = (before: S, t: T): boolean => before.locks[LOCK_
 
 export const key = (r: Range): string => `${r.start}-${r.end}`;
 
-export function removed(before: S, after: S): Range[] {
+type WithGlobals = { readonly g: SvmGlobals };
+
+export function removed(before: WithGlobals, after: WithGlobals): Range[] {
   const now = new Set(after.g.ranges.map(key));
   return before.g.ranges.filter((r) => !now.has(key(r)));
 }
 
-export function inserted(before: S, after: S): Range[] {
+export function inserted(before: WithGlobals, after: WithGlobals): Range[] {
   const then = new Set(before.g.ranges.map(key));
   return after.g.ranges.filter((r) => !then.has(key(r)));
 }

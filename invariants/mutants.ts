@@ -45,6 +45,17 @@ const clearQueuesForGc: Patch = {
   },
 };
 
+/** xe_svm_invalidate phase 1 that marks tile_invalidated but does not zap the PTEs. */
+const notifierWithoutZap: Patch = {
+  program: 'invalidate',
+  label: 'event_begin',
+  replace: {
+    effect: (g, l) => {
+      for (const r of overlapping(g.ranges, l.page, l.end)) if (!r.unmapped && r.mapped) r.invalidated = true;
+    },
+  },
+};
+
 /** The GC work item without its driver lock (vm->lock for xe). */
 const gcWithoutVmLock: readonly Patch[] = [
   { program: 'gc_worker', label: 'gc_lock_driver', replace: { locks: [] } },
@@ -58,17 +69,7 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'xe_svm_invalidate phase 1 only marks tile_invalidated and forgets to zap the PTEs',
     protocol: 'xe',
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }] },
-    patches: [
-      {
-        program: 'invalidate',
-        label: 'event_begin',
-        replace: {
-          effect: (g, l) => {
-            for (const r of overlapping(g.ranges, l.page, l.end)) if (!r.unmapped && r.mapped) r.invalidated = true;
-          },
-        },
-      },
-    ],
+    patches: [notifierWithoutZap],
   },
   {
     name: 'xe-no-zap-loses-gpu-write',
@@ -76,17 +77,7 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'without the PTE zap in the notifier, a GPU write after reclaim goes to the page core mm replaced',
     protocol: 'xe',
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }, { kind: 'gpu-write', page: 0, value: 1 }] },
-    patches: [
-      {
-        program: 'invalidate',
-        label: 'event_begin',
-        replace: {
-          effect: (g, l) => {
-            for (const r of overlapping(g.ranges, l.page, l.end)) if (!r.unmapped && r.mapped) r.invalidated = true;
-          },
-        },
-      },
-    ],
+    patches: [notifierWithoutZap],
   },
   {
     name: 'xe-dma-unmap-after-notifier-unlock',

@@ -29,7 +29,7 @@ export const rangeTreeUnderLocks: ActionProperty<SvmGlobals, SvmLocals> = {
 };
 
 function outOfBounds(before: { g: SvmGlobals }, after: { g: SvmGlobals }, l: SvmLocals): string | undefined {
-  for (const r of inserted({ ...before, locks: [], procs: [] }, { ...after, locks: [], procs: [] })) {
+  for (const r of inserted(before, after)) {
     const vma = vmaAt(before.g, r.start);
     if (!vma || r.start < vma[0] || r.end > vma[1]) return `[${r.start}, ${r.end}) is not inside its VMA`;
     if (r.start < 0 || r.end > before.g.pages.length) return `[${r.start}, ${r.end}) is not inside the notifier`;

@@ -8,6 +8,7 @@
 //     zap the PTEs of ranges in the interval, remove the ranges the new boundaries cross
 //     (xe_svm_unmap_address_range). Prefetch is a VM_BIND prefetch op under vm->lock.
 
+import type { Draft } from 'immer';
 import type { Program } from '../../explorer/index.ts';
 import type { Protocol, SvmConfig } from '../config.ts';
 import { ATTR, MMAP, NOTIFIER, RESV, acquire, driverLock, release, section } from '../locks.ts';
@@ -21,6 +22,12 @@ import { type Exit, type SvmStep } from '../steps/types.ts';
 type P = Program<SvmGlobals, SvmLocals>;
 
 const crosses = (r: Range, l: SvmLocals): boolean => r.start < l.page || r.end > l.end;
+
+/** Set the new attributes on [l.page, l.end), remembering whether an attribute range split. */
+function setAttributes(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): void {
+  l.split = setAttrs(g.attrs, l.page, l.end, l.value);
+  recordAttrSet(g, l.page, l.end, l.value);
+}
 
 /** Prefetch: map page by page from l.page to l.end; each page skips past the range it mapped. */
 function prefetchSteps(cfg: SvmConfig, protocol: Protocol, done: string): SvmStep[] {
@@ -86,10 +93,7 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         kernelFn: 'amdgpu_svm_attr_set_range (head/tail split)',
         locks: section(ATTR),
         writes: ['attrs'],
-        effect: (g, l) => {
-          l.split = setAttrs(g.attrs, l.page, l.end, l.value);
-          recordAttrSet(g, l.page, l.end, l.value);
-        },
+        effect: setAttributes,
         next: 'lock_svm',
       },
       {
@@ -151,10 +155,7 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         label: 'madvise_set',
         kernelFn: 'xe_vm_madvise (split the VMAs, set the attributes)',
         writes: ['attrs'],
-        effect: (g, l) => {
-          l.split = setAttrs(g.attrs, l.page, l.end, l.value);
-          recordAttrSet(g, l.page, l.end, l.value);
-        },
+        effect: setAttributes,
         next: 'madvise_zap',
       },
       {
