@@ -1,7 +1,7 @@
 // Plain-text reports for a terminal or a mail: the verdict first, then the numbers, then the
 // counterexample as a numbered list of steps with the kernel function each stands for.
 
-import type { ExploreResult, Violation } from '../explorer/index.ts';
+import type { ExploreResult, Trace, Violation } from '../explorer/index.ts';
 import type { Catalogue } from './catalogue.ts';
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -34,12 +34,19 @@ export function formatViolation(v: Violation): string[] {
   const out = [`violated: ${v.invariant}: ${v.statement}`];
   if (v.message !== v.statement) out.push(`  ${v.message}`);
   out.push(`  trace, ${steps.length} step${steps.length === 1 ? '' : 's'} from initial state ${v.trace.initial}:`);
+  return [...out, ...formatSteps(v.trace)];
+}
+
+/** The numbered steps of a trace: process, label (with its choice), kernel function. */
+export function formatSteps(trace: Trace, indent = '  '): string[] {
+  const steps = trace.steps;
   const procW = Math.max(0, ...steps.map((s) => s.process.length));
   const labelW = Math.max(0, ...steps.map((s) => s.label.length + (s.choice === undefined ? 0 : String(s.choice).length + 2)));
+  const out: string[] = [];
   steps.forEach((s, i) => {
-    if (i === v.trace.loopsFrom) out.push('       -- from here the steps repeat forever --');
+    if (i === trace.loopsFrom) out.push(`${indent}     -- from here the steps repeat forever --`);
     const label = s.choice === undefined ? s.label : `${s.label}(${s.choice})`;
-    out.push(`  ${String(i + 1).padStart(3)}  ${s.process.padEnd(procW)}  ${label.padEnd(labelW)}  ${s.kernelFn}`);
+    out.push(`${indent}${String(i + 1).padStart(3)}  ${s.process.padEnd(procW)}  ${label.padEnd(labelW)}  ${s.kernelFn}`);
   });
   return out;
 }

@@ -7,6 +7,7 @@ import { DEFAULT_SCENARIO } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { exploreCommand } from './explore-command.ts';
 import { listCommand } from './list-command.ts';
+import { lockorderCommand } from './lockorder-command.ts';
 import { mutantsCommand } from './mutants-command.ts';
 import { stepsCommand } from './steps-command.ts';
 
@@ -65,6 +66,15 @@ function program(setExit: (code: number) => void): Command {
     .action((what: string | undefined, flags: { json?: boolean; markdown?: boolean }) => {
       setExit(listCommand(what, flags));
     });
+
+  cli
+    .command('lockorder')
+    .description('the lock-order graph (lockdep style) with its cycles, rule breaks and the deadlocks reached')
+    .option('--scenario <name>', 'scenario (see `svmcheck list`)', DEFAULT_SCENARIO)
+    .option('--protocol <name>', "protocol variant (default: the scenario's own)")
+    .option('--dot', 'print the graph as Graphviz DOT (cycle edges red, declared edges dashed)')
+    .option('--json', 'print one JSON object on stdout')
+    .action((flags) => setExit(lockorderCommand(flags)));
 
   cli
     .command('mutants')

@@ -9,6 +9,7 @@ import { CanonicalEncoder, hash64 } from './fingerprint.ts';
 import { acquire, available, FREE, heldMode, holds, holdsAny, release } from './locks.ts';
 import { DONE, type ActionProperty, type Model, type StateInvariant, type StepContext, type SysState } from './model.ts';
 import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR } from './properties.ts';
+import { FS_RECLAIM, type LockRef } from './lockorder.ts';
 import type { Failure, StateSpace, SuccessorSink, TraceStep } from './space.ts';
 
 type Enabling =
@@ -146,6 +147,19 @@ export class AuthoringSpace<G, L> implements StateSpace<SysState<G, L>> {
     const choice = en.choices[choiceIndex];
     if (choice === undefined) throw new InputError(`step ${who} has no choice number ${choiceIndex}`);
     return this.fire(s, pid, cs, choice);
+  }
+
+  lockOps(s: SysState<G, L>, tid: number): { held: readonly LockRef[]; acquires: readonly LockRef[] } {
+    const { pid, stepIndex } = decodeTransition(tid);
+    const cs = this.cm.procs[pid]!.steps[stepIndex]!;
+    const held: LockRef[] = [];
+    s.locks.forEach((h, i) => {
+      const mode = heldMode(h, pid);
+      if (mode) held.push({ lock: this.cm.lockNames[i]!, mode });
+    });
+    const acquires: LockRef[] = cs.acquires.map((a) => ({ lock: a.name, mode: a.mode }));
+    if (cs.step.mayAlloc) acquires.push({ lock: FS_RECLAIM, mode: 'write' });
+    return { held, acquires };
   }
 
   /** Is the step enabled in `s`, and with which choices; or does taking it misuse a lock. */

@@ -19,7 +19,7 @@ export interface SearchBounds {
   readonly timeLimitMs?: number;
 }
 
-export interface SearchOptions extends SearchBounds {
+export interface SearchOptions<S = unknown> extends SearchBounds {
   /**
    * Stop at the first violation (default). Otherwise keep the first (shortest) violation of each
    * property and explore on, from violating states too: they are reachable, and what follows
@@ -27,6 +27,8 @@ export interface SearchOptions extends SearchBounds {
    */
   readonly stopAtFirstViolation?: boolean;
   readonly progress?: ProgressSink;
+  /** Called for every transition taken out of state `from` (index and state), new state or not. */
+  readonly onTransition?: (from: number, state: S, tid: number) => void;
 }
 
 /** Where a violation was seen: in state `at`, or on transition `tid` out of it. */
@@ -52,7 +54,7 @@ export interface SearchResult {
 
 const CHECK_EVERY = 256;
 
-export function bfs<S>(space: StateSpace<S>, opts: SearchOptions = {}): SearchResult {
+export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): SearchResult {
   const start = performance.now();
   const stopAtFirst = opts.stopAtFirstViolation ?? true;
   const seen = new FingerprintSet();
@@ -103,12 +105,14 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions = {}): SearchRe
 
   let depth = 0;
   let current = -1;
+  let currentState: S | undefined;
   let atBound = false;
   let next: S[] = [];
   let nextIdx: number[] = [];
   const sink: SuccessorSink<S> = {
     onNext(tid, s2) {
       if (stop) return;
+      if (opts.onTransition) opts.onTransition(current, currentState!, tid);
       transitions++;
       coverage[space.stepOf(tid)]!++;
       space.fingerprint(s2, fp);
@@ -129,6 +133,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions = {}): SearchRe
     },
     onViolation(tid, f) {
       if (stop) return;
+      if (opts.onTransition) opts.onTransition(current, currentState!, tid);
       coverage[space.stepOf(tid)]!++;
       record(f, current, tid);
     },
@@ -142,6 +147,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions = {}): SearchRe
     for (let k = 0; k < frontier.length && !stop; k++) {
       current = frontierIdx[k]!;
       const s = frontier[k]!;
+      currentState = s;
       if (space.expand(s, sink) === 0 && !stop) {
         const f = space.stuck(s);
         if (f) record(f, current, -1);

@@ -4,7 +4,8 @@
 import { AuthoringSpace } from './authoring.ts';
 import { bfs, type SearchOptions, type SearchResult } from './bfs.ts';
 import { findLasso } from './lasso.ts';
-import type { Model } from './model.ts';
+import { LockOrderRecorder, type LockEdge, type LockRule } from './lockorder.ts';
+import type { Model, SysState } from './model.ts';
 import type { StateSpace, TraceStep } from './space.ts';
 
 export type Verdict = 'pass' | 'violation' | 'incomplete';
@@ -50,9 +51,25 @@ export interface ExploreResult {
   readonly violations: readonly Violation[];
   readonly coverage: Coverage;
   readonly warnings: readonly string[];
+  /** With `lockOrder`: every dependency edge and every cycle, each edge with its first witness. */
+  readonly lockOrder?: LockOrderReport;
 }
 
-export interface ExploreOptions extends SearchOptions {
+/** A lock-order edge with the trace that first created it (or the model's reason, if primed). */
+export type WitnessedEdge = LockEdge & { readonly witness: Trace; readonly primed?: string };
+
+export interface LockOrderReport {
+  readonly edges: readonly WitnessedEdge[];
+  readonly cycles: readonly { readonly edges: readonly WitnessedEdge[] }[];
+  /** Edges that break one of the rules asked for. */
+  readonly ruleBreaks: readonly { readonly rule: string; readonly statement: string; readonly edge: WitnessedEdge }[];
+}
+
+export interface ExploreOptions extends Omit<SearchOptions, 'onTransition'> {
+  /** Record the lock-order graph over every transition taken (lockdep style). */
+  readonly lockOrder?: boolean;
+  /** Rules each lock-order edge is checked against (with `lockOrder`). */
+  readonly lockRules?: readonly LockRule[];
   /** Steps known not to be takeable in this configuration (`program/label` -> why). */
   readonly expectedUntaken?: Readonly<Record<string, string>>;
   /** Also check the model's liveness properties (a cycle search over the whole graph). */
@@ -61,8 +78,21 @@ export interface ExploreOptions extends SearchOptions {
 
 export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): ExploreResult {
   const space = new AuthoringSpace(model);
-  const r = bfs(space, opts);
-  const result = report(model.name, space, r, opts.expectedUntaken ?? {});
+  const recorder = opts.lockOrder ? new LockOrderRecorder() : undefined;
+  for (const p of model.lockPriming ?? []) recorder?.prime({ lock: p.from, mode: 'write' }, { lock: p.to, mode: 'write' });
+  const r = bfs(space, {
+    ...opts,
+    ...(recorder
+      ? {
+          onTransition: (from: number, s: SysState<G, L>, tid: number) => {
+            const { held, acquires } = space.lockOps(s, tid);
+            if (acquires.length > 0) recorder.record(from, tid, held, acquires);
+          },
+        }
+      : {}),
+  });
+  const base = report(model.name, space, r, opts.expectedUntaken ?? {});
+  const result = recorder ? { ...base, lockOrder: lockOrderReport(space, r, recorder, model.lockPriming ?? [], opts.lockRules ?? []) } : base;
   if (!opts.liveness || (model.liveness ?? []).length === 0) return result;
   if (result.verdict === 'incomplete') {
     return { ...result, warnings: [...result.warnings, 'liveness not checked: the safety search was incomplete'] };
@@ -77,6 +107,30 @@ export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): Ex
   });
   if (found.length === 0) return result;
   return { ...result, verdict: 'violation', violations: [...result.violations, ...found] };
+}
+
+function lockOrderReport<S>(
+  space: StateSpace<S>,
+  r: SearchResult,
+  rec: LockOrderRecorder,
+  priming: readonly { from: string; to: string; why: string }[],
+  rules: readonly LockRule[],
+): LockOrderReport {
+  const witness = (e: LockEdge): WitnessedEdge => {
+    if (e.at < 0) {
+      const why = priming.find((p) => p.from === e.from.lock && p.to === e.to.lock)?.why ?? 'declared by the model';
+      return { ...e, witness: { initial: 0, steps: [] }, primed: why };
+    }
+    const path = r.pathTo(e.at);
+    const { trace, states } = traceOf(space, path.root, path.tids);
+    return { ...e, witness: { ...trace, steps: [...trace.steps, space.describe(states.at(-1)!, e.tid)] } };
+  };
+  const edges = rec.allEdges().map(witness);
+  return {
+    edges,
+    cycles: rec.cycles().map((c) => ({ edges: c.edges.map(witness) })),
+    ruleBreaks: rules.flatMap((rule) => edges.filter((e) => rule.breaks(e)).map((edge) => ({ rule: rule.id, statement: rule.statement, edge }))),
+  };
 }
 
 /** Re-executes a path to recover the steps as a trace shows them. */

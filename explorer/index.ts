@@ -1,7 +1,9 @@
 // The engine's public surface. Models import from here; the engine imports nothing from model/.
 export * from './model.ts';
 export { explore, traceOf } from './explore.ts';
-export type { ExploreOptions, ExploreResult, Trace, Verdict, Violation, Coverage } from './explore.ts';
+export type { ExploreOptions, ExploreResult, Trace, Verdict, Violation, Coverage, LockOrderReport, WitnessedEdge } from './explore.ts';
+export { FS_RECLAIM, LockOrderRecorder } from './lockorder.ts';
+export type { LockEdge, LockCycle, LockRef, LockRule } from './lockorder.ts';
 export { AuthoringSpace } from './authoring.ts';
 export { bfs } from './bfs.ts';
 export { findLasso } from './lasso.ts';

@@ -168,6 +168,11 @@ export interface Model<G, L> {
    * encoding of the plain data (objects by sorted keys). A model may give a faster one.
    */
   readonly key?: (s: SysState<G, L>) => ArrayLike<number>;
+  /**
+   * Lock-order edges the model declares (lockdep priming), e.g. fs_reclaim -> notifier_lock:
+   * reclaim can run the MMU notifier. `fs_reclaim` is the pseudo-lock a may-allocate step takes.
+   */
+  readonly lockPriming?: readonly { readonly from: string; readonly to: string; readonly why: string }[];
   /** Report states where nothing can move but some process has not finished. Default true. */
   readonly checkDeadlock?: boolean;
 }

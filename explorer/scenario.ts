@@ -2,6 +2,7 @@
 // that can be run under one of several protocol variants. The catalogue of scenarios lives with
 // the CLI; the engine only knows this shape.
 
+import type { LockRule } from './lockorder.ts';
 import type { Model } from './model.ts';
 
 export interface ProtocolInfo {
@@ -28,6 +29,8 @@ export interface Scenario {
    * exhaustive search they are not warned about. Steps a protocol does not have are ignored.
    */
   readonly expectedUntaken?: Readonly<Record<string, string>>;
+  /** Lock-context rules every lock-order edge is checked against (`svmcheck lockorder`). */
+  readonly lockRules?: readonly LockRule[];
   /** Builds the model for one protocol; the name is one of `protocols`. */
   build(protocol: string): SomeModel;
 }

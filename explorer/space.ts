@@ -2,6 +2,8 @@
 // mode gives frozen immer states, the fast mode (later) packed typed arrays. BFS, and later DFS,
 // the random engine and replay, are written against this interface only.
 
+import type { LockRef } from './lockorder.ts';
+
 /** A property that failed, with the detail a reader needs. */
 export interface Failure {
   readonly property: string;
@@ -45,4 +47,6 @@ export interface StateSpace<S> {
   describe(before: S, tid: number): TraceStep;
   /** Replays one transition; throws InputError naming the step if it is not enabled in `s`. */
   apply(s: S, tid: number): S;
+  /** The locks the transition's process holds before it, and those the step acquires, in order. */
+  lockOps(s: S, tid: number): { held: readonly LockRef[]; acquires: readonly LockRef[] };
 }

@@ -1,10 +1,10 @@
 // Builds the explorer model for a scenario configuration under one protocol.
 
-import type { Model, Program } from '../explorer/index.ts';
+import { FS_RECLAIM, type Model, type Program } from '../explorer/index.ts';
 import { svmInvariants } from '../invariants/index.ts';
 import { faultsTerminate } from '../invariants/liveness.ts';
 import { attrPolicy, type ProcessSpec, type Protocol, type SvmConfig } from './config.ts';
-import { svmLocks } from './locks.ts';
+import { NOTIFIER, svmLocks } from './locks.ts';
 import { amdgpuFault, xeFault } from './processes/fault.ts';
 import { gcWorker } from './processes/gc-worker.ts';
 import { gpuWrite } from './processes/gpu-write.ts';
@@ -98,5 +98,7 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
     initial: [initialGlobals(cfg, protocol)],
     invariants: svmInvariants(attrPolicy(cfg, protocol)),
     liveness: [faultsTerminate(faults)],
+    // Reclaim runs MMU notifiers, so it may take the notifier lock: lockdep is primed with it.
+    lockPriming: [{ from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' }],
   };
 }

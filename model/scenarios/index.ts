@@ -2,6 +2,7 @@
 
 import { someModel, type InvariantInfo, type Scenario } from '../../explorer/index.ts';
 import { faultsTerminate } from '../../invariants/liveness.ts';
+import { SVM_LOCK_RULES } from '../../invariants/lock-rules.ts';
 import { svmInvariants } from '../../invariants/index.ts';
 import { svmModel } from '../build.ts';
 import { PROTOCOLS, type Protocol } from '../config.ts';
@@ -21,6 +22,7 @@ export const SVM_CATALOGUE: readonly Scenario[] = SVM_SCENARIOS.map((s) => ({
   protocols: PROTOCOLS,
   defaultProtocol: 'amdgpu-v3',
   invariants: INVARIANT_INFO,
+  lockRules: SVM_LOCK_RULES,
   ...(s.expectedUntaken ? { expectedUntaken: s.expectedUntaken } : {}),
   build: (protocol: string) => someModel(svmModel(s.name, s.config, protocol as Protocol)),
 }));

@@ -96,6 +96,19 @@ describe('svmcheck explore', () => {
   });
 });
 
+describe('svmcheck lockorder', () => {
+  it('prints the graph with no cycle or rule broken for a sound protocol (exit 0), and DOT on request', () => {
+    const r = svmcheck('lockorder', '--scenario', 'fault-vs-invalidate', '--protocol', 'xe');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('vm_resv(W) -> notifier_lock(R)');
+    expect(r.stdout).toContain('fs_reclaim(W) -> notifier_lock(W)            declared (lockdep priming)');
+    expect(r.stdout).toMatch(/cycles: none\n\nrules: none broken\n\ndeadlocks reached: none/);
+    const d = svmcheck('lockorder', '--scenario', 'fault-vs-invalidate', '--dot');
+    expect(d.stdout).toMatch(/^digraph lockorder \{/);
+    expect(d.stdout).toContain('"svm_lock" -> "attr_lock"');
+  });
+});
+
 describe('svmcheck mutants', () => {
   it('catches every mutant and exits 0', () => {
     const r = svmcheck('mutants', '--json');
