@@ -6,6 +6,7 @@ import { InputError } from '../explorer/index.ts';
 import { DEFAULT_SCENARIO } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { exploreCommand } from './explore-command.ts';
+import { checkCommand } from './check-command.ts';
 import { listCommand } from './list-command.ts';
 import { lockorderCommand } from './lockorder-command.ts';
 import { mutantsCommand } from './mutants-command.ts';
@@ -68,6 +69,13 @@ function program(setExit: (code: number) => void): Command {
     });
 
   cli
+    .command('check')
+    .description('check a proposal (a patch on a protocol) against its base and print a verdict for a mail')
+    .argument('<file>', 'the proposal, a TypeScript file (see proposals/ and docs/proposals.md)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (file: string, flags: { json?: boolean }) => setExit(await checkCommand(file, flags)));
+
+  cli
     .command('lockorder')
     .description('the lock-order graph (lockdep style) with its cycles, rule breaks and the deadlocks reached')
     .option('--scenario <name>', 'scenario (see `svmcheck list`)', DEFAULT_SCENARIO)
@@ -85,10 +93,10 @@ function program(setExit: (code: number) => void): Command {
   return cli;
 }
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.pass;
   try {
-    program((c) => (code = c)).parse(argv, { from: 'user' });
+    await program((c) => (code = c)).parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.pass : EXIT.badInput;
@@ -103,4 +111,4 @@ function main(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

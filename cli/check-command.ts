@@ -1,0 +1,182 @@
+// `svmcheck check FILE`: runs a proposal's scenarios on its base protocol and on the patched
+// one, and prints a verdict a reviewer can paste into a mail (lines of at most 72 columns):
+// invariants newly violated and newly holding, lock-order cycles and rule breaks added and
+// removed (deadlocks are among the violations), each with its shortest witness.
+// Exit 1 if the proposal adds a violation, 0 if it adds none.
+
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { explore, InputError, patchModel, type ExploreResult, type Trace, type WitnessedEdge } from '../explorer/index.ts';
+import { SVM_LOCK_RULES } from '../invariants/lock-rules.ts';
+import { svmModel } from '../model/build.ts';
+import { PROTOCOLS } from '../model/config.ts';
+import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
+import type { Proposal } from '../proposals/api.ts';
+import { EXIT } from './exit.ts';
+
+const WIDTH = 72;
+
+export async function loadProposal(file: string): Promise<Proposal> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/Cannot find module|ERR_MODULE_NOT_FOUND/.test(msg)) throw new InputError(`${file}: no such proposal file`);
+    // esbuild/tsx report "file:line:col: ERROR: message"; keep the first line.
+    const where = /([^\s:]+\.ts):(\d+):(\d+):\s*(?:ERROR:\s*)?(.*)/.exec(msg);
+    throw new InputError(where ? `${file}:${where[2]}:${where[3]}: ${where[4]}` : `${file}: ${msg.split('\n')[0]}`);
+  }
+  const p = mod.default as Partial<Proposal> | undefined;
+  if (!p || typeof p !== 'object') throw new InputError(`${file}: no default export (export default defineProposal({ ... }))`);
+  if (typeof p.name !== 'string' || typeof p.title !== 'string') throw new InputError(`${file}: a proposal needs a name and a title`);
+  if (!PROTOCOLS.some((x) => x.name === p.base)) throw new InputError(`${file}: unknown base protocol '${String(p.base)}' (known: ${PROTOCOLS.map((x) => x.name).join(', ')})`);
+  if (!Array.isArray(p.patches)) throw new InputError(`${file}: patches must be a list`);
+  for (const s of p.scenarios ?? []) {
+    if (!SVM_SCENARIOS.some((x) => x.name === s)) throw new InputError(`${file}: unknown scenario '${s}'`);
+  }
+  return p as Proposal;
+}
+
+interface Run {
+  scenario: string;
+  result: ExploreResult;
+}
+
+interface Finding {
+  what: string;
+  scenario: string;
+  trace: Trace;
+  message?: string;
+}
+
+const edgeName = (e: WitnessedEdge): string => `${e.from.lock}(${e.from.mode === 'read' ? 'R' : 'W'}) -> ${e.to.lock}(${e.to.mode === 'read' ? 'R' : 'W'})`;
+const cycleName = (c: { edges: readonly WitnessedEdge[] }): string => [...c.edges.map((e) => e.from.lock), c.edges[0]!.from.lock].join(' -> ');
+
+function wrap(text: string, indent: string): string[] {
+  const out: string[] = [];
+  let line = indent;
+  for (const word of text.split(/\s+/)) {
+    if (line.length + word.length + 1 > WIDTH && line.trim()) {
+      out.push(line.trimEnd());
+      line = indent;
+    }
+    line += `${word} `;
+  }
+  if (line.trim()) out.push(line.trimEnd());
+  return out;
+}
+
+function traceLines(t: Trace): string[] {
+  const procW = Math.max(0, ...t.steps.map((s) => s.process.length));
+  const labelW = Math.max(0, ...t.steps.map((s) => s.label.length));
+  return t.steps.map((s, i) => {
+    const head = `    ${String(i + 1).padStart(2)} ${s.process.padEnd(procW)} ${s.label.padEnd(labelW)} `;
+    const room = WIDTH - head.length;
+    return head + (s.kernelFn.length <= room ? s.kernelFn : `${s.kernelFn.slice(0, Math.max(0, room - 3))}...`);
+  });
+}
+
+/** The shortest witness of each `what`; `scenario` names every scenario where it appears. */
+function shortest(items: Finding[]): Finding[] {
+  const best = new Map<string, Finding>();
+  const where = new Map<string, string[]>();
+  for (const f of items) {
+    const b = best.get(f.what);
+    if (!b || f.trace.steps.length < b.trace.steps.length) best.set(f.what, f);
+    where.set(f.what, [...(where.get(f.what) ?? []), f.scenario]);
+  }
+  return [...best.values()].map((f) => {
+    const others = where.get(f.what)!.filter((s) => s !== f.scenario);
+    return others.length === 0 ? f : { ...f, scenario: `${f.scenario} (also ${others.join(', ')})` };
+  });
+}
+
+function violations(runs: Run[]): Finding[] {
+  return runs.flatMap((r) => r.result.violations.map((v) => ({ what: v.invariant, scenario: r.scenario, trace: v.trace, message: v.message })));
+}
+
+function lockFindings(runs: Run[]): { cycles: Finding[]; rules: Finding[] } {
+  const cycles = runs.flatMap((r) => (r.result.lockOrder?.cycles ?? []).map((c) => ({ what: cycleName(c), scenario: r.scenario, trace: c.edges.find((e) => !e.primed)?.witness ?? { initial: 0, steps: [] } })));
+  const rules = runs.flatMap((r) => (r.result.lockOrder?.ruleBreaks ?? []).map((b) => ({ what: `${b.rule} ${edgeName(b.edge)}`, scenario: r.scenario, trace: b.edge.witness })));
+  return { cycles, rules };
+}
+
+function diff(base: Finding[], proposal: Finding[]): { added: Finding[]; removed: Finding[] } {
+  const key = (f: Finding) => `${f.what}@${f.scenario}`;
+  const b = new Set(base.map(key));
+  const p = new Set(proposal.map(key));
+  return { added: shortest(proposal.filter((f) => !b.has(key(f)))), removed: shortest(base.filter((f) => !p.has(key(f)))) };
+}
+
+/** Steps the base takes on the scenarios and the proposal never does, and inserted steps never taken. */
+function unreachable(base: Run[], proposal: Run[], p: Proposal): string[] {
+  const total = (runs: Run[]) => {
+    const sum = new Map<string, number>();
+    for (const r of runs) for (const [k, n] of Object.entries(r.result.coverage.steps)) sum.set(k, (sum.get(k) ?? 0) + n);
+    return sum;
+  };
+  const b = total(base);
+  const q = total(proposal);
+  const inserted = new Set(p.patches.flatMap((x) => ('insert' in x ? [`${x.program}/${x.insert.label}`] : [])));
+  return [...q].filter(([k, n]) => n === 0 && ((b.get(k) ?? 0) > 0 || inserted.has(k))).map(([k]) => k);
+}
+
+export interface CheckVerdict {
+  text: string;
+  addsViolation: boolean;
+}
+
+export function checkProposal(p: Proposal, file: string): CheckVerdict {
+  const scenarios = SVM_SCENARIOS.filter((s) => !p.scenarios || p.scenarios.includes(s.name));
+  const opts = { stopAtFirstViolation: false, lockOrder: true, lockRules: SVM_LOCK_RULES };
+  const baseRuns: Run[] = [];
+  const propRuns: Run[] = [];
+  // A patch applies where its program runs; a program no scenario runs is a mistake to name.
+  const programsRun = new Set<string>();
+  for (const s of scenarios) {
+    const base = svmModel(s.name, s.config, p.base);
+    const here = new Set(base.processes.map((x) => x.program.name));
+    here.forEach((x) => programsRun.add(x));
+    const patches = p.patches.filter((x) => here.has(x.program));
+    baseRuns.push({ scenario: s.name, result: explore(base, opts) });
+    propRuns.push({ scenario: s.name, result: explore(patchModel(base, patches, `${s.name}/${p.name}`, p.addLocks ?? []), opts) });
+  }
+  const unknown = p.patches.find((x) => !programsRun.has(x.program));
+  if (unknown) throw new InputError(`${file}: no scenario of the proposal runs a program ${unknown.program} (known: ${[...programsRun].join(', ')})`);
+  const lost = unreachable(baseRuns, propRuns, p);
+  if (lost.length > 0) throw new InputError(`${file}: the patches leave step ${lost.join(', ')} unreachable (never taken on the scenarios)`);
+  const inv = diff(violations(baseRuns), violations(propRuns));
+  const bl = lockFindings(baseRuns);
+  const pl = lockFindings(propRuns);
+  const cyc = diff(bl.cycles, pl.cycles);
+  const rul = diff(bl.rules, pl.rules);
+  const adds = inv.added.length + cyc.added.length + rul.added.length > 0;
+
+  const out = [`svmcheck check ${file}`, ...wrap(`${p.name}: ${p.title}`, '  '), ...wrap(`base ${p.base}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`, '  '), ''];
+  out.push(adds ? 'Verdict: the proposal ADDS violations.' : 'Verdict: the proposal adds no violation.');
+  const incomplete = [...baseRuns, ...propRuns].filter((r) => r.result.incomplete);
+  if (incomplete.length > 0) out.push(...wrap(`(incomplete search in ${incomplete.map((r) => r.scenario).join(', ')})`, '  '));
+  const section = (title: string, items: Finding[], withTrace: boolean) => {
+    out.push('', `${title}: ${items.length === 0 ? 'none' : ''}`.trimEnd());
+    for (const f of items) {
+      out.push(...wrap(`${f.what}, in ${f.scenario}${withTrace ? ` (${f.trace.steps.length} steps)` : ''}`, '  '));
+      if (f.message) out.push(...wrap(f.message, '    '));
+      if (withTrace && f.trace.steps.length > 0) out.push(...traceLines(f.trace));
+    }
+  };
+  section('Invariants newly violated', inv.added, true);
+  section('Invariants newly holding', inv.removed, false);
+  section('Lock-order cycles added', cyc.added, true);
+  section('Lock-order cycles removed', cyc.removed, false);
+  section('Lock rules newly broken', rul.added, true);
+  section('Lock rules no longer broken', rul.removed, false);
+  return { text: out.join('\n'), addsViolation: adds };
+}
+
+export async function checkCommand(file: string, flags: { json?: boolean }): Promise<number> {
+  const p = await loadProposal(file);
+  const v = checkProposal(p, file);
+  process.stdout.write(flags.json ? `${JSON.stringify(v)}\n` : `${v.text}\n`);
+  return v.addsViolation ? EXIT.violation : EXIT.pass;
+}
