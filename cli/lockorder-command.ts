@@ -2,7 +2,10 @@
 // transition of an exhaustive search, with its cycles (potential deadlocks, reachable or not),
 // the lock-context rules it breaks, and the deadlocks the search actually reached.
 
-import { explore, terminalProgress, type ExploreResult, type WitnessedEdge } from '../explorer/index.ts';
+import { explore, InputError, patchModel, terminalProgress, type ExploreResult, type WitnessedEdge } from '../explorer/index.ts';
+import { svmModel } from '../model/build.ts';
+import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
+import { loadProposal } from './check-command.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { formatSteps, formatViolation } from './format.ts';
@@ -10,6 +13,7 @@ import { formatSteps, formatViolation } from './format.ts';
 export interface LockorderFlags {
   scenario: string;
   protocol?: string;
+  proposal?: string;
   dot?: boolean;
   json?: boolean;
 }
@@ -58,18 +62,31 @@ function dot(r: ExploreResult): string {
   return lines.join('\n');
 }
 
-export function lockorderCommand(flags: LockorderFlags): number {
+export async function lockorderCommand(flags: LockorderFlags): Promise<number> {
   const scenario = findScenario(flags.scenario);
-  const protocol = findProtocol(scenario, flags.protocol);
+  const proposal = flags.proposal ? await loadProposal(flags.proposal) : undefined;
+  if (proposal && flags.protocol && flags.protocol !== proposal.base) {
+    throw new InputError(`${flags.proposal} patches ${proposal.base}, not ${flags.protocol}`);
+  }
+  const protocol = findProtocol(scenario, proposal?.base ?? flags.protocol);
   const progress = terminalProgress();
-  const r = scenario.build(protocol).use((model) =>
-    explore(model, {
-      stopAtFirstViolation: false,
-      lockOrder: true,
-      ...(scenario.lockRules ? { lockRules: scenario.lockRules } : {}),
-      ...(progress ? { progress } : {}),
-    }),
-  );
+  const opts = {
+    stopAtFirstViolation: false,
+    lockOrder: true,
+    ...(scenario.lockRules ? { lockRules: scenario.lockRules } : {}),
+    ...(progress ? { progress } : {}),
+  };
+  let r: ExploreResult;
+  if (proposal) {
+    const svm = SVM_SCENARIOS.find((s) => s.name === scenario.name);
+    if (!svm) throw new InputError(`proposals patch SVM protocols; ${scenario.name} is not an SVM scenario`);
+    const base = svmModel(svm.name, svm.config, proposal.base);
+    const present = new Set(base.processes.map((x) => x.program.name));
+    const patches = proposal.patches.filter((x) => present.has(x.program));
+    r = explore(patchModel(base, patches, `${base.name}+${proposal.name}`, proposal.addLocks ?? []), opts);
+  } else {
+    r = scenario.build(protocol).use((model) => explore(model, opts));
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify({ scenario: scenario.name, protocol, states: r.states, incomplete: r.incomplete, ...r.lockOrder, deadlocks: r.violations.filter((v) => v.invariant === 'deadlock') })}\n`);
   else if (flags.dot) process.stdout.write(`${dot(r)}\n`);
   else process.stdout.write(`${text(r, scenario.name, protocol)}\n`);

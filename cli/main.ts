@@ -80,9 +80,10 @@ function program(setExit: (code: number) => void): Command {
     .description('the lock-order graph (lockdep style) with its cycles, rule breaks and the deadlocks reached')
     .option('--scenario <name>', 'scenario (see `svmcheck list`)', DEFAULT_SCENARIO)
     .option('--protocol <name>', "protocol variant (default: the scenario's own)")
+    .option('--proposal <file>', 'the graph with a proposal applied (its base is the protocol)')
     .option('--dot', 'print the graph as Graphviz DOT (cycle edges red, declared edges dashed)')
     .option('--json', 'print one JSON object on stdout')
-    .action((flags) => setExit(lockorderCommand(flags)));
+    .action(async (flags) => setExit(await lockorderCommand(flags)));
 
   cli
     .command('mutants')

@@ -103,6 +103,10 @@ describe('svmcheck lockorder', () => {
     expect(r.stdout).toContain('vm_resv(W) -> notifier_lock(R)');
     expect(r.stdout).toContain('fs_reclaim(W) -> notifier_lock(W)            declared (lockdep priming)');
     expect(r.stdout).toMatch(/cycles: none\n\nrules: none broken\n\ndeadlocks reached: none/);
+    const p = svmcheck('lockorder', '--scenario', 'fault-vs-invalidate', '--proposal', 'proposals/eviction-lock-as-driver-lock.ts');
+    expect(p.status).toBe(1);
+    expect(p.stdout).toContain('eviction_lock -> notifier_lock -> eviction_lock');
+    expect(p.stdout).toContain('deadlocks reached:');
     const d = svmcheck('lockorder', '--scenario', 'fault-vs-invalidate', '--dot');
     expect(d.stdout).toMatch(/^digraph lockorder \{/);
     expect(d.stdout).toContain('"svm_lock" -> "attr_lock"');
