@@ -4,6 +4,7 @@ import { explore, terminalProgress, type ExploreResult } from '../explorer/index
 import { findProtocol, findScenario } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { formatExplore } from './format.ts';
+import { writeTraces } from './trace-file.ts';
 
 export interface ExploreFlags {
   scenario: string;
@@ -13,6 +14,7 @@ export interface ExploreFlags {
   timeLimit?: number;
   all?: boolean;
   liveness?: boolean;
+  traceOut?: string;
   json?: boolean;
 }
 
@@ -31,6 +33,10 @@ export function exploreCommand(flags: ExploreFlags): number {
       ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
     }),
   );
+  if (flags.traceOut) {
+    const files = writeTraces(flags.traceOut, scenario.name, protocol, result.violations);
+    if (!flags.json) for (const f of files) process.stderr.write(`trace written to ${f}\n`);
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify({ scenario: scenario.name, protocol, ...result })}\n`);
   else process.stdout.write(`${formatExplore(result, scenario.name, protocol)}\n`);
   return result.verdict === 'pass' ? EXIT.pass : result.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;

@@ -8,6 +8,7 @@ import { EXIT } from './exit.ts';
 import { exploreCommand } from './explore-command.ts';
 import { checkCommand } from './check-command.ts';
 import { listCommand } from './list-command.ts';
+import { replayCommand } from './replay-command.ts';
 import { lockorderCommand } from './lockorder-command.ts';
 import { mutantsCommand } from './mutants-command.ts';
 import { stepsCommand } from './steps-command.ts';
@@ -45,6 +46,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('--time-limit <seconds>', 'time bound for the search').argParser(positiveSeconds))
     .option('--all', 'search on past violations: the shortest trace of each violated invariant, and an exhaustive search')
     .option('--liveness', 'also search for cycles in which a fault never finishes (reported as a lasso)')
+    .option('--trace-out <dir>', 'write each counterexample as a JSON file that `svmcheck replay` re-executes')
     .option('--json', 'print one JSON object on stdout')
     .action((flags) => setExit(exploreCommand(flags)));
 
@@ -74,6 +76,13 @@ function program(setExit: (code: number) => void): Command {
     .argument('<file>', 'the proposal, a TypeScript file (see proposals/ and docs/proposals.md)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, flags: { json?: boolean }) => setExit(await checkCommand(file, flags)));
+
+  cli
+    .command('replay')
+    .description('re-execute a trace file on the current model: does it still violate its invariant?')
+    .argument('<file>', 'a trace written by explore --trace-out')
+    .option('--json', 'print one JSON object on stdout')
+    .action((file: string, flags: { json?: boolean }) => setExit(replayCommand(file, flags)));
 
   cli
     .command('lockorder')

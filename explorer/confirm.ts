@@ -3,34 +3,75 @@
 // does not end in a violating state (or does not replay) is a bug of the engine or the model.
 
 import { AuthoringSpace } from './authoring.ts';
-import { decodeTransition } from './compile.ts';
+import { decodeTransition, transitionId } from './compile.ts';
 import { InputError } from './errors.ts';
-import type { Violation } from './explore.ts';
 import { DONE, type Model, type SysState } from './model.ts';
 import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR } from './properties.ts';
 import { holdsAny } from './locks.ts';
 import type { StateSpace } from './space.ts';
 
-/** The transition ids of a trace, found again by matching each step against what is enabled. */
-function tidsOf<G, L>(space: AuthoringSpace<G, L>, start: SysState<G, L>, v: Violation): { tids: number[]; states: SysState<G, L>[] } {
+/** What a trace must give of each step to be replayed: the process by name, the step, the choice. */
+export interface ReplayStep {
+  readonly process: string;
+  readonly label: string;
+  readonly choice?: number;
+}
+
+/**
+ * Replays steps from an initial state, matching each against what is enabled. A step that is not
+ * enabled is an InputError naming it and saying why (its guard, the lock it waits for). With
+ * `lastMayFail`, the last step is only matched, not applied (a lock misuse or a throwing step).
+ */
+export function replaySteps<G, L>(
+  space: AuthoringSpace<G, L>,
+  initial: number,
+  steps: readonly ReplayStep[],
+  lastMayFail = false,
+): { tids: number[]; states: SysState<G, L>[] } {
+  const start = space.initialStates()[initial];
+  if (!start) throw new InputError(`the model has no initial state ${initial}`);
   let s = start;
   const tids: number[] = [];
   const states = [s];
-  v.trace.steps.forEach((step, i) => {
+  const names = space.cm.model.processes.map((p) => p.name);
+  steps.forEach((step, i) => {
     let found: number | undefined;
     const match = (tid: number) => {
       const d = space.describe(s, tid);
-      if (found === undefined && d.pid === step.pid && d.label === step.label && d.choice === step.choice) found = tid;
+      if (found === undefined && d.process === step.process && d.label === step.label && d.choice === step.choice) found = tid;
     };
     space.expand(s, { onNext: match, onViolation: match });
-    if (found === undefined) throw new InputError(`step ${i + 1} (${step.process} ${step.label}) is not enabled`);
+    if (found === undefined) throw new InputError(`step ${i + 1} (${step.process} ${step.label}) is not enabled: ${whyNot(space, s, step, names)}`);
     tids.push(found);
-    if (i < v.trace.steps.length - 1 || (v.invariant !== LOCK_BALANCE.id && v.invariant !== STEP_ERROR.id)) {
+    if (i < steps.length - 1 || !lastMayFail) {
       s = space.apply(s, found);
       states.push(s);
     }
   });
   return { tids, states };
+}
+
+function whyNot<G, L>(space: AuthoringSpace<G, L>, s: SysState<G, L>, step: ReplayStep, names: readonly string[]): string {
+  const pid = names.indexOf(step.process);
+  if (pid < 0) return `there is no process ${step.process}`;
+  const cs = space.cm.procs[pid]!.steps.find((x) => x.step.label === step.label);
+  if (!cs) return `${step.process} has no step ${step.label}`;
+  try {
+    space.apply(s, transitionId(pid, cs.index, 0));
+    return `no choice ${step.choice}`;
+  } catch (e) {
+    return e instanceof Error ? e.message.replace(/^step .*? is not enabled: /, '') : String(e);
+  }
+}
+
+/** What replaying and confirming needs of a violation: a trace file carries just this. */
+export interface ReplayableViolation {
+  readonly invariant: string;
+  readonly trace: { readonly initial: number; readonly steps: readonly ReplayStep[]; readonly loopsFrom?: number };
+}
+
+function tidsOf<G, L>(space: AuthoringSpace<G, L>, v: ReplayableViolation): { tids: number[]; states: SysState<G, L>[] } {
+  return replaySteps(space, v.trace.initial, v.trace.steps, v.invariant === LOCK_BALANCE.id || v.invariant === STEP_ERROR.id);
 }
 
 function enabled<S>(space: StateSpace<S>, s: S): number {
@@ -43,10 +84,10 @@ function fingerprint<S>(space: StateSpace<S>, s: S): string {
   return `${out[0]}:${out[1]}`;
 }
 
-/** True if the violation's trace replays and ends where its property fails. */
-export function confirmViolation<G, L>(model: Model<G, L>, v: Violation): boolean {
+/** True if the violation's trace replays and ends where its property fails (InputError if it does not replay). */
+export function confirmViolation<G, L>(model: Model<G, L>, v: ReplayableViolation): boolean {
   const space = new AuthoringSpace(model);
-  const { tids, states } = tidsOf(space, space.initialStates()[v.trace.initial]!, v);
+  const { tids, states } = tidsOf(space, v);
   const last = states.at(-1)!;
   if (v.invariant === DEADLOCK.id) return enabled(space, last) === 0 && space.stuck(last) !== null;
   if (v.invariant === STEP_ERROR.id) {

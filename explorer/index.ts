@@ -17,4 +17,5 @@ export type { Scenario, SomeModel, ProtocolInfo, InvariantInfo } from './scenari
 export { terminalProgress } from './progress.ts';
 export { patchModel } from './patch.ts';
 export type { StepPatch } from './patch.ts';
-export { confirmViolation } from './confirm.ts';
+export { confirmViolation, replaySteps } from './confirm.ts';
+export type { ReplayStep, ReplayableViolation } from './confirm.ts';
