@@ -1,10 +1,13 @@
 // `svmcheck explore`: one exhaustive check of a scenario under a protocol.
 
-import { explore, terminalProgress, type ExploreResult } from '../explorer/index.ts';
+import { writeFileSync } from 'node:fs';
+import { BUILTIN_PROPERTIES, explore, InputError, terminalProgress, type ExploreResult, type Model } from '../explorer/index.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
 import { EXIT } from './exit.ts';
-import { formatExplore } from './format.ts';
+import { formatExplore, formatViolation } from './format.ts';
+import { junit } from './junit.ts';
 import { writeTraces } from './trace-file.ts';
+import { lanes, mermaid } from './trace-views.ts';
 
 export interface ExploreFlags {
   scenario: string;
@@ -15,15 +18,21 @@ export interface ExploreFlags {
   all?: boolean;
   liveness?: boolean;
   traceOut?: string;
+  view?: string;
+  junit?: string;
   json?: boolean;
 }
+
+const VIEWS = ['list', 'lanes', 'mermaid'] as const;
 
 export function exploreCommand(flags: ExploreFlags): number {
   const scenario = findScenario(flags.scenario);
   const protocol = findProtocol(scenario, flags.protocol);
+  const view = flags.view ?? 'list';
+  if (!(VIEWS as readonly string[]).includes(view)) throw new InputError(`unknown view '${view}' (known: ${VIEWS.join(', ')})`);
   const progress = terminalProgress();
-  const result: ExploreResult = scenario.build(protocol).use((model) =>
-    explore(model, {
+  const output = scenario.build(protocol).use(<G, L>(model: Model<G, L>) => {
+    const result: ExploreResult = explore(model, {
       ...(flags.depth !== undefined ? { maxDepth: flags.depth } : {}),
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
       ...(flags.timeLimit !== undefined ? { timeLimitMs: flags.timeLimit * 1000 } : {}),
@@ -31,13 +40,36 @@ export function exploreCommand(flags: ExploreFlags): number {
       ...(flags.all ? { stopAtFirstViolation: false } : {}),
       ...(flags.liveness ? { liveness: true } : {}),
       ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
-    }),
-  );
-  if (flags.traceOut) {
-    const files = writeTraces(flags.traceOut, scenario.name, protocol, result.violations);
-    if (!flags.json) for (const f of files) process.stderr.write(`trace written to ${f}\n`);
-  }
+    });
+    const views = result.violations.map((v) => ({
+      v,
+      list: formatViolation(v).join('\n'),
+      lanes: () => lanes(model, v),
+      mermaid: () => mermaid(model, v),
+    }));
+    if (flags.traceOut) {
+      const files = writeTraces(flags.traceOut, scenario.name, protocol, result.violations);
+      files.forEach((f, i) => {
+        writeFileSync(f.replace(/\.json$/, '.txt'), `${views[i]!.lanes()}\n`);
+        writeFileSync(f.replace(/\.json$/, '.mmd'), `${views[i]!.mermaid()}\n`);
+        if (!flags.json) process.stderr.write(`trace written to ${f} (.txt lanes, .mmd Mermaid)\n`);
+      });
+    }
+    if (flags.junit) {
+      const properties = [...BUILTIN_PROPERTIES.map((p) => p.id), ...scenario.invariants.filter((i) => i.kind !== 'liveness' || flags.liveness).map((i) => i.id)];
+      const text = (id: string) => views.find((x) => x.v.invariant === id)?.list ?? '';
+      // Properties not violated were checked to the end only if the search was exhaustive.
+      const exhaustive = !result.incomplete && (flags.all === true || result.violations.length === 0);
+      writeFileSync(flags.junit, junit(`${scenario.name}/${protocol}`, [...new Set(properties)], result, text, exhaustive));
+    }
+    const report =
+      view === 'list'
+        ? formatExplore(result, scenario.name, protocol)
+        : [formatExplore(result, scenario.name, protocol, false), ...views.map((x) => (view === 'lanes' ? x.lanes() : x.mermaid()))].join('\n\n');
+    return { result, report };
+  });
+  const { result, report } = output;
   if (flags.json) process.stdout.write(`${JSON.stringify({ scenario: scenario.name, protocol, ...result })}\n`);
-  else process.stdout.write(`${formatExplore(result, scenario.name, protocol)}\n`);
+  else process.stdout.write(`${report}\n`);
   return result.verdict === 'pass' ? EXIT.pass : result.verdict === 'violation' ? EXIT.violation : EXIT.incomplete;
 }

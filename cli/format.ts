@@ -10,23 +10,38 @@ function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
-export function formatExplore(r: ExploreResult, scenario: string, protocol: string): string {
+/** The report; `withTraces` false leaves the counterexamples to another view. */
+export function formatExplore(r: ExploreResult, scenario: string, protocol: string, withTraces = true): string {
   const out: string[] = [];
   out.push(`svmcheck explore: scenario ${scenario}, protocol ${protocol}`);
   if (r.verdict === 'pass') out.push(`verdict: pass (exhaustive: every interleaving of ${n(r.states)} states checked)`);
   else if (r.verdict === 'incomplete') out.push(`verdict: incomplete: ${r.incomplete}; no violation in the ${n(r.states)} states reached`);
-  else out.push(`verdict: violation (${r.violations.map((v) => v.invariant).join(', ')})`);
-  out.push(
-    `  ${n(r.states)} states, ${n(r.transitions)} transitions, depth ${r.maxDepth}, ` +
-      `${(r.elapsedMs / 1000).toFixed(2)} s, ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}`,
-  );
+  else out.push(...wrapList('verdict: violation (', r.violations.map((v) => v.invariant), ')'));
+  out.push(`  ${n(r.states)} states, ${n(r.transitions)} transitions, depth ${r.maxDepth}, ${(r.elapsedMs / 1000).toFixed(2)} s`);
+  out.push(`  ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}`);
   out.push(`  fingerprint collision probability (optimistic): ${r.fingerprintCollisionProbability.toExponential(1)}`);
-  for (const v of r.violations) out.push('', ...formatViolation(v));
+  if (withTraces) for (const v of r.violations) out.push('', ...formatViolation(v));
   if (r.warnings.length > 0) {
     out.push('');
     for (const w of r.warnings) out.push(`warning: ${w}`);
   }
   return out.join('\n');
+}
+
+/** `head` + items joined by ", " + `tail`, wrapped at 72 columns (continuation indented). */
+function wrapList(head: string, items: readonly string[], tail: string): string[] {
+  const lines: string[] = [];
+  let line = head;
+  items.forEach((item, i) => {
+    const piece = item + (i < items.length - 1 ? ',' : tail);
+    if (line.length + piece.length + 1 > 72 && line.trim() !== head.trim()) {
+      lines.push(line.trimEnd());
+      line = '  ';
+    }
+    line += (line.endsWith('(') || line === '  ' ? '' : ' ') + piece;
+  });
+  lines.push(line);
+  return lines;
 }
 
 export function formatViolation(v: Violation): string[] {

@@ -46,7 +46,9 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('--time-limit <seconds>', 'time bound for the search').argParser(positiveSeconds))
     .option('--all', 'search on past violations: the shortest trace of each violated invariant, and an exhaustive search')
     .option('--liveness', 'also search for cycles in which a fault never finishes (reported as a lasso)')
-    .option('--trace-out <dir>', 'write each counterexample as a JSON file that `svmcheck replay` re-executes')
+    .option('--trace-out <dir>', 'write each counterexample as JSON (replayable), .txt (lanes) and .mmd (Mermaid)')
+    .option('--view <kind>', 'how the report shows counterexamples: list, lanes (72 columns, for mail) or mermaid', 'list')
+    .option('--junit <file>', 'also write JUnit XML: one test case per property, failures with their trace')
     .option('--json', 'print one JSON object on stdout')
     .action((flags) => setExit(exploreCommand(flags)));
 

@@ -110,6 +110,8 @@ export interface SysState<G, L> {
 
 export interface StateInvariant<G, L> {
   readonly kind: 'state';
+  /** The global state components it reads: what trace views show under each step. */
+  readonly reads?: readonly string[];
   readonly id: string;
   readonly statement: string;
   /** Why it must hold: the design section and kernel source it comes from. */
@@ -132,6 +134,8 @@ export interface TransitionView<G, L> {
 /** A property of a transition (e.g. "a PTE is written only under the notifier lock"). */
 export interface ActionProperty<G, L> {
   readonly kind: 'action';
+  /** The global state components it reads: what trace views show under each step. */
+  readonly reads?: readonly string[];
   readonly id: string;
   readonly statement: string;
   readonly justification?: string;
@@ -149,6 +153,8 @@ export type Invariant<G, L> = StateInvariant<G, L> | ActionProperty<G, L>;
  */
 export interface LivenessProperty<G, L> {
   readonly kind: 'liveness';
+  /** The global state components it reads: what trace views show under each step. */
+  readonly reads?: readonly string[];
   readonly id: string;
   readonly statement: string;
   readonly justification?: string;

@@ -12,6 +12,7 @@ const ATTRIBUTE_WRITERS = new Set(['attr_set', 'madvise_set', 'unregistered_inse
 export const attrsSurviveRangeDestruction: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'attrs-survive-range-destruction',
+  reads: ['attrs', 'pages'],
   statement: 'destroying GPU ranges (GC, partial unmap, split) never changes the attributes of pages the CPU maps',
   justification:
     'DOMAIN.md §4 item 10: "This separation ensures attributes survive when GPU ranges are destroyed (partial munmap, ' +
@@ -44,6 +45,7 @@ export function unmappedAttrPolicy(policy: AttrOnUnmap): StateInvariant<SvmGloba
   return {
     kind: 'state',
     id: 'unmapped-attr-policy',
+    reads: ['attrs', 'pages', 'gcList'],
     statement: `once everything settled, the attributes of unmapped VA follow the version's policy (${policy}: they ${rule})`,
     justification:
       "DOMAIN.md §4 item 10: V3 clears the attributes of the unmapped interval in GC (amdgpu_svm_attr_clear_pages, V3-11); " +
@@ -66,6 +68,7 @@ function lostSetting(g: SvmGlobals): number | undefined {
 export const reuseKeepsNewAttrs: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'reuse-keeps-new-attrs',
+  reads: ['attrs', 'attrSetValue', 'pages'],
   statement: 'attributes set on a mapping stay as set while that mapping lives (also at a reused address)',
   justification:
     'DOMAIN.md §4 item 10: "a new mapping at a reused address never loses attributes set on it after the reuse"; the ' +
@@ -85,6 +88,7 @@ function crossing(g: SvmGlobals, start: number, end: number): string | undefined
 export const setAttrLeavesNoCrossingRange: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'set-attr-leaves-no-crossing-range',
+  reads: ['ranges', 'attrs'],
   statement: 'when SET_ATTR returns, no range crosses a bound of the interval it changed',
   justification:
     'DOMAIN.md §4 item 9 and §3.4: "Ranges that cross the new boundary and old boundary are removed entirely so the GPU fault ' +

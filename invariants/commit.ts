@@ -12,6 +12,7 @@ function written(before: { g: SvmGlobals }, after: { g: SvmGlobals }): number[] 
 export const pteWriteUnderNotifierLock: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'pte-write-under-notifier-lock',
+  reads: ['pte', 'ranges'],
   statement: 'a GPU PTE is written only under the notifier lock, with the pages of its range valid and DMA-mapped to what it points to',
   justification:
     'DOMAIN.md §2.3: drm_gpusvm_range_pages_valid is "Expected be called holding gpusvm->notifier_lock and as the last step ' +

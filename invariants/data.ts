@@ -10,6 +10,7 @@ function lost(g: SvmGlobals): number | undefined {
 export const noLostWrite: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'no-lost-write',
+  reads: ['data', 'written', 'tlb', 'pages'],
   statement: 'a mapped page holds the value last written to it, so a CPU or GPU read returns that value',
   justification:
     'DOMAIN.md §4 (no lost write; items 1-3): a GPU access goes through a translation to the page that backs the address; ' +

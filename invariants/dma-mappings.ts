@@ -15,6 +15,7 @@ function staleDma(g: SvmGlobals): { start: number; page: number } | undefined {
 export const noDmaOfFreedPage: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'no-dma-of-freed-page',
+  reads: ['ranges', 'pages'],
   statement: 'every DMA-mapped page of a range is the page currently backing its address',
   justification:
     'DOMAIN.md §4 item 3: drm_gpusvm_get_pages maps under the notifier lock after mmu_interval_read_retry ("Perform all dma ' +
@@ -30,6 +31,7 @@ export const noDmaOfFreedPage: StateInvariant<SvmGlobals, SvmLocals> = {
 export const unmappedHasNoDma: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'unmapped-has-no-dma',
+  reads: ['ranges'],
   statement: 'a range marked unmapped has no DMA mapping',
   justification:
     'DOMAIN.md §4 item 3: the notifier unmaps the pages before drm_gpusvm_range_set_unmapped, and get_pages refuses an ' +
@@ -52,6 +54,7 @@ function dmaMapped(before: { g: SvmGlobals }, after: { g: SvmGlobals }): string[
 export const dmaMapAfterReadRetry: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'dma-map-after-read-retry',
+  reads: ['ranges', 'mniSeq'],
   statement: 'pages are DMA-mapped only under the notifier lock, when mmu_interval_read_retry says the seq did not move',
   justification:
     'DOMAIN.md §4 item 4 and §2.3: mmu_interval_read_retry "MUST be called under a user provided lock that is also held ' +

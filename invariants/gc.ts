@@ -7,6 +7,7 @@ import { locals, pages, removed } from './helpers.ts';
 export const gcRemovesOnlyUnmapped: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'gc-removes-only-unmapped',
+  reads: ['ranges', 'gcList'],
   statement: 'the garbage collector removes only ranges marked unmapped',
   justification:
     'DOMAIN.md §4 item 5: "Ranges are expected to be added to the garbage collector upon a MMU_NOTIFY_UNMAP event in notifier ' +
@@ -30,6 +31,7 @@ function zapless(before: { g: SvmGlobals }, after: { g: SvmGlobals }): { start: 
 export const removedRangeWasZapped: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'removed-range-was-zapped',
+  reads: ['ranges', 'pte'],
   statement: 'a range leaves the tree only once its GPU PTEs are zapped',
   justification:
     'DOMAIN.md §4 item 5: ranges removed for any reason are removed after their PTEs are zapped (drm_gpusvm.c DOC Examples: ' +

@@ -12,6 +12,7 @@ function stale(g: SvmGlobals, table: readonly number[]): number {
 export const noStalePte: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'no-stale-pte',
+  reads: ['pte', 'tlb', 'pages'],
   statement: 'every GPU PTE and TLB entry points to the page that currently backs its address',
   justification:
     'DOMAIN.md §4 item 1 (strong variant): core mm frees or replaces a page only after the invalidation callback returned, ' +
@@ -41,6 +42,7 @@ function leftover(after: { g: SvmGlobals }, start: number, end: number): string 
 export const invalidateBeforeReturn: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'invalidate-before-return',
+  reads: ['pte', 'tlb', 'ranges'],
   statement: 'when the notifier callback returns, the interval has no PTE or TLB entry and no overlapping range is DMA-mapped',
   justification:
     'DOMAIN.md §4 item 2: "The device must complete the update before the driver callback returns" (Documentation/mm/hmm.rst); ' +

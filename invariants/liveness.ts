@@ -12,6 +12,7 @@ export function faultsTerminate(faults: readonly { pid: number; name: string }[]
   return {
     kind: 'liveness',
     id: 'faults-terminate',
+    reads: ['ranges', 'pte'],
     statement: 'every GPU fault ends: no cycle of states keeps a fault unfinished (invalidations are finite)',
     justification:
       'DOMAIN.md §4 L1: "A GPU fault eventually either maps the faulting page or returns an error, provided invalidations are ' +

@@ -8,6 +8,7 @@ import { holdsDriverWrite, holdsNotifier, inserted, locals, removed } from './he
 export const rangesDisjoint: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'ranges-disjoint',
+  reads: ['ranges'],
   statement: 'no two ranges in the tree overlap',
   justification:
     'DOMAIN.md §4 item 7: drm_gpusvm_range_chunk_size rejects chunks overlapping a range, and an existing range containing ' +
@@ -18,6 +19,7 @@ export const rangesDisjoint: StateInvariant<SvmGlobals, SvmLocals> = {
 export const rangeTreeUnderLocks: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'range-tree-under-locks',
+  reads: ['ranges'],
   statement: 'ranges are inserted and removed only with the driver lock held for write and the notifier lock held',
   justification:
     'DOMAIN.md §4 item 6: drm_gpusvm_driver_lock_held (exclusive) is asserted in find_or_insert and range_remove; ' +
@@ -42,6 +44,7 @@ function outOfBounds(before: { g: SvmGlobals }, after: { g: SvmGlobals }, l: Svm
 export const rangeWithinBounds: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'range-within-bounds',
+  reads: ['ranges', 'pages'],
   statement: 'a new range contains its fault and lies inside its VMA, its notifier and the bounds the driver passed',
   justification:
     'DOMAIN.md §4 item 8 and §1.2: drm_gpusvm_range_chunk_size requires vma, notifier and gpuva_start/end to contain the ' +
