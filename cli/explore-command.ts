@@ -1,7 +1,7 @@
 // `svmcheck explore`: one exhaustive check of a scenario under a protocol.
 
 import { writeFileSync } from 'node:fs';
-import { BUILTIN_PROPERTIES, explore, InputError, terminalProgress, type ExploreResult, type Model } from '../explorer/index.ts';
+import { BUILTIN_PROPERTIES, explore, InputError, minimize, terminalProgress, type ExploreResult, type Model } from '../explorer/index.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { formatExplore, formatViolation } from './format.ts';
@@ -20,6 +20,7 @@ export interface ExploreFlags {
   traceOut?: string;
   view?: string;
   junit?: string;
+  minimize?: boolean;
   json?: boolean;
 }
 
@@ -32,7 +33,7 @@ export function exploreCommand(flags: ExploreFlags): number {
   if (!(VIEWS as readonly string[]).includes(view)) throw new InputError(`unknown view '${view}' (known: ${VIEWS.join(', ')})`);
   const progress = terminalProgress();
   const output = scenario.build(protocol).use(<G, L>(model: Model<G, L>) => {
-    const result: ExploreResult = explore(model, {
+    const raw: ExploreResult = explore(model, {
       ...(flags.depth !== undefined ? { maxDepth: flags.depth } : {}),
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
       ...(flags.timeLimit !== undefined ? { timeLimitMs: flags.timeLimit * 1000 } : {}),
@@ -41,6 +42,10 @@ export function exploreCommand(flags: ExploreFlags): number {
       ...(flags.liveness ? { liveness: true } : {}),
       ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
     });
+    // BFS traces are shortest in steps already; minimising can still cut context switches.
+    const result: ExploreResult = flags.minimize
+      ? { ...raw, violations: raw.violations.map((v) => ({ ...v, trace: { ...v.trace, steps: minimize(model, v).steps } })) }
+      : raw;
     const views = result.violations.map((v) => ({
       v,
       list: formatViolation(v).join('\n'),

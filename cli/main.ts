@@ -9,6 +9,7 @@ import { exploreCommand } from './explore-command.ts';
 import { checkCommand } from './check-command.ts';
 import { listCommand } from './list-command.ts';
 import { replayCommand } from './replay-command.ts';
+import { simulateCommand } from './simulate-command.ts';
 import { lockorderCommand } from './lockorder-command.ts';
 import { mutantsCommand } from './mutants-command.ts';
 import { stepsCommand } from './steps-command.ts';
@@ -49,6 +50,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--trace-out <dir>', 'write each counterexample as JSON (replayable), .txt (lanes) and .mmd (Mermaid)')
     .option('--view <kind>', 'how the report shows counterexamples: list, lanes (72 columns, for mail) or mermaid', 'list')
     .option('--junit <file>', 'also write JUnit XML: one test case per property, failures with their trace')
+    .option('--minimize', 'minimise each counterexample: fewest steps, then context switches, then processes')
     .option('--json', 'print one JSON object on stdout')
     .action((flags) => setExit(exploreCommand(flags)));
 
@@ -78,6 +80,17 @@ function program(setExit: (code: number) => void): Command {
     .argument('<file>', 'the proposal, a TypeScript file (see proposals/ and docs/proposals.md)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, flags: { json?: boolean }) => setExit(await checkCommand(file, flags)));
+
+  cli
+    .command('simulate')
+    .description('random runs (fast-check) for configurations too large to exhaust; a violation is shrunk and minimised')
+    .option('--scenario <name>', 'scenario to run (see `svmcheck list`)', DEFAULT_SCENARIO)
+    .option('--protocol <name>', "protocol variant (default: the scenario's own)")
+    .option('--runs <n>', 'number of random runs', integer(1), 200)
+    .option('--seed <n>', 'seed: the same seed reproduces the same runs', integer(0))
+    .option('--max-steps <n>', 'longest schedule tried (each move may run a burst of steps)', integer(1), 200)
+    .option('--json', 'print one JSON object on stdout')
+    .action((flags) => setExit(simulateCommand(flags)));
 
   cli
     .command('replay')

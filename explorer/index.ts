@@ -19,3 +19,7 @@ export { patchModel } from './patch.ts';
 export type { StepPatch } from './patch.ts';
 export { confirmViolation, replaySteps } from './confirm.ts';
 export type { ReplayStep, ReplayableViolation } from './confirm.ts';
+export { minimize, sizeOf } from './minimize.ts';
+export type { TraceSize } from './minimize.ts';
+export { simulate } from './simulate.ts';
+export type { SimulateOptions, SimulateResult } from './simulate.ts';
