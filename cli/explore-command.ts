@@ -5,6 +5,7 @@ import { BUILTIN_PROPERTIES, explore, InputError, minimize, terminalProgress, ty
 import { findProtocol, findScenario } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { formatExplore, formatViolation } from './format.ts';
+import { htmlTrace } from './html-view.ts';
 import { junit } from './junit.ts';
 import { writeTraces } from './trace-file.ts';
 import { lanes, mermaid } from './trace-views.ts';
@@ -57,7 +58,8 @@ export function exploreCommand(flags: ExploreFlags): number {
       files.forEach((f, i) => {
         writeFileSync(f.replace(/\.json$/, '.txt'), `${views[i]!.lanes()}\n`);
         writeFileSync(f.replace(/\.json$/, '.mmd'), `${views[i]!.mermaid()}\n`);
-        if (!flags.json) process.stderr.write(`trace written to ${f} (.txt lanes, .mmd Mermaid)\n`);
+        writeFileSync(f.replace(/\.json$/, '.html'), htmlTrace(model, views[i]!.v, `${scenario.name} / ${protocol}: ${views[i]!.v.invariant}`));
+        if (!flags.json) process.stderr.write(`trace written to ${f} (.txt lanes, .mmd Mermaid, .html viewer)\n`);
       });
     }
     if (flags.junit) {

@@ -47,7 +47,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('--time-limit <seconds>', 'time bound for the search').argParser(positiveSeconds))
     .option('--all', 'search on past violations: the shortest trace of each violated invariant, and an exhaustive search')
     .option('--liveness', 'also search for cycles in which a fault never finishes (reported as a lasso)')
-    .option('--trace-out <dir>', 'write each counterexample as JSON (replayable), .txt (lanes) and .mmd (Mermaid)')
+    .option('--trace-out <dir>', 'write each counterexample as JSON (replayable), .txt (lanes), .mmd (Mermaid) and .html (viewer)')
     .option('--view <kind>', 'how the report shows counterexamples: list, lanes (72 columns, for mail) or mermaid', 'list')
     .option('--junit <file>', 'also write JUnit XML: one test case per property, failures with their trace')
     .option('--minimize', 'minimise each counterexample: fewest steps, then context switches, then processes')

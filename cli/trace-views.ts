@@ -116,3 +116,44 @@ export function mermaid<G, L>(model: Model<G, L>, v: Violation): string {
   out.push(`  Note over ${procs[0]}${procs.length > 1 ? `,${procs.at(-1)}` : ''}: violated ${esc(v.invariant)}<br/>${esc(v.message)}`);
   return out.join('\n');
 }
+
+/** What the state the invariant reads looks like in one state ('locks': holders by name). */
+function projection<G, L>(model: Model<G, L>, s: SysState<G, L>, reads: readonly string[]): Record<string, unknown> {
+  const names = model.processes.map((p) => p.name);
+  const out: Record<string, unknown> = {};
+  for (const key of reads) {
+    if (key === 'locks') {
+      out.locks = Object.fromEntries(
+        s.locks.map((h, i) => [model.locks?.[i]?.name ?? String(i), h.w >= 0 ? `W ${names[h.w]}` : h.r ? `R ${names.filter((_, k) => (h.r & (1 << k)) !== 0).join(',')}` : '-']),
+      );
+    } else out[key] = (s.g as Record<string, unknown>)[key];
+  }
+  return out;
+}
+
+export interface StepView {
+  readonly process: string;
+  readonly label: string;
+  readonly kernelFn: string;
+  readonly pcsBefore: readonly string[];
+  readonly pcsAfter: readonly string[];
+  readonly changes: readonly string[];
+  readonly stateBefore: Record<string, unknown>;
+  readonly stateAfter: Record<string, unknown>;
+}
+
+/** Per step: positions, what changed and the state the violated invariant reads, before and after. */
+export function stepViews<G, L>(model: Model<G, L>, v: Violation): StepView[] {
+  const st = states(model, v);
+  const reads = readsOf(model, v.invariant);
+  return v.trace.steps.map((s, i) => ({
+    process: s.process,
+    label: s.label,
+    kernelFn: s.kernelFn,
+    pcsBefore: st[i]!.procs.map((p) => p.pc),
+    pcsAfter: st[i + 1]!.procs.map((p) => p.pc),
+    changes: changes(model, st[i]!, st[i + 1]!, reads),
+    stateBefore: projection(model, st[i]!, reads),
+    stateAfter: projection(model, st[i + 1]!, reads),
+  }));
+}
