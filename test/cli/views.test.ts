@@ -32,10 +32,11 @@ describe('views', () => {
     expect(r.stdout).toMatch(/Note over fault0,clear0: violated invalidate-before-return/);
   });
 
-  it('--trace-out writes the replayable JSON with the lanes and Mermaid views beside it', () => {
+  it('--trace-out writes the replayable JSON with the lanes, Mermaid and HTML views beside it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'svmcheck-views-'));
     svmcheck('explore', '--scenario', 'fault-vs-invalidate', '--trace-out', dir);
     expect(readdirSync(dir).sort()).toEqual([
+      'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.html',
       'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.json',
       'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.mmd',
       'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.txt',
