@@ -4,15 +4,18 @@
 // removed (deadlocks are among the violations), each with its shortest witness.
 // Exit 1 if the proposal adds a violation, 0 if it adds none.
 
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { explore, InputError, patchModel, type ExploreResult, type Trace, type WitnessedEdge } from '../explorer/index.ts';
+import { explore, InputError, patchModel, type ExploreResult, type Trace, type Violation, type WitnessedEdge } from '../explorer/index.ts';
 import { SVM_LOCK_RULES } from '../invariants/lock-rules.ts';
 import { svmModel } from '../model/build.ts';
 import { PROTOCOLS } from '../model/config.ts';
 import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
 import type { Proposal } from '../proposals/api.ts';
 import { EXIT } from './exit.ts';
+import { formatViolation } from './format.ts';
+import { writeTraces } from './trace-file.ts';
 
 const WIDTH = 72;
 
@@ -48,6 +51,7 @@ interface Finding {
   scenario: string;
   trace: Trace;
   message?: string;
+  statement?: string;
 }
 
 const edgeName = (e: WitnessedEdge): string => `${e.from.lock}(${e.from.mode === 'read' ? 'R' : 'W'}) -> ${e.to.lock}(${e.to.mode === 'read' ? 'R' : 'W'})`;
@@ -93,7 +97,7 @@ function shortest(items: Finding[]): Finding[] {
 }
 
 function violations(runs: Run[]): Finding[] {
-  return runs.flatMap((r) => r.result.violations.map((v) => ({ what: v.invariant, scenario: r.scenario, trace: v.trace, message: v.message })));
+  return runs.flatMap((r) => r.result.violations.map((v) => ({ what: v.invariant, scenario: r.scenario, trace: v.trace, message: v.message, statement: v.statement })));
 }
 
 function lockFindings(runs: Run[]): { cycles: Finding[]; rules: Finding[] } {
@@ -125,6 +129,10 @@ function unreachable(base: Run[], proposal: Run[], p: Proposal): string[] {
 export interface CheckVerdict {
   text: string;
   addsViolation: boolean;
+  /** Every violation the proposal adds, per scenario (not only the shortest): for trace files. */
+  addedViolations: { scenario: string; violation: Violation }[];
+  /** Cycles and rule breaks the proposal adds. */
+  addedLockFindings: string[];
 }
 
 export function checkProposal(p: Proposal, file: string): CheckVerdict {
@@ -152,6 +160,11 @@ export function checkProposal(p: Proposal, file: string): CheckVerdict {
   const cyc = diff(bl.cycles, pl.cycles);
   const rul = diff(bl.rules, pl.rules);
   const adds = inv.added.length + cyc.added.length + rul.added.length > 0;
+  const baseKeys = new Set(violations(baseRuns).map((f) => `${f.what}@${f.scenario}`));
+  const addedViolations = propRuns.flatMap((r) =>
+    r.result.violations.filter((v) => !baseKeys.has(`${v.invariant}@${r.scenario}`)).map((violation) => ({ scenario: r.scenario, violation })),
+  );
+  const addedLockFindings = [...cyc.added, ...rul.added].map((f) => `${f.what} (${f.scenario})`);
 
   const out = [`svmcheck check ${file}`, ...wrap(`${p.name}: ${p.title}`, '  '), ...wrap(`base ${p.base}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`, '  '), ''];
   out.push(adds ? 'Verdict: the proposal ADDS violations.' : 'Verdict: the proposal adds no violation.');
@@ -171,12 +184,30 @@ export function checkProposal(p: Proposal, file: string): CheckVerdict {
   section('Lock-order cycles removed', cyc.removed, false);
   section('Lock rules newly broken', rul.added, true);
   section('Lock rules no longer broken', rul.removed, false);
-  return { text: out.join('\n'), addsViolation: adds };
+  return { text: out.join('\n'), addsViolation: adds, addedViolations, addedLockFindings };
 }
 
-export async function checkCommand(file: string, flags: { json?: boolean }): Promise<number> {
+export async function checkCommand(file: string, flags: { json?: boolean; traceOut?: string; junit?: string }): Promise<number> {
   const p = await loadProposal(file);
   const v = checkProposal(p, file);
-  process.stdout.write(flags.json ? `${JSON.stringify(v)}\n` : `${v.text}\n`);
+  if (flags.traceOut) {
+    for (const a of v.addedViolations) writeTraces(flags.traceOut, a.scenario, p.base, [a.violation], { file, name: p.name });
+  }
+  if (flags.junit) writeFileSync(flags.junit, checkJunit(p.name, v));
+  process.stdout.write(flags.json ? `${JSON.stringify({ addsViolation: v.addsViolation, text: v.text })}\n` : `${v.text}\n`);
   return v.addsViolation ? EXIT.violation : EXIT.pass;
+}
+
+/** One test case per finding the proposal adds (failing), or one passing case if it adds none. */
+function checkJunit(name: string, v: CheckVerdict): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const cases = [
+    ...v.addedViolations.map((a) => ({ name: `${a.violation.invariant} in ${a.scenario}`, message: a.violation.message, body: formatViolation(a.violation).join('\n') })),
+    ...v.addedLockFindings.map((f) => ({ name: f, message: 'lock-order finding added by the proposal', body: f })),
+  ];
+  const lines = cases.length
+    ? cases.map((c) => `    <testcase classname="${esc(name)}" name="${esc(c.name)}">\n      <failure message="${esc(c.message)}">${esc(c.body)}</failure>\n    </testcase>`)
+    : [`    <testcase classname="${esc(name)}" name="adds no violation"/>`];
+  const n = Math.max(1, cases.length);
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites tests="${n}" failures="${cases.length}">`, `  <testsuite name="${esc(name)}" tests="${n}" failures="${cases.length}">`, ...lines, '  </testsuite>', '</testsuites>', ''].join('\n');
 }

@@ -45,7 +45,13 @@ export function exploreCommand(flags: ExploreFlags): number {
     });
     // BFS traces are shortest in steps already; minimising can still cut context switches.
     const result: ExploreResult = flags.minimize
-      ? { ...raw, violations: raw.violations.map((v) => ({ ...v, trace: { ...v.trace, steps: minimize(model, v).steps } })) }
+      ? {
+          ...raw,
+          violations: raw.violations.map((v) => {
+            const m = minimize(model, v);
+            return { ...v, trace: { ...v.trace, steps: m.steps }, minimized: { before: m.before, after: m.after } };
+          }),
+        }
       : raw;
     const views = result.violations.map((v) => ({
       v,

@@ -48,6 +48,10 @@ export function formatViolation(v: Violation): string[] {
   const steps = v.trace.steps;
   const out = [`violated: ${v.invariant}: ${v.statement}`];
   if (v.message !== v.statement) out.push(`  ${v.message}`);
+  if (v.minimized) {
+    const size = (s: { steps: number; contextSwitches: number; processes: number }) => `${s.steps} steps, ${s.contextSwitches} switches, ${s.processes} processes`;
+    out.push(`  minimised from ${size(v.minimized.before)}`, `  to ${size(v.minimized.after)}`);
+  }
   out.push(`  trace, ${steps.length} step${steps.length === 1 ? '' : 's'} from initial state ${v.trace.initial}:`);
   return [...out, ...formatSteps(v.trace)];
 }

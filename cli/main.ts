@@ -78,8 +78,10 @@ function program(setExit: (code: number) => void): Command {
     .command('check')
     .description('check a proposal (a patch on a protocol) against its base and print a verdict for a mail')
     .argument('<file>', 'the proposal, a TypeScript file (see proposals/ and docs/proposals.md)')
+    .option('--trace-out <dir>', "write the proposal's new violations as trace files (replay applies the proposal)")
+    .option('--junit <file>', 'write JUnit XML: a failing test case per violation, cycle or rule break the proposal adds')
     .option('--json', 'print one JSON object on stdout')
-    .action(async (file: string, flags: { json?: boolean }) => setExit(await checkCommand(file, flags)));
+    .action(async (file: string, flags: { json?: boolean; traceOut?: string; junit?: string }) => setExit(await checkCommand(file, flags)));
 
   cli
     .command('simulate')
@@ -97,7 +99,7 @@ function program(setExit: (code: number) => void): Command {
     .description('re-execute a trace file on the current model: does it still violate its invariant?')
     .argument('<file>', 'a trace written by explore --trace-out')
     .option('--json', 'print one JSON object on stdout')
-    .action((file: string, flags: { json?: boolean }) => setExit(replayCommand(file, flags)));
+    .action(async (file: string, flags: { json?: boolean }) => setExit(await replayCommand(file, flags)));
 
   cli
     .command('lockorder')

@@ -11,6 +11,8 @@ export interface TraceFile {
   readonly format: typeof TRACE_FORMAT;
   readonly scenario: string;
   readonly protocol: string;
+  /** The proposal file applied to the protocol, if the trace comes from `svmcheck check`. */
+  readonly proposal?: string;
   readonly invariant: string;
   readonly statement: string;
   readonly message: string;
@@ -19,13 +21,14 @@ export interface TraceFile {
   readonly steps: readonly { readonly process: string; readonly label: string; readonly kernelFn: string; readonly choice?: number }[];
 }
 
-export function writeTraces(dir: string, scenario: string, protocol: string, violations: readonly Violation[]): string[] {
+export function writeTraces(dir: string, scenario: string, protocol: string, violations: readonly Violation[], proposal?: { file: string; name: string }): string[] {
   mkdirSync(dir, { recursive: true });
   return violations.map((v) => {
     const file: TraceFile = {
       format: TRACE_FORMAT,
       scenario,
       protocol,
+      ...(proposal ? { proposal: proposal.file } : {}),
       invariant: v.invariant,
       statement: v.statement,
       message: v.message,
@@ -33,7 +36,7 @@ export function writeTraces(dir: string, scenario: string, protocol: string, vio
       ...(v.trace.loopsFrom !== undefined ? { loopsFrom: v.trace.loopsFrom } : {}),
       steps: v.trace.steps.map((s) => ({ process: s.process, label: s.label, kernelFn: s.kernelFn, ...(s.choice !== undefined ? { choice: s.choice } : {}) })),
     };
-    const path = join(dir, `${scenario}.${protocol}.${v.invariant}.json`);
+    const path = join(dir, `${proposal ? `${proposal.name}.` : ''}${scenario}.${protocol}.${v.invariant}.json`);
     writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
     return path;
   });

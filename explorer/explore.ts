@@ -4,6 +4,7 @@
 import { AuthoringSpace } from './authoring.ts';
 import { bfs, type SearchOptions, type SearchResult } from './bfs.ts';
 import { findLasso } from './lasso.ts';
+import type { TraceSize } from './minimize.ts';
 import { LockOrderRecorder, type LockEdge, type LockRule } from './lockorder.ts';
 import type { Model, SysState } from './model.ts';
 import type { StateSpace, TraceStep } from './space.ts';
@@ -23,6 +24,8 @@ export interface Violation {
   readonly statement: string;
   readonly message: string;
   readonly trace: Trace;
+  /** Set when the trace was minimised: its size before and after. */
+  readonly minimized?: { readonly before: TraceSize; readonly after: TraceSize };
 }
 
 export interface Coverage {

@@ -2,6 +2,8 @@
 // each one line on stderr naming what is wrong, exit 2.
 
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -41,6 +43,28 @@ describe('sample proposals', () => {
     expect(r.stdout).toContain('R3 mmap_lock(R) -> svm_lock(W)');
     expect(r.stdout).toMatch(/Invariants newly violated: none/);
     expect(r.stdout.split('\n').every((l) => l.length <= 72)).toBe(true);
+  });
+});
+
+describe('check --trace-out and --junit', () => {
+  it("writes the proposal's new violations as traces that replay with the proposal applied, and JUnit failures", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svmcheck-check-'));
+    const junit = join(dir, 'junit.xml');
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'svmcheck.js'), ...args], { cwd: root, encoding: 'utf8' });
+    expect(run('check', 'proposals/eviction-lock-as-driver-lock.ts', '--trace-out', dir, '--junit', junit).status).toBe(1);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual([
+      'eviction-lock-as-driver-lock.fault-vs-invalidate.amdgpu-v3.deadlock.json',
+      'eviction-lock-as-driver-lock.fault-vs-invalidate.amdgpu-v3.range-tree-under-locks.json',
+    ]);
+    for (const f of files) {
+      const r = run('replay', join(dir, f));
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stdout).toContain('with proposals/eviction-lock-as-driver-lock.ts: still violates');
+    }
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/failures="3"/);
+    expect(xml).toContain('name="eviction_lock -&gt; notifier_lock -&gt; eviction_lock (fault-vs-invalidate)"');
   });
 });
 
