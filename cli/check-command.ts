@@ -7,12 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { explore, InputError, patchModel, type ExploreResult, type Trace, type Violation, type WitnessedEdge } from '../explorer/index.ts';
+import { explore, InputError, type ExploreResult, type Trace, type Violation, type WitnessedEdge } from '../explorer/index.ts';
 import { SVM_LOCK_RULES } from '../invariants/lock-rules.ts';
-import { svmModel } from '../model/build.ts';
 import { PROTOCOLS } from '../model/config.ts';
 import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
-import type { Proposal } from '../proposals/api.ts';
+import { applyProposal, type Proposal } from '../proposals/api.ts';
 import { EXIT } from './exit.ts';
 import { formatViolation } from './format.ts';
 import { writeTraces } from './trace-file.ts';
@@ -143,12 +142,10 @@ export function checkProposal(p: Proposal, file: string): CheckVerdict {
   // A patch applies where its program runs; a program no scenario runs is a mistake to name.
   const programsRun = new Set<string>();
   for (const s of scenarios) {
-    const base = svmModel(s.name, s.config, p.base);
-    const here = new Set(base.processes.map((x) => x.program.name));
-    here.forEach((x) => programsRun.add(x));
-    const patches = p.patches.filter((x) => here.has(x.program));
+    const { base, patched, programs } = applyProposal(p, s.name);
+    programs.forEach((x) => programsRun.add(x));
     baseRuns.push({ scenario: s.name, result: explore(base, opts) });
-    propRuns.push({ scenario: s.name, result: explore(patchModel(base, patches, `${s.name}/${p.name}`, p.addLocks ?? []), opts) });
+    propRuns.push({ scenario: s.name, result: explore(patched, opts) });
   }
   const unknown = p.patches.find((x) => !programsRun.has(x.program));
   if (unknown) throw new InputError(`${file}: no scenario of the proposal runs a program ${unknown.program} (known: ${[...programsRun].join(', ')})`);

@@ -2,9 +2,8 @@
 // transition of an exhaustive search, with its cycles (potential deadlocks, reachable or not),
 // the lock-context rules it breaks, and the deadlocks the search actually reached.
 
-import { explore, InputError, patchModel, terminalProgress, type ExploreResult, type WitnessedEdge } from '../explorer/index.ts';
-import { svmModel } from '../model/build.ts';
-import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
+import { explore, InputError, terminalProgress, type ExploreResult, type WitnessedEdge } from '../explorer/index.ts';
+import { applyProposal } from '../proposals/api.ts';
 import { loadProposal } from './check-command.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
 import { EXIT } from './exit.ts';
@@ -78,12 +77,7 @@ export async function lockorderCommand(flags: LockorderFlags): Promise<number> {
   };
   let r: ExploreResult;
   if (proposal) {
-    const svm = SVM_SCENARIOS.find((s) => s.name === scenario.name);
-    if (!svm) throw new InputError(`proposals patch SVM protocols; ${scenario.name} is not an SVM scenario`);
-    const base = svmModel(svm.name, svm.config, proposal.base);
-    const present = new Set(base.processes.map((x) => x.program.name));
-    const patches = proposal.patches.filter((x) => present.has(x.program));
-    r = explore(patchModel(base, patches, `${base.name}+${proposal.name}`, proposal.addLocks ?? []), opts);
+    r = explore(applyProposal(proposal, scenario.name).patched, opts);
   } else {
     r = scenario.build(protocol).use((model) => explore(model, opts));
   }

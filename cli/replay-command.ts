@@ -2,9 +2,8 @@
 // still violates its invariant (exit 1) or no longer does (exit 0). A step that is no longer
 // enabled is bad input: exit 2 with the first such step and why.
 
-import { confirmViolation, InputError, patchModel } from '../explorer/index.ts';
-import { svmModel } from '../model/build.ts';
-import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
+import { confirmViolation } from '../explorer/index.ts';
+import { applyProposal } from '../proposals/api.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
 import { loadProposal } from './check-command.ts';
 import { EXIT } from './exit.ts';
@@ -18,12 +17,7 @@ export async function replayCommand(file: string, flags: { json?: boolean }): Pr
   let still: boolean;
   if (t.proposal) {
     // A trace from `svmcheck check`: replay it on the protocol with the proposal applied.
-    const p = await loadProposal(t.proposal);
-    const svm = SVM_SCENARIOS.find((s) => s.name === scenario.name);
-    if (!svm) throw new InputError(`${file}: proposals patch SVM scenarios, not ${scenario.name}`);
-    const base = svmModel(svm.name, svm.config, p.base);
-    const present = new Set(base.processes.map((x) => x.program.name));
-    const model = patchModel(base, p.patches.filter((x) => present.has(x.program)), `${base.name}+${p.name}`, p.addLocks ?? []);
+    const model = applyProposal(await loadProposal(t.proposal), scenario.name).patched;
     still = confirmViolation(model, { invariant: t.invariant, trace });
   } else {
     still = scenario.build(protocol).use((m) => confirmViolation(m, { invariant: t.invariant, trace }));
