@@ -13,7 +13,8 @@ import { PROTOCOLS } from '../model/config.ts';
 import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
 import { applyProposal, type Proposal } from '../proposals/api.ts';
 import { EXIT } from './exit.ts';
-import { formatViolation } from './format.ts';
+import { formatViolation, wrapWords } from './format.ts';
+import { junitXml, type JunitCase } from './junit.ts';
 import { writeTraces } from './trace-file.ts';
 
 const WIDTH = 72;
@@ -55,20 +56,6 @@ interface Finding {
 
 const edgeName = (e: WitnessedEdge): string => `${e.from.lock}(${e.from.mode === 'read' ? 'R' : 'W'}) -> ${e.to.lock}(${e.to.mode === 'read' ? 'R' : 'W'})`;
 const cycleName = (c: { edges: readonly WitnessedEdge[] }): string => [...c.edges.map((e) => e.from.lock), c.edges[0]!.from.lock].join(' -> ');
-
-function wrap(text: string, indent: string): string[] {
-  const out: string[] = [];
-  let line = indent;
-  for (const word of text.split(/\s+/)) {
-    if (line.length + word.length + 1 > WIDTH && line.trim()) {
-      out.push(line.trimEnd());
-      line = indent;
-    }
-    line += `${word} `;
-  }
-  if (line.trim()) out.push(line.trimEnd());
-  return out;
-}
 
 function traceLines(t: Trace): string[] {
   const procW = Math.max(0, ...t.steps.map((s) => s.process.length));
@@ -163,15 +150,15 @@ export function checkProposal(p: Proposal, file: string): CheckVerdict {
   );
   const addedLockFindings = [...cyc.added, ...rul.added].map((f) => `${f.what} (${f.scenario})`);
 
-  const out = [`svmcheck check ${file}`, ...wrap(`${p.name}: ${p.title}`, '  '), ...wrap(`base ${p.base}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`, '  '), ''];
+  const out = [`svmcheck check ${file}`, ...wrapWords(`${p.name}: ${p.title}`, '  '), ...wrapWords(`base ${p.base}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`, '  '), ''];
   out.push(adds ? 'Verdict: the proposal ADDS violations.' : 'Verdict: the proposal adds no violation.');
   const incomplete = [...baseRuns, ...propRuns].filter((r) => r.result.incomplete);
-  if (incomplete.length > 0) out.push(...wrap(`(incomplete search in ${incomplete.map((r) => r.scenario).join(', ')})`, '  '));
+  if (incomplete.length > 0) out.push(...wrapWords(`(incomplete search in ${incomplete.map((r) => r.scenario).join(', ')})`, '  '));
   const section = (title: string, items: Finding[], withTrace: boolean) => {
     out.push('', `${title}: ${items.length === 0 ? 'none' : ''}`.trimEnd());
     for (const f of items) {
-      out.push(...wrap(`${f.what}, in ${f.scenario}${withTrace ? ` (${f.trace.steps.length} steps)` : ''}`, '  '));
-      if (f.message) out.push(...wrap(f.message, '    '));
+      out.push(...wrapWords(`${f.what}, in ${f.scenario}${withTrace ? ` (${f.trace.steps.length} steps)` : ''}`, '  '));
+      if (f.message) out.push(...wrapWords(f.message, '    '));
       if (withTrace && f.trace.steps.length > 0) out.push(...traceLines(f.trace));
     }
   };
@@ -195,16 +182,14 @@ export async function checkCommand(file: string, flags: { json?: boolean; traceO
   return v.addsViolation ? EXIT.violation : EXIT.pass;
 }
 
-/** One test case per finding the proposal adds (failing), or one passing case if it adds none. */
+/** One failing test case per finding the proposal adds, or one passing case if it adds none. */
 function checkJunit(name: string, v: CheckVerdict): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  const cases = [
-    ...v.addedViolations.map((a) => ({ name: `${a.violation.invariant} in ${a.scenario}`, message: a.violation.message, body: formatViolation(a.violation).join('\n') })),
-    ...v.addedLockFindings.map((f) => ({ name: f, message: 'lock-order finding added by the proposal', body: f })),
+  const cases: JunitCase[] = [
+    ...v.addedViolations.map((a) => ({
+      name: `${a.violation.invariant} in ${a.scenario}`,
+      failure: { message: a.violation.message, body: formatViolation(a.violation).join('\n') },
+    })),
+    ...v.addedLockFindings.map((f) => ({ name: f, failure: { message: 'lock-order finding added by the proposal', body: f } })),
   ];
-  const lines = cases.length
-    ? cases.map((c) => `    <testcase classname="${esc(name)}" name="${esc(c.name)}">\n      <failure message="${esc(c.message)}">${esc(c.body)}</failure>\n    </testcase>`)
-    : [`    <testcase classname="${esc(name)}" name="adds no violation"/>`];
-  const n = Math.max(1, cases.length);
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites tests="${n}" failures="${cases.length}">`, `  <testsuite name="${esc(name)}" tests="${n}" failures="${cases.length}">`, ...lines, '  </testsuite>', '</testsuites>', ''].join('\n');
+  return junitXml(name, cases.length > 0 ? cases : [{ name: 'adds no violation' }]);
 }

@@ -16,7 +16,7 @@ export function formatExplore(r: ExploreResult, scenario: string, protocol: stri
   out.push(`svmcheck explore: scenario ${scenario}, protocol ${protocol}`);
   if (r.verdict === 'pass') out.push(`verdict: pass (exhaustive: every interleaving of ${n(r.states)} states checked)`);
   else if (r.verdict === 'incomplete') out.push(`verdict: incomplete: ${r.incomplete}; no violation in the ${n(r.states)} states reached`);
-  else out.push(...wrapList('verdict: violation (', r.violations.map((v) => v.invariant), ')'));
+  else out.push(...wrapWords(`verdict: violation (${r.violations.map((v) => v.invariant).join(', ')})`, '', '  '));
   out.push(`  ${n(r.states)} states, ${n(r.transitions)} transitions, depth ${r.maxDepth}, ${(r.elapsedMs / 1000).toFixed(2)} s`);
   out.push(`  ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}`);
   out.push(`  fingerprint collision probability (optimistic): ${r.fingerprintCollisionProbability.toExponential(1)}`);
@@ -28,20 +28,19 @@ export function formatExplore(r: ExploreResult, scenario: string, protocol: stri
   return out.join('\n');
 }
 
-/** `head` + items joined by ", " + `tail`, wrapped at 72 columns (continuation indented). */
-function wrapList(head: string, items: readonly string[], tail: string): string[] {
-  const lines: string[] = [];
-  let line = head;
-  items.forEach((item, i) => {
-    const piece = item + (i < items.length - 1 ? ',' : tail);
-    if (line.length + piece.length + 1 > 72 && line.trim() !== head.trim()) {
-      lines.push(line.trimEnd());
-      line = '  ';
+/** Words wrapped at 72 columns: the first line indented by `first`, the others by `rest`. */
+export function wrapWords(text: string, first: string, rest = first): string[] {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(/\s+/)) {
+    if (line.length + word.length + 1 > 72 && line.trim()) {
+      out.push(line.trimEnd());
+      line = rest;
     }
-    line += (line.endsWith('(') || line === '  ' ? '' : ' ') + piece;
-  });
-  lines.push(line);
-  return lines;
+    line += `${word} `;
+  }
+  if (line.trim()) out.push(line.trimEnd());
+  return out;
 }
 
 export function formatViolation(v: Violation): string[] {

@@ -57,16 +57,20 @@ function diff(a: unknown, b: unknown, path: string, out: string[]): void {
   out.push(`${path}: ${compact(a)} -> ${compact(b)}`);
 }
 
+/** Who holds a lock, by name: `W fault0`, `R fault0,gc` or `-`. */
+function holder<G, L>(model: Model<G, L>, h: { w: number; r: number }): string {
+  const names = model.processes.map((p) => p.name);
+  if (h.w >= 0) return `W ${names[h.w]}`;
+  return h.r ? `R ${names.filter((_, i) => (h.r & (1 << i)) !== 0).join(',')}` : '-';
+}
+
 function changes<G, L>(model: Model<G, L>, before: SysState<G, L>, after: SysState<G, L>, reads: readonly string[]): string[] {
   const out: string[] = [];
-  const names = model.processes.map((p) => p.name);
-  const holder = (h: { w: number; r: number }) =>
-    h.w >= 0 ? `W ${names[h.w]}` : h.r ? `R ${names.filter((_, i) => (h.r & (1 << i)) !== 0).join(',')}` : '-';
   for (const key of reads) {
     if (key === 'locks') {
       before.locks.forEach((h, i) => {
-        const a = holder(h);
-        const b = holder(after.locks[i]!);
+        const a = holder(model, h);
+        const b = holder(model, after.locks[i]!);
         if (a !== b) out.push(`${model.locks?.[i]?.name ?? i}: ${a} -> ${b}`);
       });
     } else diff((before.g as Record<string, unknown>)[key], (after.g as Record<string, unknown>)[key], key, out);
@@ -119,13 +123,10 @@ export function mermaid<G, L>(model: Model<G, L>, v: Violation): string {
 
 /** What the state the invariant reads looks like in one state ('locks': holders by name). */
 function projection<G, L>(model: Model<G, L>, s: SysState<G, L>, reads: readonly string[]): Record<string, unknown> {
-  const names = model.processes.map((p) => p.name);
   const out: Record<string, unknown> = {};
   for (const key of reads) {
     if (key === 'locks') {
-      out.locks = Object.fromEntries(
-        s.locks.map((h, i) => [model.locks?.[i]?.name ?? String(i), h.w >= 0 ? `W ${names[h.w]}` : h.r ? `R ${names.filter((_, k) => (h.r & (1 << k)) !== 0).join(',')}` : '-']),
-      );
+      out.locks = Object.fromEntries(s.locks.map((h, i) => [model.locks?.[i]?.name ?? String(i), holder(model, h)]));
     } else out[key] = (s.g as Record<string, unknown>)[key];
   }
   return out;

@@ -92,13 +92,10 @@ export function simulate<G, L>(model: Model<G, L>, opts: SimulateOptions = {}): 
   if (!details.failed || !details.counterexample) return { seed, runs, maxSteps, steps };
   const out = run(space, details.counterexample[0]);
   const f = out.failure!;
-  const { trace } = traceOf(space, 0, f.property === 'lock-balance' || f.property === 'step-error' ? out.tids.slice(0, -1) : out.tids);
-  const full = f.property === 'lock-balance' || f.property === 'step-error' ? { ...trace, steps: [...trace.steps, space.describe(replayTo(space, out.tids.slice(0, -1)), out.tids.at(-1)!)] } : trace;
+  // The last transition is described from the state before it, not replayed: it may be a lock
+  // misuse or a step that throws (as explore's report does).
+  const { trace, states } = traceOf(space, 0, out.tids.slice(0, -1));
+  const last = out.tids.at(-1);
+  const full = last === undefined ? trace : { ...trace, steps: [...trace.steps, space.describe(states.at(-1)!, last)] };
   return { seed, runs, maxSteps, steps, violation: { invariant: f.property, statement: f.statement, message: f.message, trace: full } };
-}
-
-function replayTo<G, L>(space: AuthoringSpace<G, L>, tids: readonly number[]): SysState<G, L> {
-  let s = space.initialStates()[0]!;
-  for (const t of tids) s = space.apply(s, t);
-  return s;
 }
