@@ -1,6 +1,7 @@
 // DMA mappings of CPU pages (DOMAIN.md §4 items 3 and 4).
 
 import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
+import { pagesValid } from '../model/queries.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 import { holdsNotifier, key, locals } from './helpers.ts';
 
@@ -36,8 +37,8 @@ export const unmappedHasNoDma: StateInvariant<SvmGlobals, SvmLocals> = {
   justification:
     'DOMAIN.md §4 item 3: the notifier unmaps the pages before drm_gpusvm_range_set_unmapped, and get_pages refuses an ' +
     'unmapped range with -EFAULT (drm_gpusvm.c).',
-  holds: (s) => s.g.ranges.every((r) => !r.unmapped || (!r.hasDma && r.dma.every((x) => x === NONE))),
-  explain: (s) => `the range at page ${s.g.ranges.find((r) => r.unmapped && r.hasDma)?.start ?? '?'} is unmapped but DMA-mapped`,
+  holds: (s) => s.g.ranges.every((r) => !r.unmapped || (!pagesValid(r) && r.dma.every((x) => x === NONE))),
+  explain: (s) => `the range at page ${s.g.ranges.find((r) => r.unmapped && pagesValid(r))?.start ?? '?'} is unmapped but DMA-mapped`,
 };
 
 /** The ranges the transition DMA-mapped: not valid before, valid after (or valid with new pages). */
@@ -46,7 +47,7 @@ function dmaMapped(before: { g: SvmGlobals }, after: { g: SvmGlobals }): string[
   return after.g.ranges
     .filter((r) => {
       const b = was.get(key(r));
-      return r.hasDma && (!b || !b.hasDma || b.dma.some((x, i) => x !== r.dma[i]));
+      return pagesValid(r) && (!b || !pagesValid(b) || b.dma.some((x, i) => x !== r.dma[i]));
     })
     .map(key);
 }

@@ -31,7 +31,7 @@ export const noStalePte: StateInvariant<SvmGlobals, SvmLocals> = {
 function leftover(after: { g: SvmGlobals }, start: number, end: number): string | undefined {
   const g = after.g;
   for (const r of overlapping(g.ranges, start, end)) {
-    if (r.hasDma) return `the range at page ${r.start} is still DMA-mapped`;
+    if (r.hasDma || r.hasDevmem) return `the range at page ${r.start} is still DMA-mapped`;
     const p = pages(r.start, r.end).find((x) => g.pte[x] !== NONE || g.tlb[x] !== NONE);
     if (p !== undefined) return `page ${p} of the range at page ${r.start} still has a PTE or TLB entry`;
   }
@@ -49,12 +49,12 @@ export const invalidateBeforeReturn: ActionProperty<SvmGlobals, SvmLocals> = {
     'drm_gpusvm_range_unmap_pages "Must be called on each GPU SVM range attached to notifier in gpusvm->ops->invalidate for IOMMU ' +
     'security model" (drm_gpusvm.c); bug 7 (xe userptr unmapped in the notifier).',
   holds: (before, after, t) => {
-    if (t.step.label !== 'inv_unlock') return true;
+    if (!t.step.label.endsWith('inv_unlock')) return true;
     const l = locals(before, t);
-    return leftover(after, l.page, l.end) === undefined;
+    return leftover(after, l.is, l.ie) === undefined;
   },
   explain: (before, after, t) => {
     const l = locals(before, t);
-    return `${t.process} returns from the callback for pages [${l.page}, ${l.end}) but ${leftover(after, l.page, l.end)}`;
+    return `${t.process} returns from the callback for pages [${l.is}, ${l.ie}) but ${leftover(after, l.is, l.ie)}`;
   },
 };

@@ -3,7 +3,7 @@
 import { FS_RECLAIM, type Model, type Program } from '../explorer/index.ts';
 import { svmInvariants } from '../invariants/index.ts';
 import { faultsTerminate } from '../invariants/liveness.ts';
-import { attrPolicy, type ProcessSpec, type Protocol, type SvmConfig } from './config.ts';
+import { attrPolicy, devices, type ProcessSpec, type Protocol, type SvmConfig } from './config.ts';
 import { NOTIFIER, svmLocks } from './locks.ts';
 import { amdgpuFault, xeFault } from './processes/fault.ts';
 import { gcWorker } from './processes/gc-worker.ts';
@@ -18,7 +18,7 @@ type P = Program<SvmGlobals, SvmLocals>;
 export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
   const pages = Array.from({ length: cfg.pages }, (_, p) => {
     const v = cfg.vmas.findIndex(([s, e]) => s <= p && p < e);
-    return { mapped: v >= 0, vma: v + 1, gen: 0 };
+    return { mapped: v >= 0, vma: v + 1, gen: 0, dev: NONE, locked: false };
   });
   let attrs: AttrRange[] = [...cfg.attrs].sort((a, b) => a.start - b.start);
   if (protocol === 'xe') {
@@ -32,7 +32,7 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
   const pte = new Array<number>(cfg.pages).fill(NONE);
   const ranges: Range[] = cfg.premapped.map(([s, e], i) => {
     for (let p = s; p < e; p++) pte[p] = pages[p]!.gen;
-    return { ...newRange(s, e, i + 1), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
+    return { ...newRange(s, e, i + 1, devices(cfg) > 0), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
   });
   return {
     pages,
@@ -46,8 +46,11 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
     mniSeq: -1,
     pte,
     tlb: [...pte],
-    data: new Array<number>(cfg.pages).fill(0),
-    written: new Array<number>(cfg.pages).fill(0),
+    pteDev: new Array<number>(cfg.pages).fill(NONE),
+    tlbDev: new Array<number>(cfg.pages).fill(NONE),
+    devmem: [],
+    data: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
+    written: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
     attrSetVma: new Array<number>(cfg.pages).fill(0),
     attrSetValue: new Array<number>(cfg.pages).fill(0),
     attrAtUnmap: new Array<number>(cfg.pages).fill(MAPPED),
@@ -73,9 +76,9 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
       case 'fault':
         return { name: `fault${n}`, program: program('fault', () => (amd ? amdgpuFault(cfg) : xeFault(cfg))), locals: locals({ page: spec.page }) };
       case 'munmap':
-        return { name: `munmap${n}`, program: program('munmap', () => munmap(protocol)), locals: locals({ page: spec.start, end: spec.end }) };
+        return { name: `munmap${n}`, program: program('munmap', () => munmap(protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
       case 'invalidate':
-        return { name: `clear${n}`, program: program('invalidate', () => invalidate(protocol)), locals: locals({ page: spec.start, end: spec.end }) };
+        return { name: `clear${n}`, program: program('invalidate', () => invalidate(protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
       case 'remap':
         return { name: `remap${n}`, program: program('remap', remap), locals: locals({ page: spec.start, end: spec.end }) };
       case 'gpu-write':
@@ -87,6 +90,8 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
         const make = () => (amd ? amdgpuSetAttr(cfg, pf) : xeSetAttr(cfg, pf));
         return { name: `set_attr${n}`, program: program(`set-attr-${pf}`, make), locals: locals({ page: spec.start, end: spec.end, value: spec.value }) };
       }
+      default:
+        throw new Error(`process kind ${spec.kind} is not modeled yet`);
     }
   };
   const processes = cfg.processes.map(instance);

@@ -20,7 +20,19 @@ export type ProcessSpec =
   | { readonly kind: 'remap'; readonly start: number; readonly end: number }
   | { readonly kind: 'gc-worker' }
   | { readonly kind: 'gpu-write'; readonly page: number; readonly value: number }
-  | { readonly kind: 'set-attr'; readonly start: number; readonly end: number; readonly value: number; readonly prefetch?: boolean };
+  | { readonly kind: 'set-attr'; readonly start: number; readonly end: number; readonly value: number; readonly prefetch?: boolean }
+  /** Prefetch to VRAM of `dev`: xe VM_BIND prefetch op / amdgpu SET_ATTR prefetch_loc force trigger. */
+  | { readonly kind: 'migrate'; readonly start: number; readonly end: number; readonly dev: number }
+  /** A CPU thread storing `value` to `page` (a device-private page makes it fault). */
+  | { readonly kind: 'cpu-fault'; readonly page: number; readonly value: number }
+  /** The memory manager evicting (moving) a VRAM buffer of `dev` that backs device pages. */
+  | { readonly kind: 'evict'; readonly dev: number };
+
+/** DOMAIN.md §1.4, seed 004: the CPU faults on DEVICE_PRIVATE pages, and maps DEVICE_COHERENT ones. */
+export type MemoryType = 'private' | 'coherent';
+
+/** DOMAIN.md §6: device-to-device migration through RAM (the stored drm_pagemap.c FIXME) or direct. */
+export type VramToVram = 'bounce' | 'direct';
 
 export interface SvmConfig {
   /** VA pages modeled. */
@@ -40,7 +52,27 @@ export interface SvmConfig {
   /** Ranges already faulted in and mapped on the GPU at the start, as [start, end). */
   readonly premapped: readonly (readonly [number, number])[];
   readonly processes: readonly ProcessSpec[];
+  /** GPUs with VRAM (devmem_possible); 0: system memory only, no migration. */
+  readonly devices?: number;
+  /** How device memory is registered with core mm. Default 'private'. */
+  readonly memoryType?: MemoryType;
+  /** VRAM-to-VRAM migration. Default 'bounce'. */
+  readonly vramToVram?: VramToVram;
+  /**
+   * The driver's notifier skips MMU_NOTIFY_MIGRATE events whose owner is its own pagemap owner
+   * (Documentation/mm/hmm.rst allows it; not found in drm_gpusvm, xe or amdgpu). Default false.
+   */
+  readonly migrateOwnerSkip?: boolean;
+  /** xe migrate_try_count for a fault that is not devmem_only (1 in xe_svm.c). */
+  readonly migrateTries?: number;
+  /** Extra tries of drm_pagemap_evict_to_ram until every device page is freed (2). */
+  readonly evictRetries?: number;
+  /** Content of each page at the start (ghost `written` starts equal). Default zeros. */
+  readonly initialData?: readonly number[];
 }
+
+export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;
+export const memoryType = (cfg: SvmConfig): MemoryType => cfg.memoryType ?? 'private';
 
 export function attrPolicy(cfg: SvmConfig, protocol: Protocol): AttrOnUnmap {
   return cfg.attrOnUnmap ?? (protocol === 'xe' ? 'reset' : 'clear');

@@ -42,7 +42,20 @@ export function attrAt(g: G, page: number): AttrRange | undefined {
 
 /** drm_gpusvm_range_pages_valid: has_devmem_pages || has_dma_mapping. */
 export function pagesValid(r: Range): boolean {
-  return r.hasDma;
+  return r.hasDma || r.hasDevmem;
+}
+
+/** What a read of VA page p returns: the system page's content, or the device page's. */
+export function content(g: G, p: number): number {
+  const a = g.pages[p]!.dev;
+  return a === NONE ? g.data[p]! : g.devmem[a]!.vdata[p - g.devmem[a]!.start]!;
+}
+
+/** Store into whatever page backs VA page p now. */
+export function setContent(g: Draft<SvmGlobals>, p: number, v: number): void {
+  const a = g.pages[p]!.dev;
+  if (a === NONE) g.data[p] = v;
+  else g.devmem[a]!.vdata[p - g.devmem[a]!.start] = v;
 }
 
 /**
@@ -62,7 +75,7 @@ export function chunkFor(g: G, cfg: SvmConfig, page: number, lo: number, hi: num
   return undefined;
 }
 
-export function newRange(start: number, end: number, id: number): Range {
+export function newRange(start: number, end: number, id: number, migrateDevmem = false): Range {
   return {
     id,
     start,
@@ -70,8 +83,11 @@ export function newRange(start: number, end: number, id: number): Range {
     unmapped: false,
     partialUnmap: false,
     hasDma: false,
+    hasDevmem: false,
+    migrateDevmem,
     dmaAlloc: false,
     dma: new Array<number>(end - start).fill(NONE),
+    dmaDev: new Array<number>(end - start).fill(NONE),
     mapped: false,
     invalidated: false,
     pendingStart: NONE,
@@ -97,27 +113,35 @@ export function removeRange(g: Draft<SvmGlobals>, start: number): void {
   if (k >= 0) g.gcList.splice(k, 1);
 }
 
-/** __drm_gpusvm_unmap_pages: drop the DMA mappings, clear has_dma_mapping. */
+/** __drm_gpusvm_unmap_pages: drop the DMA mappings, clear has_dma_mapping and has_devmem_pages. */
 export function unmapPages(r: Draft<Range>): void {
   r.hasDma = false;
+  r.hasDevmem = false;
   r.dma.fill(NONE);
+  r.dmaDev.fill(NONE);
 }
 
 /** Clear the GPU PTEs of a range (the TLB keeps its entries until flushed). */
 export function zapPtes(g: Draft<SvmGlobals>, r: Range): void {
-  for (let p = r.start; p < r.end; p++) g.pte[p] = NONE;
+  for (let p = r.start; p < r.end; p++) {
+    g.pte[p] = NONE;
+    g.pteDev[p] = NONE;
+  }
 }
 
 /** A TLB flush: cached translations now match the page table. */
 export function flushTlb(g: Draft<SvmGlobals>): void {
-  for (let p = 0; p < g.tlb.length; p++) g.tlb[p] = g.pte[p]!;
+  for (let p = 0; p < g.tlb.length; p++) {
+    g.tlb[p] = g.pte[p]!;
+    g.tlbDev[p] = g.pteDev[p]!;
+  }
 }
 
 /** Write the PTEs of a range from its DMA mapping; the GPU may cache them at once. */
 export function writePtes(g: Draft<SvmGlobals>, r: Range): void {
   for (let p = r.start; p < r.end; p++) {
-    g.pte[p] = r.dma[p - r.start]!;
-    g.tlb[p] = r.dma[p - r.start]!;
+    g.pte[p] = g.tlb[p] = r.dma[p - r.start]!;
+    g.pteDev[p] = g.tlbDev[p] = r.dmaDev[p - r.start]!;
   }
 }
 

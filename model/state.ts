@@ -14,8 +14,49 @@ export interface Page {
   readonly mapped: boolean;
   /** Id of that VMA (0 when unmapped); a new mmap at a reused address gets a new id. */
   readonly vma: number;
-  /** Bumped whenever core mm frees or replaces the backing page. */
+  /** Bumped whenever core mm frees or replaces the backing page (migration included). */
   readonly gen: number;
+  /**
+   * What backs the page: NONE for a system page, else the id of the devmem allocation whose
+   * device page holds it (page->zone_device_data -> zdd -> devmem_allocation).
+   */
+  readonly dev: number;
+  /**
+   * The page is locked by a migration (a migration entry installed by migrate_vma_setup /
+   * migrate_device_pfns) or by do_swap_page's folio lock: CPU faults and hmm_range_fault wait.
+   */
+  readonly locked: boolean;
+}
+
+/** Ghost content of a fresh VRAM page before the clear job ran. */
+export const GARBAGE = -3;
+
+/**
+ * struct drm_pagemap_devmem and the VRAM buffer behind it (DOMAIN.md §1.4): one migration
+ * allocates one, covering the VA window [start, start + used.length).
+ */
+export interface Devmem {
+  readonly id: number;
+  /** The device whose VRAM it is. */
+  readonly dev: number;
+  readonly start: number;
+  /** Device page k holds VA page start+k (installed by migrate_vma_pages, until freed). */
+  readonly used: readonly boolean[];
+  /** Content of each device page (what a read of it returns). */
+  readonly vdata: readonly number[];
+  /** struct drm_pagemap_zdd refcount: one per device page in use, one for a migration in progress. */
+  readonly zdd: number;
+  /** pre_migrate_fence not yet signalled: the clear of the fresh buffer is still queued. */
+  readonly clearPending: boolean;
+  /** A copy_to_devmem job is queued on the copy engine / has completed (its fence signalled). */
+  readonly copyPending: boolean;
+  readonly copyDone: boolean;
+  /** now < timeslice_expiration: migrate_to_ram refuses (the CPU re-faults). */
+  readonly timeslice: boolean;
+  /** The VRAM buffer still owns its memory (false once the memory manager moved or freed it). */
+  readonly backed: boolean;
+  /** devmem_release ran (the last zdd reference went). */
+  readonly released: boolean;
 }
 
 /** amdgpu attribute range (amdgpu_svm_attr_range) / xe CPU-address-mirror VMA attributes. */
@@ -35,12 +76,18 @@ export interface Range {
   /** flags.unmapped / flags.partial_unmap: set by the UNMAP notifier under notifier_lock(W). */
   readonly unmapped: boolean;
   readonly partialUnmap: boolean;
-  /** pages.flags.has_dma_mapping (has_devmem_pages comes with the migration issue). */
+  /** pages.flags.has_dma_mapping: some system page is DMA-mapped. */
   readonly hasDma: boolean;
+  /** pages.flags.has_devmem_pages: some device page is mapped (device_map). */
+  readonly hasDevmem: boolean;
+  /** flags.migrate_devmem, fixed at creation: devmem_possible && anonymous VMA. */
+  readonly migrateDevmem: boolean;
   /** pages.dma_addr is allocated (get_pages drops the notifier lock to allocate it). */
   readonly dmaAlloc: boolean;
   /** Generation each page of the range was DMA-mapped at, NONE if not mapped. */
   readonly dma: readonly number[];
+  /** The devmem allocation each mapped page lies in, NONE for a system page. */
+  readonly dmaDev: readonly number[];
   /** Driver flag: amdgpu gpu_mapped / xe tile_present (one tile). Separate from the PTEs. */
   readonly mapped: boolean;
   /** xe tile_invalidated (unused by amdgpu). */
@@ -68,9 +115,14 @@ export interface SvmGlobals {
   readonly pte: readonly number[];
   /** GPU TLB: what a cached translation points to (filled when a PTE is written). */
   readonly tlb: readonly number[];
+  /** The devmem allocation each PTE / TLB entry points into, NONE for a system page. */
+  readonly pteDev: readonly number[];
+  readonly tlbDev: readonly number[];
+  /** Device-memory allocations ever made, indexed by id. */
+  readonly devmem: readonly Devmem[];
   /** GC list: starts of ranges queued, in order. */
   readonly gcList: readonly number[];
-  /** What the page currently backing each VA page holds (what a CPU read returns). */
+  /** What the system page backing each VA page holds (a device page's is in its Devmem). */
   readonly data: readonly number[];
   /** Ghost: the value last written to each VA page, by the CPU or the GPU. */
   readonly written: readonly number[];
@@ -96,6 +148,8 @@ export const ENOENT = -2;
 export const EAGAIN = -11;
 export const EFAULT = -14;
 export const EINVAL = -22;
+export const EBUSY = -16;
+export const ENOMEM = -12;
 
 /** One flat record of locals serves every process type; each uses the fields it needs. */
 export interface SvmLocals {
@@ -122,8 +176,42 @@ export interface SvmLocals {
   readonly split: boolean;
   /** Last return code. */
   readonly ret: number;
+  /** The interval an invalidation covers (mmu_notifier_range start/end). */
+  readonly is: number;
+  readonly ie: number;
+  /** The device a migration targets, or a GPU fault comes from. */
+  readonly dev: number;
+  /** The devmem allocation a migration fills or an eviction empties, NONE if none. */
+  readonly alloc: number;
+  /** Bitmask of the pages a migration collected (migrate.cpages), relative to l.is. */
+  readonly mask: number;
+  /** Migration tries left (xe migrate_try_count; driver_migrate_lock retry; eviction retries). */
+  readonly mtries: number;
+  /** What hmm_range_fault found: the devmem allocation of each page, NONE for system pages. */
+  readonly pdev: readonly number[];
 }
 
 export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
-  return { page: 0, end: 0, value: 0, range: NONE, rid: NONE, lo: 0, hi: 0, seq: 0, pfns: [], tries: 0, split: false, ret: OK, ...over };
+  return {
+    page: 0,
+    end: 0,
+    value: 0,
+    range: NONE,
+    rid: NONE,
+    lo: 0,
+    hi: 0,
+    seq: 0,
+    pfns: [],
+    tries: 0,
+    split: false,
+    ret: OK,
+    is: 0,
+    ie: 0,
+    dev: 0,
+    alloc: NONE,
+    mask: 0,
+    mtries: 0,
+    pdev: [],
+    ...over,
+  };
 }

@@ -4,6 +4,7 @@
 // translation the access would fault; the fault processes stand for that, so it ends here.
 
 import type { Program } from '../../explorer/index.ts';
+import { setContent } from '../queries.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 
 export function gpuWrite(): Program<SvmGlobals, SvmLocals> {
@@ -15,13 +16,15 @@ export function gpuWrite(): Program<SvmGlobals, SvmLocals> {
         label: 'gpu_store',
         kernelFn: 'GPU store through the TLB (no kernel function: the device)',
         note: 'with a translation: the value goes to the page it points to, lost if that page was freed; without one the access faults',
-        reads: ['tlb', 'pages'],
-        writes: ['data', 'written'],
+        reads: ['tlb', 'pages', 'devmem'],
+        writes: ['data', 'written', 'devmem'],
         effect: (g, l) => {
           const gen = g.tlb[l.page]!;
           if (gen === NONE) return;
           g.written[l.page] = l.value;
-          if (gen === g.pages[l.page]!.gen) g.data[l.page] = l.value;
+          // Into VRAM the memory manager took back, the store lands in somebody else's memory.
+          const a = g.tlbDev[l.page]!;
+          if (gen === g.pages[l.page]!.gen && (a === NONE || g.devmem[a]!.backed)) setContent(g, l.page, l.value);
         },
         next: 'done',
       },

@@ -10,50 +10,68 @@
 import type { Program } from '../../explorer/index.ts';
 import type { Protocol } from '../config.ts';
 import { GC, MMAP, NOTIFIER, acquire, release, section } from '../locks.ts';
-import { attrValue, flushTlb, overlapping, unmapPages, zapPtes } from '../queries.ts';
-import { MAPPED, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { freeDevicePage, installSystemPage } from '../devmem.ts';
+import { attrValue, content, flushTlb, overlapping, unmapPages, zapPtes } from '../queries.ts';
+import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { SvmStep } from '../steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
-function callbackSteps(protocol: Protocol, unmap: boolean, after: string): SvmStep[] {
+/** The MMU notifier event: MMU_NOTIFY_UNMAP, MMU_NOTIFY_CLEAR, or MMU_NOTIFY_MIGRATE. */
+export type InvalidationEvent = 'unmap' | 'clear' | 'migrate';
+
+/**
+ * mmu_notifier_invalidate_range_start and the drm_gpusvm callback over [l.is, l.ie), up to the
+ * notifier unlock; `after` is where the invalidating process goes next (core mm's own change,
+ * then range_end). `prefix` keeps labels unique when a migration embeds them. For MIGRATE,
+ * `ownerSkip` models a driver that skips events whose owner is its own pagemap owner (HMM-RST
+ * allows it; device 0 is the one gpusvm instance's device).
+ */
+export function callbackSteps(protocol: Protocol, event: InvalidationEvent, after: string, prefix = '', ownerSkip = false): SvmStep[] {
   const amd = protocol === 'amdgpu-v3';
+  const unmap = event === 'unmap';
+  const skipped = (l: SvmLocals): boolean => event === 'migrate' && ownerSkip && l.dev === 0;
+  const L = (label: string): string => prefix + label;
+  const tag = event === 'migrate' ? ' (MMU_NOTIFY_MIGRATE)' : '';
   return [
     {
-      label: 'inv_start',
-      kernelFn: 'mmu_notifier_invalidate_range_start (mn_itree_inv_start_range)',
+      label: L('inv_start'),
+      kernelFn: `mmu_notifier_invalidate_range_start (mn_itree_inv_start_range)${tag}`,
       note: 'the invalidation is in progress: invalidate_seq goes odd',
       writes: ['subSeq', 'activeInvs'],
       effect: (g) => {
         if (g.activeInvs === 0) g.subSeq++;
         g.activeInvs++;
       },
-      next: 'inv_lock',
+      next: L('inv_lock'),
     },
     {
-      label: 'inv_lock',
+      label: L('inv_lock'),
       kernelFn: 'drm_gpusvm_notifier_invalidate: down_write(notifier_lock) + mmu_interval_set_seq',
       note: 'from here mmu_interval_read_begin waits, and mmu_interval_read_retry fails for older seqs',
       locks: [acquire(NOTIFIER, 'write')],
       writes: ['mniSeq'],
       effect: (g) => void (g.mniSeq = g.subSeq),
-      next: 'event_begin',
+      next: L('event_begin'),
     },
     {
-      label: 'event_begin',
+      label: L('event_begin'),
       kernelFn: amd
         ? unmap
           ? 'amdgpu_svm_range_invalidate: capture checkpoint_ts, event_begin (zap PTEs, flush_tlb)'
           : 'amdgpu_svm_range_invalidate: event_begin (zap PTEs, flush_tlb)'
         : 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
-      note: amd ? 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' : 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation',
+      note:
+        (amd ? 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' : 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation') +
+        (ownerSkip && event === 'migrate' ? '; skipped for a MIGRATE event of its own owner' : ''),
       reads: ['ranges'],
       writes: amd && unmap ? ['checkpoint', 'pte', 'tlb', 'ranges'] : ['pte', 'tlb', 'ranges'],
       effect: (g, l) => {
+        if (skipped(l)) return;
         // amdgpu_svm_range_invalidate captures the stale-fault checkpoint on UNMAP first.
         if (amd && unmap) g.checkpoint = true;
         let zapped = false;
-        for (const r of overlapping(g.ranges, l.page, l.end)) {
+        for (const r of overlapping(g.ranges, l.is, l.ie)) {
           if (r.unmapped || !r.mapped) continue;
           zapPtes(g, r);
           if (amd) r.mapped = false;
@@ -62,10 +80,10 @@ function callbackSteps(protocol: Protocol, unmap: boolean, after: string): SvmSt
         }
         if (zapped) flushTlb(g);
       },
-      next: 'event_end',
+      next: L('event_end'),
     },
     {
-      label: 'event_end',
+      label: L('event_end'),
       kernelFn: unmap
         ? 'event_end: drm_gpusvm_range_unmap_pages, drm_gpusvm_range_set_unmapped, GC enqueue + queue_work'
         : 'event_end: drm_gpusvm_range_unmap_pages',
@@ -74,47 +92,71 @@ function callbackSteps(protocol: Protocol, unmap: boolean, after: string): SvmSt
       reads: ['ranges'],
       writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
       effect: (g, l) => {
-        for (const r of overlapping(g.ranges, l.page, l.end)) {
+        if (skipped(l)) return;
+        for (const r of overlapping(g.ranges, l.is, l.ie)) {
           unmapPages(r);
           if (!unmap) continue;
           r.unmapped = true;
-          r.partialUnmap = r.partialUnmap || r.start < l.page || r.end > l.end;
-          const s = Math.max(r.start, l.page);
-          const e = Math.min(r.end, l.end);
+          r.partialUnmap = r.partialUnmap || r.start < l.is || r.end > l.ie;
+          const s = Math.max(r.start, l.is);
+          const e = Math.min(r.end, l.ie);
           r.pendingStart = r.pendingStart < 0 ? s : Math.min(r.pendingStart, s);
           r.pendingEnd = r.pendingEnd < 0 ? e : Math.max(r.pendingEnd, e);
           if (!g.gcList.includes(r.start)) g.gcList.push(r.start);
           g.gcPending = true;
         }
       },
-      next: 'inv_unlock',
+      next: L('inv_unlock'),
     },
-    { label: 'inv_unlock', kernelFn: 'up_write(notifier_lock)', locks: [release(NOTIFIER, 'write')], next: 'mm_change' },
+    { label: L('inv_unlock'), kernelFn: 'up_write(notifier_lock)', locks: [release(NOTIFIER, 'write')], next: after },
+  ];
+}
+
+/** mmu_notifier_invalidate_range_end: the last invalidation to end wakes read_begin waiters. */
+export function invEndStep(label: string, next: string): SvmStep {
+  return {
+    label,
+    kernelFn: 'mmu_notifier_invalidate_range_end',
+    note: 'the last invalidation to end makes invalidate_seq even and wakes read_begin waiters',
+    writes: ['subSeq', 'activeInvs'],
+    effect: (g) => {
+      g.activeInvs--;
+      if (g.activeInvs === 0) g.subSeq++;
+    },
+    next,
+  };
+}
+
+/** Core mm changing the pages after the callback: munmap frees them, reclaim replaces them. */
+function mmChangeSteps(protocol: Protocol, unmap: boolean, after: string): SvmStep[] {
+  return [
+    ...callbackSteps(protocol, unmap ? 'unmap' : 'clear', 'mm_change'),
     {
       label: 'mm_change',
       kernelFn: unmap ? 'unmap_page_range + free the pages (core mm)' : 'try_to_unmap / migrate the page (core mm)',
-      note: 'the old CPU pages are freed or replaced: their generation ends',
+      note: 'the old CPU pages are freed or replaced: their generation ends (a freed device page drops its zdd reference)',
       writes: ['pages'],
+      // A page under migration is isolated; core mm's walk meets its migration entry and the
+      // model lets the migration finish first (docs/model.md).
+      guard: (g, l) => g.pages.slice(l.is, l.ie).every((p) => !p.locked),
       effect: (g, l) => {
-        for (let p = l.page; p < l.end; p++) {
-          g.pages[p]!.gen++;
-          // Reclaim or migration copies the contents to the new page; munmap drops them.
-          if (unmap) g.data[p] = g.written[p] = 0;
+        for (let p = l.is; p < l.ie; p++) {
+          if (unmap) {
+            // munmap drops the contents; a device page is freed (zdd reference dropped).
+            const a = g.pages[p]!.dev;
+            if (a !== NONE) freeDevicePage(g, a, p);
+            g.pages[p]!.dev = NONE;
+            g.pages[p]!.gen++;
+            g.data[p] = g.written[p] = 0;
+          } else {
+            // Reclaim or page migration copies the contents into the new page.
+            installSystemPage(g, p, content(g, p));
+          }
         }
       },
       next: 'inv_end',
     },
-    {
-      label: 'inv_end',
-      kernelFn: 'mmu_notifier_invalidate_range_end',
-      note: 'the last invalidation to end makes invalidate_seq even and wakes read_begin waiters',
-      writes: ['subSeq', 'activeInvs'],
-      effect: (g) => {
-        g.activeInvs--;
-        if (g.activeInvs === 0) g.subSeq++;
-      },
-      next: after,
-    },
+    invEndStep('inv_end', after),
   ];
 }
 
@@ -129,7 +171,7 @@ export function munmap(protocol: Protocol): P {
         locks: [acquire(MMAP, 'write')],
         writes: ['pages'],
         effect: (g, l) => {
-          for (let p = l.page; p < l.end; p++) {
+          for (let p = l.is; p < l.ie; p++) {
             g.pages[p]!.mapped = false;
             g.pages[p]!.vma = 0;
             g.attrAtUnmap[p] = attrValue(g, p);
@@ -137,14 +179,14 @@ export function munmap(protocol: Protocol): P {
         },
         next: 'inv_start',
       },
-      ...callbackSteps(protocol, true, 'mmap_write_unlock'),
+      ...mmChangeSteps(protocol, true, 'mmap_write_unlock'),
       { label: 'mmap_write_unlock', kernelFn: 'mmap_write_unlock', locks: [release(MMAP, 'write')], next: 'done' },
     ],
   };
 }
 
 export function invalidate(protocol: Protocol): P {
-  return { name: 'invalidate', start: 'inv_start', steps: callbackSteps(protocol, false, 'done') };
+  return { name: 'invalidate', start: 'inv_start', steps: mmChangeSteps(protocol, false, 'done') };
 }
 
 /** The CPU mapping new memory at an address unmapped earlier (VA reuse). */

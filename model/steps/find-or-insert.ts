@@ -4,7 +4,7 @@
 // range of the largest chunk inside VMA, notifier and the caller's bounds [l.lo, l.hi) is
 // inserted under notifier_lock(R), mmap_lock(R) held around both.
 
-import type { SvmConfig } from '../config.ts';
+import { devices, type SvmConfig } from '../config.ts';
 import { MMAP, NOTIFIER, acquire, release } from '../locks.ts';
 import { chunkFor, insertRange, newRange, rangeAt, vmaAt } from '../queries.ts';
 import { EINVAL, ENOENT, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
@@ -58,7 +58,8 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits): SvmStep
           x.none.effect?.(l, g);
           return;
         }
-        insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId));
+        // migrate_devmem = devmem_possible && vma_is_anonymous (every modeled VMA is anonymous).
+        insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId, devices(cfg) > 0));
         l.rid = g.nextRangeId++;
         l.ret = OK;
         l.range = chunk[0];

@@ -3,7 +3,7 @@
 // read_retry, DMA map. The caller holds the driver lock for write (DOMAIN.md §2.4 DERIVED: two
 // get_pages on one range would race on the flags), so `l.range` stays in the tree throughout.
 
-import { EFAULT, OK, type SvmLocals } from '../state.ts';
+import { EFAULT, NONE, OK, type SvmLocals } from '../state.ts';
 import { MMAP, NOTIFIER, section } from '../locks.ts';
 import { pagesValid, rangeStarting } from '../queries.ts';
 import type { Exit, SvmStep } from './types.ts';
@@ -38,9 +38,14 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
     {
       label: 'gp_hmm_fault',
       kernelFn: 'hmm_range_fault',
-      note: 'collects the CPU pages of the range; -EFAULT without a VMA, -EBUSY (retry) if the seq moved',
+      note: 'collects the CPU pages of the range (waits on migration entries); -EFAULT without a VMA, -EBUSY (retry) if the seq moved',
       locks: section(MMAP, 'read'),
       reads: ['pages', 'mniSeq'],
+      // A range freed under the fault (a broken protocol) is the effect's to report, not the guard's.
+      guard: (g, l) => {
+        const r = rangeStarting(g, l.range);
+        return !r || g.pages.slice(r.start, r.end).every((p) => !p.locked);
+      },
       effect: (g, l) => {
         const r = rangeStarting(g, l.range)!;
         if (g.pages.slice(r.start, r.end).some((p) => !p.mapped)) {
@@ -49,6 +54,8 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
           return;
         }
         l.pfns = g.pages.slice(r.start, r.end).map((p) => p.gen);
+        // Device pages of the gpusvm's own owner come back as device pfns (device_map later).
+        l.pdev = g.pages.slice(r.start, r.end).map((p) => p.dev);
       },
       next: (g, l) => (l.ret === EFAULT ? leave(x.fail, l) : g.mniSeq !== l.seq ? 'gp_read_begin' : 'gp_map'),
     },
@@ -68,8 +75,12 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
         }
         if (g.mniSeq !== l.seq || !r.dmaAlloc) return;
         r.dma.splice(0, r.dma.length, ...l.pfns);
-        r.hasDma = true;
+        r.dmaDev.splice(0, r.dmaDev.length, ...l.pdev);
+        // has_dma_mapping for system pages, has_devmem_pages for device pages (mixed allowed).
+        r.hasDma = l.pdev.some((a) => a === NONE);
+        r.hasDevmem = l.pdev.some((a) => a !== NONE);
         l.pfns = [];
+        l.pdev = [];
         x.ok.effect?.(l, g);
       },
       next: (g, l) => {
