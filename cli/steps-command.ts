@@ -28,16 +28,28 @@ function locks<G, L>(s: Step<G, L>): string {
   return [...ops, ...(s.mayAlloc ? ['alloc'] : [])].join(' ');
 }
 
+/**
+ * The steps of every program of `m` not listed yet. A program can differ between scenarios (the
+ * xe fault gains its migration steps when the scenario has device memory), so a program already
+ * seen still contributes the steps it did not have before.
+ */
 function rows<G, L>(m: Model<G, L>, seen: Set<string>): StepRow[] {
   const out: StepRow[] = [];
   for (const p of m.processes) {
-    if (seen.has(p.program.name)) continue;
-    seen.add(p.program.name);
     for (const s of p.program.steps) {
+      const key = `${p.program.name}/${s.label}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       out.push({ program: p.program.name, label: s.label, kernelFn: s.kernelFn, locks: locks(s), note: s.note ?? '' });
     }
   }
   return out;
+}
+
+/** Rows grouped by program, in the order programs first appear. */
+function byProgram(table: StepRow[]): StepRow[] {
+  const order = [...new Set(table.map((r) => r.program))];
+  return order.flatMap((p) => table.filter((r) => r.program === p));
 }
 
 export function stepsCommand(flags: StepsFlags): number {
@@ -46,7 +58,7 @@ export function stepsCommand(flags: StepsFlags): number {
   // With --all-scenarios: every program of every scenario that runs under this protocol, once.
   const scenarios = flags.allScenarios ? SCENARIOS.filter((s) => s.protocols.some((p) => p.name === protocol)) : [scenario];
   const seen = new Set<string>();
-  const table = scenarios.flatMap((s) => s.build(protocol).use((m) => rows(m, seen)));
+  const table = byProgram(scenarios.flatMap((s) => s.build(protocol).use((m) => rows(m, seen))));
   if (flags.json) process.stdout.write(`${JSON.stringify(table)}\n`);
   else if (flags.markdown) {
     let program = '';

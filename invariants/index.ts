@@ -7,6 +7,7 @@ import type { SvmGlobals, SvmLocals } from '../model/state.ts';
 import { attrsSurviveRangeDestruction, reuseKeepsNewAttrs, setAttrLeavesNoCrossingRange, unmappedAttrPolicy } from './attributes.ts';
 import { pteWriteUnderNotifierLock } from './commit.ts';
 import { noLostWrite } from './data.ts';
+import { copyAfterIdle, devmemAliveWhileReferenced, noMappingToFreedVram, oneOwnerPerPage } from './device-memory.ts';
 import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-mappings.ts';
 import { gcRemovesOnlyUnmapped, removedRangeWasZapped } from './gc.ts';
 import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
@@ -33,5 +34,9 @@ export function svmInvariants(policy: AttrOnUnmap): readonly Invariant<SvmGlobal
     reuseKeepsNewAttrs,
     setAttrLeavesNoCrossingRange,
     noLostWrite,
+    oneOwnerPerPage,
+    devmemAliveWhileReferenced,
+    copyAfterIdle,
+    noMappingToFreedVram,
   ];
 }

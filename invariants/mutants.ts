@@ -8,7 +8,7 @@ import { svmModel } from '../model/build.ts';
 import type { Protocol, SvmConfig } from '../model/config.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, unmapPages } from '../model/queries.ts';
-import { EAGAIN, EFAULT, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { EAGAIN, EFAULT, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {
   readonly name: string;
@@ -62,7 +62,7 @@ const gcWithoutVmLock: readonly Patch[] = [
   { program: 'gc_worker', label: 'gc_unlock_driver', replace: { locks: [] } },
 ];
 
-export const MUTANTS: readonly Mutant[] = [
+export const SYSTEM_MUTANTS: readonly Mutant[] = [
   {
     name: 'xe-no-zap-in-notifier',
     invariant: 'no-stale-pte',
@@ -344,6 +344,92 @@ export const MUTANTS: readonly Mutant[] = [
   },
 ];
 
+/** Device memory: one GPU with VRAM, pages holding data, a prefetch migrating both pages. */
+const devmem = { ...base, attrs: [{ start: 0, end: 2, value: 1 }], devices: 1, initialData: [5, 6] } as const;
+const prefetch = { kind: 'migrate', start: 0, end: 2, dev: 0 } as const;
+
+export const DEVMEM_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'evict-keeps-device-pages',
+    invariant: 'one-owner-per-page',
+    description: 'drm_pagemap_evict_to_ram maps the new system pages but never frees the device pages it copied from',
+    protocol: 'xe',
+    config: { ...devmem, processes: [prefetch, { kind: 'evict', dev: 0 }] },
+    patches: [
+      {
+        program: 'evict',
+        label: 'ev_finalize',
+        replace: {
+          effect: (g, l) => {
+            for (let k = 0; k < l.ie - l.is; k++) {
+              if (!(l.mask & (1 << k))) continue;
+              const pg = g.pages[l.is + k]!;
+              pg.dev = NONE;
+              pg.gen++;
+              pg.locked = false;
+              g.data[l.is + k] = l.pfns[k]!;
+            }
+            l.mask = 0;
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'evict-moves-buffer-in-use',
+    invariant: 'devmem-alive-while-referenced',
+    description: 'the memory manager moves the VRAM buffer without drm_pagemap_evict_to_ram emptying it first',
+    protocol: 'xe',
+    config: { ...devmem, processes: [prefetch, { kind: 'evict', dev: 0 }] },
+    patches: [{ program: 'evict', label: 'ev_pick', replace: { next: 'ev_move' } }],
+  },
+  {
+    name: 'copy-ignores-pre-migrate-fence',
+    invariant: 'copy-after-idle',
+    description: 'copy_to_devmem is queued without the pre_migrate_fence dependency: the copy may run before the clear',
+    protocol: 'amdgpu-v3',
+    config: { ...devmem, processes: [prefetch] },
+    patches: [
+      {
+        program: 'copy_engine',
+        label: 'engine_copy',
+        replace: {
+          guard: (g) => g.devmem.some((d) => d.copyPending),
+          choices: (g) => g.devmem.flatMap((d) => (d.copyPending ? [d.id] : [])),
+        },
+      },
+    ],
+  },
+  {
+    name: 'xe-skips-own-migrate-events',
+    invariant: 'no-mapping-to-freed-vram',
+    description: 'xe_svm_invalidate skips MMU_NOTIFY_MIGRATE events of its own pagemap owner: eviction leaves PTEs into the VRAM it frees',
+    protocol: 'xe',
+    config: { ...devmem, processes: [prefetch, { kind: 'fault', page: 0 }, { kind: 'evict', dev: 0 }] },
+    patches: [
+      { program: 'evict', label: 'ev_event_begin', replace: { effect: () => {} } },
+      { program: 'evict', label: 'ev_event_end', replace: { effect: () => {} } },
+    ],
+  },
+  {
+    name: 'migrate-to-ram-without-copy',
+    invariant: 'no-lost-write',
+    description: 'drm_pagemap_migrate_to_ram installs fresh system pages without copy_to_ram',
+    protocol: 'amdgpu-v3',
+    config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
+    patches: [{ program: 'cpu_fault', label: 'cf_copy', replace: { effect: (_g, l) => void (l.pfns = new Array<number>(l.ie - l.is).fill(0)) } }],
+  },
+  {
+    name: 'timeslice-never-expires',
+    invariant: 'cpu-faults-terminate',
+    description: 'migrate_to_ram refuses while the timeslice lasts, and the timeslice never ends: the CPU faults forever',
+    protocol: 'amdgpu-v3',
+    config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
+    liveness: true,
+    patches: [{ program: 'cpu_fault', label: 'cf_timeslice', replace: { effect: (g, l) => void (g.pages[l.fpage]!.locked = false) } }],
+  },
+];
+
 export function mutantModel(m: Mutant): Model<SvmGlobals, SvmLocals> {
   return patchModel(svmModel(m.name, m.config, m.protocol), m.patches, `mutant ${m.name}`);
 }
@@ -351,3 +437,6 @@ export function mutantModel(m: Mutant): Model<SvmGlobals, SvmLocals> {
 export function soundModel(m: Mutant): Model<SvmGlobals, SvmLocals> {
   return svmModel(m.name, m.config, m.protocol);
 }
+
+/** Every mutant: system memory first, then device memory. */
+export const MUTANTS: readonly Mutant[] = [...SYSTEM_MUTANTS, ...DEVMEM_MUTANTS];

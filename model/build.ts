@@ -1,13 +1,17 @@
 // Builds the explorer model for a scenario configuration under one protocol.
 
-import { FS_RECLAIM, type Model, type Program } from '../explorer/index.ts';
+import { FS_RECLAIM, InputError, type Model, type Program } from '../explorer/index.ts';
 import { svmInvariants } from '../invariants/index.ts';
-import { faultsTerminate } from '../invariants/liveness.ts';
+import { cpuFaultsTerminate, faultsTerminate } from '../invariants/liveness.ts';
 import { attrPolicy, devices, type ProcessSpec, type Protocol, type SvmConfig } from './config.ts';
 import { NOTIFIER, svmLocks } from './locks.ts';
 import { amdgpuFault, xeFault } from './processes/fault.ts';
 import { gcWorker } from './processes/gc-worker.ts';
+import { copyEngine } from './processes/copy-engine.ts';
+import { cpuFault } from './processes/cpu-fault.ts';
+import { evict } from './processes/evict.ts';
 import { gpuWrite } from './processes/gpu-write.ts';
+import { prefetchVram } from './processes/prefetch-vram.ts';
 import { invalidate, munmap, remap } from './processes/invalidate.ts';
 import { amdgpuSetAttr, xeSetAttr } from './processes/set-attr.ts';
 import { attrHole, newRange } from './queries.ts';
@@ -61,6 +65,20 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
   };
 }
 
+/** Configurations the model cannot represent faithfully yet are refused, not approximated. */
+function checkDevices(cfg: SvmConfig): void {
+  const n = devices(cfg);
+  for (const p of cfg.processes) {
+    if ((p.kind === 'migrate' || p.kind === 'evict') && (p.dev < 0 || p.dev >= n)) {
+      throw new InputError(`a ${p.kind} process names device ${p.dev}, but the scenario has ${n} device(s) with VRAM`);
+    }
+    if (p.kind === 'fault' && n > 1) {
+      throw new InputError('GPU faults with two devices are not modeled yet (hmm_range_fault on a peer device\'s private page)');
+    }
+  }
+  if (cfg.pages > 30) throw new InputError(`${cfg.pages} pages: migrations keep page sets as 31-bit masks`);
+}
+
 export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Model<SvmGlobals, SvmLocals> {
   const programs = new Map<string, P>();
   const program = (key: string, make: () => P): P => {
@@ -90,19 +108,26 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
         const make = () => (amd ? amdgpuSetAttr(cfg, pf) : xeSetAttr(cfg, pf));
         return { name: `set_attr${n}`, program: program(`set-attr-${pf}`, make), locals: locals({ page: spec.start, end: spec.end, value: spec.value }) };
       }
-      default:
-        throw new Error(`process kind ${spec.kind} is not modeled yet`);
+      case 'migrate':
+        return { name: `prefetch${n}`, program: program('prefetch-vram', () => prefetchVram(cfg, protocol)), locals: locals({ page: spec.start, end: spec.end, dev: spec.dev }) };
+      case 'cpu-fault':
+        return { name: `cpu${n}`, program: program('cpu-fault', () => cpuFault(cfg, protocol)), locals: locals({ page: spec.page, value: spec.value }) };
+      case 'evict':
+        return { name: `evict${n}`, program: program('evict', () => evict(cfg, protocol)), locals: locals({ dev: spec.dev }) };
     }
   };
+  checkDevices(cfg);
   const processes = cfg.processes.map(instance);
-  const faults = processes.flatMap((p, pid) => (p.program.name === 'gpu_fault' ? [{ pid, name: p.name }] : []));
+  // With device memory, the copy engine runs the clear and copy jobs migrations queue.
+  if (devices(cfg) > 0) processes.push({ name: 'engine', program: copyEngine(), locals: locals() });
+  const of = (program: string) => processes.flatMap((p, pid) => (p.program.name === program ? [{ pid, name: p.name }] : []));
   return {
     name: `${name}/${protocol}`,
-    locks: svmLocks(protocol),
+    locks: svmLocks(protocol, devices(cfg)),
     processes,
     initial: [initialGlobals(cfg, protocol)],
     invariants: svmInvariants(attrPolicy(cfg, protocol)),
-    liveness: [faultsTerminate(faults)],
+    liveness: [faultsTerminate(of('gpu_fault')), cpuFaultsTerminate(of('cpu_fault'))],
     // Reclaim runs MMU notifiers, so it may take the notifier lock: lockdep is primed with it.
     lockPriming: [{ from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' }],
   };

@@ -67,6 +67,11 @@ export interface SvmConfig {
   readonly migrateTries?: number;
   /** Extra tries of drm_pagemap_evict_to_ram until every device page is freed (2). */
   readonly evictRetries?: number;
+  /**
+   * migrate_vma_pages may fail to migrate a collected page ("Raced while finalizing migration",
+   * -EBUSY): explored as a choice when set. Nothing in the model pins pages, so off by default.
+   */
+  readonly finalizeRaces?: boolean;
   /** Content of each page at the start (ghost `written` starts equal). Default zeros. */
   readonly initialData?: readonly number[];
 }
@@ -76,4 +81,13 @@ export const memoryType = (cfg: SvmConfig): MemoryType => cfg.memoryType ?? 'pri
 
 export function attrPolicy(cfg: SvmConfig, protocol: Protocol): AttrOnUnmap {
   return cfg.attrOnUnmap ?? (protocol === 'xe' ? 'reset' : 'clear');
+}
+
+/**
+ * What an attribute value says of the preferred location (DOMAIN.md §1.3; values are abstract):
+ * `dev + 1` is that device's VRAM. The default (0) is system memory for amdgpu (no
+ * preferred_loc) and the faulting device's VRAM for xe (DRM_XE_PREFERRED_LOC_DEFAULT_DEVICE).
+ */
+export function prefersVram(protocol: Protocol, value: number, dev: number): boolean {
+  return value === dev + 1 || (protocol === 'xe' && value === 0);
 }

@@ -21,6 +21,7 @@ export function newDevmem(id: number, dev: number, start: number, end: number): 
     zdd: 1,
     clearPending: true,
     copyPending: false,
+    copyMask: 0,
     copyDone: false,
     timeslice: false,
     backed: true,

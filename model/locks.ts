@@ -12,10 +12,21 @@ export const GC = 'gc_lock';
 /** The VM's page-directory reservation: amdgpu drm_exec on the PD, xe xe_vm_lock. */
 export const RESV = 'vm_resv';
 
-/** The driver SVM lock: amdgpu svm->svm_lock, xe vm->lock. Both rwsems taken for write. */
-export function driverLock(protocol: Protocol): string {
-  return protocol === 'xe' ? 'vm_lock' : 'svm_lock';
+/**
+ * The driver SVM lock: amdgpu svm->svm_lock, xe vm->lock. Both rwsems taken for write. One per
+ * VM, so a second GPU (its own VM, its own gpusvm) has its own: `svm_lock1` / `vm_lock1`.
+ */
+export function driverLock(protocol: Protocol, dev = 0): string {
+  return (protocol === 'xe' ? 'vm_lock' : 'svm_lock') + (dev === 0 ? '' : String(dev));
 }
+
+/** The dma-resv of the VRAM buffer a migration to `dev` creates (one buffer per device here). */
+export function boResv(dev: number): string {
+  return dev === 0 ? 'bo_resv' : `bo_resv${dev}`;
+}
+
+/** xe's module-wide rwsem serialising device migrations that race (XE-SERIALIZE). */
+export const DRIVER_MIGRATE = 'driver_migrate_lock';
 
 /**
  * Where each lock sits in the state's lock table, the same under both protocols (the driver
@@ -23,7 +34,7 @@ export function driverLock(protocol: Protocol): string {
  */
 export const LOCK_SLOT = { mmap_lock: 0, notifier_lock: 1, driver: 2, gc_lock: 3, vm_resv: 4, attr_lock: 5 } as const;
 
-export function svmLocks(protocol: Protocol): LockDecl[] {
+export function svmLocks(protocol: Protocol, devices = 0): LockDecl[] {
   const locks: LockDecl[] = [
     { name: MMAP, kind: 'rwsem', description: 'mm->mmap_lock' },
     { name: NOTIFIER, kind: 'rwsem', description: 'gpusvm->notifier_lock' },
@@ -32,6 +43,10 @@ export function svmLocks(protocol: Protocol): LockDecl[] {
     { name: RESV, kind: 'ww_mutex', description: protocol === 'xe' ? 'xe_vm_resv (xe_vm_lock)' : 'VM page-directory reservation (drm_exec)' },
   ];
   if (protocol === 'amdgpu-v3') locks.push({ name: ATTR, kind: 'mutex', description: 'attr_tree->lock' });
+  // Device memory: after the fixed slots, so LOCK_SLOT stays the same in every model.
+  for (let d = 0; d < devices; d++) locks.push({ name: boResv(d), kind: 'ww_mutex', description: `dma-resv of the VRAM buffer of device ${d}` });
+  for (let d = 1; d < devices; d++) locks.push({ name: driverLock(protocol, d), kind: 'rwsem', description: `the driver SVM lock of device ${d}'s VM` });
+  if (protocol === 'xe' && devices > 0) locks.push({ name: DRIVER_MIGRATE, kind: 'rwsem', description: 'xe driver_migrate_lock (static, module-wide)' });
   return locks;
 }
 

@@ -50,6 +50,8 @@ export interface Devmem {
   readonly clearPending: boolean;
   /** A copy_to_devmem job is queued on the copy engine / has completed (its fence signalled). */
   readonly copyPending: boolean;
+  /** The pages the queued copy reads (bit k: VA page start+k), for the engine. */
+  readonly copyMask: number;
   readonly copyDone: boolean;
   /** now < timeslice_expiration: migrate_to_ram refuses (the CPU re-faults). */
   readonly timeslice: boolean;
@@ -189,6 +191,8 @@ export interface SvmLocals {
   readonly mtries: number;
   /** What hmm_range_fault found: the devmem allocation of each page, NONE for system pages. */
   readonly pdev: readonly number[];
+  /** The device page migrate_to_ram works on (do_swap_page's vmf->page), NONE if none. */
+  readonly fpage: number;
 }
 
 export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
@@ -212,6 +216,7 @@ export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
     mask: 0,
     mtries: 0,
     pdev: [],
+    fpage: NONE,
     ...over,
   };
 }

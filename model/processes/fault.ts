@@ -1,15 +1,17 @@
 // The GPU page-fault handler (DOMAIN.md §3.1), one program per protocol.
 
 import type { Program } from '../../explorer/index.ts';
-import { attrPolicy, type SvmConfig } from '../config.ts';
+import { attrPolicy, devices, prefersVram, type SvmConfig } from '../config.ts';
 import { ATTR, MMAP, NOTIFIER, acquire, driverLock, release, section } from '../locks.ts';
-import { attrAt, attrHole, pagesValid, rangeStarting, vmaAt } from '../queries.ts';
+import { attrAt, attrHole, attrValue, pagesValid, rangeStarting, vmaAt } from '../queries.ts';
 import { EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { allocVramSteps } from '../steps/alloc-vram.ts';
+import { inVram } from './prefetch-vram.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { gcLoopSteps } from '../steps/gc.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
 import { amdgpuUpdateMappingSteps, xeBindSteps } from '../steps/map.ts';
-import { goto, type Exit } from '../steps/types.ts';
+import { goto, type Exit, type SvmStep } from '../steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -139,11 +141,23 @@ export function amdgpuFault(cfg: SvmConfig): P {
  */
 export function xeFault(cfg: SvmConfig): P {
   const vm = driverLock('xe');
+  const devmem = devices(cfg) > 0;
+  const range = (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
+    const r = rangeStarting(g, l.range)!;
+    return [r.start, r.end];
+  };
   return {
     name: 'gpu_fault',
     start: 'lock_vm',
     steps: [
-      { label: 'lock_vm', kernelFn: 'xe_svm_handle_pagefault: down_write(vm->lock)', locks: [acquire(vm)], next: 'gc_dequeue' },
+      {
+        label: 'lock_vm',
+        kernelFn: 'xe_svm_handle_pagefault: down_write(vm->lock)',
+        locks: [acquire(vm)],
+        // migrate_try_count = devmem_only ? 3 : 1 (faults here are not devmem_only).
+        effect: (_g, l) => void (l.tries = cfg.migrateTries ?? 1),
+        next: 'gc_dequeue',
+      },
       ...gcLoopSteps('xe', attrPolicy(cfg, 'xe'), 'vma_lookup'),
       {
         label: 'vma_lookup',
@@ -170,11 +184,38 @@ export function xeFault(cfg: SvmConfig): P {
           const r = rangeStarting(g, l.range)!;
           l.ret = r.mapped && !r.invalidated ? OK : EINVAL;
         },
-        next: (_g, l) => (l.ret === OK ? 'unlock_vm' : 'gp_read_begin'),
+        next: (_g, l) => (l.ret === OK ? 'unlock_vm' : devmem ? 'needs_migrate' : 'gp_read_begin'),
       },
+      ...(devmem ? xeMigrateSteps(cfg, range) : []),
       ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }),
       ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }),
       { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], effect: (_g, l) => void (l.rid = NONE), next: 'done' },
     ],
   };
+}
+
+/**
+ * xe with device memory: `--migrate_try_count >= 0 && xe_svm_range_needs_migrate_to_vram` runs
+ * xe_svm_alloc_vram; an error goes back to `retry:` (timeslice doubled, not modeled), where the
+ * exhausted try count then maps from system memory.
+ */
+function xeMigrateSteps(cfg: SvmConfig, range: (g: SvmGlobals, l: SvmLocals) => readonly [number, number]): SvmStep[] {
+  return [
+    {
+      label: 'needs_migrate',
+      kernelFn: 'xe_svm_range_needs_migrate_to_vram (--migrate_try_count >= 0)',
+      note: 'migrate_devmem, the preferred location is this device\'s VRAM, and the range is not already there',
+      reads: ['ranges', 'attrs', 'pages', 'devmem'],
+      effect: (_g, l) => {
+        l.tries--;
+        l.dev = 0;
+      },
+      next: (g, l) => {
+        const r = rangeStarting(g, l.range)!;
+        const wanted = l.tries >= 0 && r.migrateDevmem && prefersVram('xe', attrValue(g, l.page), 0) && !inVram(g, 0, r.start, r.end);
+        return wanted ? 'av_lock_read' : 'gp_read_begin';
+      },
+    },
+    ...allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gc_dequeue') }),
+  ];
 }

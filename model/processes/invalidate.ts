@@ -24,13 +24,20 @@ export type InvalidationEvent = 'unmap' | 'clear' | 'migrate';
  * mmu_notifier_invalidate_range_start and the drm_gpusvm callback over [l.is, l.ie), up to the
  * notifier unlock; `after` is where the invalidating process goes next (core mm's own change,
  * then range_end). `prefix` keeps labels unique when a migration embeds them. For MIGRATE,
- * `ownerSkip` models a driver that skips events whose owner is its own pagemap owner (HMM-RST
- * allows it; device 0 is the one gpusvm instance's device).
+ * `ownerSkip` models a driver that skips events whose owner (the pgmap owner the migration passes,
+ * `owner`) is its own (HMM-RST allows it; device 0 is the gpusvm instance's device).
  */
-export function callbackSteps(protocol: Protocol, event: InvalidationEvent, after: string, prefix = '', ownerSkip = false): SvmStep[] {
+export function callbackSteps(
+  protocol: Protocol,
+  event: InvalidationEvent,
+  after: string,
+  prefix = '',
+  ownerSkip = false,
+  owner: (g: SvmGlobals, l: SvmLocals) => number = (_g, l) => l.dev,
+): SvmStep[] {
   const amd = protocol === 'amdgpu-v3';
   const unmap = event === 'unmap';
-  const skipped = (l: SvmLocals): boolean => event === 'migrate' && ownerSkip && l.dev === 0;
+  const skipped = (g: SvmGlobals, l: SvmLocals): boolean => event === 'migrate' && ownerSkip && owner(g, l) === 0;
   const L = (label: string): string => prefix + label;
   const tag = event === 'migrate' ? ' (MMU_NOTIFY_MIGRATE)' : '';
   return [
@@ -67,7 +74,7 @@ export function callbackSteps(protocol: Protocol, event: InvalidationEvent, afte
       reads: ['ranges'],
       writes: amd && unmap ? ['checkpoint', 'pte', 'tlb', 'ranges'] : ['pte', 'tlb', 'ranges'],
       effect: (g, l) => {
-        if (skipped(l)) return;
+        if (skipped(g, l)) return;
         // amdgpu_svm_range_invalidate captures the stale-fault checkpoint on UNMAP first.
         if (amd && unmap) g.checkpoint = true;
         let zapped = false;
@@ -92,7 +99,7 @@ export function callbackSteps(protocol: Protocol, event: InvalidationEvent, afte
       reads: ['ranges'],
       writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
       effect: (g, l) => {
-        if (skipped(l)) return;
+        if (skipped(g, l)) return;
         for (const r of overlapping(g.ranges, l.is, l.ie)) {
           unmapPages(r);
           if (!unmap) continue;

@@ -10,14 +10,17 @@
 
 import type { Draft } from 'immer';
 import type { Program } from '../../explorer/index.ts';
-import type { Protocol, SvmConfig } from '../config.ts';
+import { devices, prefersVram, type Protocol, type SvmConfig } from '../config.ts';
 import { ATTR, MMAP, NOTIFIER, RESV, acquire, driverLock, release, section } from '../locks.ts';
-import { attrAt, flushTlb, overlapping, rangeStarting, recordAttrSet, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
+import { attrAt, attrValue, flushTlb, overlapping, rangeStarting, recordAttrSet, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
 import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
 import { amdgpuUpdateMappingSteps, xeBindSteps } from '../steps/map.ts';
-import { type Exit, type SvmStep } from '../steps/types.ts';
+import { allocVramSteps } from '../steps/alloc-vram.ts';
+import { migrateToDevmemSteps } from '../steps/migrate-to-devmem.ts';
+import { goto, type Exit, type SvmStep } from '../steps/types.ts';
+import { inVram } from './prefetch-vram.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -31,6 +34,8 @@ function setAttributes(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): void {
 
 /** Prefetch: map page by page from l.page to l.end; each page skips past the range it mapped. */
 function prefetchSteps(cfg: SvmConfig, protocol: Protocol, done: string): SvmStep[] {
+  // With device memory, each range may be migrated before it is mapped.
+  const decide = devices(cfg) > 0;
   const nextRange: Exit = {
     effect: (l, g) => {
       l.page = rangeStarting(g, l.range)?.end ?? l.page + 1;
@@ -58,7 +63,8 @@ function prefetchSteps(cfg: SvmConfig, protocol: Protocol, done: string): SvmSte
       },
       next: 'find_or_insert',
     },
-    ...findOrInsertSteps(cfg, { found: { to: () => 'gp_read_begin' }, none: skipPage }),
+    ...findOrInsertSteps(cfg, { found: { to: () => (decide ? 'pf_decide' : 'gp_read_begin') }, none: skipPage }),
+    ...(decide ? decisionSteps(cfg, protocol) : []),
     ...getPagesSteps({ ok: { to: () => (protocol === 'xe' ? 'bind_lock_vm' : 'um_lock_pd') }, fail: skipPage }),
     ...(protocol === 'xe' ? xeBindSteps({ ok: nextRange, again: skipPage }) : amdgpuUpdateMappingSteps({ ok: nextRange, again: skipPage })),
   ];
@@ -209,4 +215,38 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
       { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], next: 'done' },
     ],
   };
+}
+
+/**
+ * Migration before mapping a range of the prefetch interval.
+ *   amdgpu VRAM migration series (MIG-V3-0 patches 3 and 5): the decision layer reads the range's
+ *     attributes; a prefetch location in this device's VRAM migrates it (drm_pagemap_populate_mm).
+ *   xe VM_BIND prefetch to a VRAM region: xe_svm_alloc_vram (with driver_migrate_lock).
+ * A failed migration is not fatal: the range is mapped from wherever its pages are.
+ */
+function decisionSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
+  const range = (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
+    const r = rangeStarting(g, l.range)!;
+    return [r.start, r.end];
+  };
+  const xe = protocol === 'xe';
+  const migrate: SvmStep[] = xe
+    ? allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gp_read_begin') })
+    : migrateToDevmemSteps(cfg, { prefix: 'mg_', target: range, protocol }, { ok: goto('gp_read_begin'), busy: goto('gp_read_begin'), fail: goto('gp_read_begin') });
+  return [
+    {
+      label: 'pf_decide',
+      kernelFn: xe ? 'xe_svm_range_needs_migrate_to_vram (prefetch region)' : 'amdgpu_svm_range_migrate: migration decision layer (prefetch_loc / preferred_loc)',
+      note: 'the attributes name this device\'s VRAM, the range may use device memory and is not there yet: migrate',
+      locks: xe ? [] : section(ATTR),
+      reads: ['attrs', 'ranges', 'pages', 'devmem'],
+      effect: (_g, l) => void (l.dev = 0),
+      next: (g, l) => {
+        const r = rangeStarting(g, l.range)!;
+        const go = r.migrateDevmem && prefersVram(protocol, attrValue(g, r.start), 0) && !inVram(g, 0, r.start, r.end);
+        return go ? (xe ? 'av_lock_read' : 'mg_mmap_lock') : 'gp_read_begin';
+      },
+    },
+    ...migrate,
+  ];
 }

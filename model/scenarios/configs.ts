@@ -2,6 +2,7 @@
 // Sizes are scaled down: a chunk of 2 pages stands for SZ_2M, 1 page for SZ_4K.
 
 import type { SvmConfig } from '../config.ts';
+import { rangeEvictSteps } from '../steps/alloc-vram.ts';
 
 export interface SvmScenario {
   readonly name: string;
@@ -20,6 +21,29 @@ const noUnmap = {
   'gpu_fault/gc_reset_attrs': NO_UNMAP,
   'gpu_fault/drop_stale': 'no UNMAP in this scenario, so no stale-fault checkpoint is captured',
 };
+
+/**
+ * xe's driver_migrate_lock upgrade and drm_gpusvm_range_evict (XE-SERIALIZE) run only after a
+ * migration got -EBUSY, which in `program` needs a range already partly in VRAM.
+ */
+function noMigrateRetry(program: string): Record<string, string> {
+  const why = 'the migration never gets -EBUSY here (nothing else holds its pages, none is in VRAM already), so xe never takes driver_migrate_lock for write';
+  const labels = ['av_up_read', 'av_down_write', 'av_unlock_write', ...rangeEvictSteps({ pages: 0, chunkSizes: [], mapRetries: 0, granularity: 0, vmas: [], attrs: [], premapped: [], processes: [] }, () => [0, 0], 'x').map((x) => x.label)];
+  return Object.fromEntries(labels.map((l) => [`${program}/${l}`, why]));
+}
+
+/** Device memory: one GPU with VRAM, its attributes preferring it, pages holding data. */
+const devmem = {
+  pages: 2,
+  chunkSizes: [2, 1],
+  mapRetries: 3,
+  granularity: 2,
+  vmas: [[0, 2]],
+  attrs: [{ start: 0, end: 2, value: 1 }],
+  premapped: [],
+  devices: 1,
+  initialData: [5, 6],
+} as const satisfies Omit<SvmConfig, 'processes'>;
 
 const base = {
   pages: 2,
@@ -105,6 +129,119 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       vmas: [[0, 3]],
       attrs: [{ start: 0, end: 3, value: 0 }],
       processes: [{ kind: 'set-attr', start: 0, end: 2, value: 1, prefetch: true }, { kind: 'invalidate', start: 1, end: 2 }],
+    },
+  },
+  {
+    name: 'migration-vs-cpu-fault',
+    description: 'a prefetch migrates a range to VRAM while two CPU threads store to one of its pages (migrate_to_ram, timeslice, page lock)',
+    config: {
+      ...devmem,
+      processes: [
+        { kind: 'migrate', start: 0, end: 2, dev: 0 },
+        { kind: 'cpu-fault', page: 0, value: 7 },
+        { kind: 'cpu-fault', page: 0, value: 8 },
+      ],
+    },
+    expectedUntaken: { ...noMigrateRetry('prefetch_vram'), 'cpu_fault/cpu_sigsegv': 'the page is never unmapped' },
+  },
+  {
+    name: 'migration-vs-cpu-fault-coherent',
+    description: 'the same with MEMORY_DEVICE_COHERENT: the CPU maps device pages and stores without a fault',
+    config: {
+      ...devmem,
+      memoryType: 'coherent',
+      processes: [
+        { kind: 'migrate', start: 0, end: 2, dev: 0 },
+        { kind: 'cpu-fault', page: 0, value: 7 },
+        { kind: 'cpu-fault', page: 0, value: 8 },
+      ],
+    },
+    expectedUntaken: {
+      ...noMigrateRetry('prefetch_vram'),
+      ...Object.fromEntries(
+        ['cpu_fault', 'cpu_sigsegv', 'cpu_refault', ...['lock_page', 'timeslice', 'window', 'inv_start', 'inv_lock', 'event_begin', 'event_end', 'inv_unlock', 'collect', 'inv_end', 'copy', 'finalize', 'unlock_page'].map((x) => `cf_${x}`)].map(
+          (l) => [`cpu_fault/${l}`, 'coherent device pages are mapped by the CPU: a store never faults'],
+        ),
+      ),
+    },
+  },
+  {
+    name: 'migration-vs-munmap',
+    description: 'a prefetch migrates a GPU-mapped range to VRAM while the CPU unmaps it, the GC collects it and a CPU thread stores to it',
+    config: {
+      ...devmem,
+      premapped: [[0, 2]],
+      processes: [
+        { kind: 'migrate', start: 0, end: 2, dev: 0 },
+        { kind: 'munmap', start: 0, end: 2 },
+        { kind: 'gc-worker' },
+        { kind: 'cpu-fault', page: 1, value: 7 },
+      ],
+    },
+    expectedUntaken: noMigrateRetry('prefetch_vram'),
+  },
+  {
+    name: 'eviction-vs-gpu-fault',
+    description: 'a GPU fault maps (xe: migrates) a range half in VRAM while the memory manager evicts that VRAM, and the GPU writes',
+    config: {
+      ...devmem,
+      processes: [
+        { kind: 'migrate', start: 1, end: 2, dev: 0 },
+        { kind: 'fault', page: 0 },
+        { kind: 'evict', dev: 0 },
+        { kind: 'gpu-write', page: 0, value: 7 },
+      ],
+    },
+    expectedUntaken: {
+      ...noUnmap,
+      ...noMigrateRetry('prefetch_vram'),
+      'gpu_fault/unregistered_vma': 'the faulting address has registered attributes',
+      'gpu_fault/unregistered_insert': 'the faulting address has registered attributes',
+    },
+  },
+  {
+    name: 'two-gpus-migrating',
+    description: 'two GPUs prefetch one range to their own VRAM (device-to-device bounces through RAM)',
+    config: {
+      ...devmem,
+      devices: 2,
+      processes: [
+        { kind: 'migrate', start: 0, end: 2, dev: 0 },
+        { kind: 'migrate', start: 0, end: 2, dev: 1 },
+      ],
+    },
+  },
+  {
+    name: 'two-gpus-migrating-direct',
+    description: 'the same with direct VRAM-to-VRAM migration (a shared pagemap owner, MIGRATE_VMA_SELECT_DEVICE_PRIVATE)',
+    config: {
+      ...devmem,
+      devices: 2,
+      vramToVram: 'direct',
+      processes: [
+        { kind: 'migrate', start: 0, end: 2, dev: 0 },
+        { kind: 'migrate', start: 0, end: 2, dev: 1 },
+      ],
+    },
+  },
+  {
+    name: 'prefetch-vs-munmap',
+    description: 'the SET_ATTR / VM_BIND prefetch migrates and maps a range (half already in VRAM) while the CPU unmaps it',
+    config: {
+      ...devmem,
+      processes: [
+        { kind: 'migrate', start: 1, end: 2, dev: 0 },
+        { kind: 'set-attr', start: 0, end: 2, value: 1, prefetch: true },
+        { kind: 'munmap', start: 0, end: 2 },
+        { kind: 'gc-worker' },
+      ],
+    },
+    expectedUntaken: {
+      ...noMigrateRetry('prefetch_vram'),
+      'set_attr_prefetch/ii_lock_pd': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_zap': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_remove': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_unlock_pd': 'the attribute range gets new attributes as a whole: nothing splits',
     },
   },
   {

@@ -1,7 +1,7 @@
 // The SVM scenarios as the CLI lists them: every one runs under both protocols.
 
 import { someModel, type InvariantInfo, type Scenario } from '../../explorer/index.ts';
-import { faultsTerminate } from '../../invariants/liveness.ts';
+import { cpuFaultsTerminate, faultsTerminate } from '../../invariants/liveness.ts';
 import { SVM_LOCK_RULES } from '../../invariants/lock-rules.ts';
 import { svmInvariants } from '../../invariants/index.ts';
 import { svmModel } from '../build.ts';
@@ -9,7 +9,7 @@ import { PROTOCOLS, type Protocol } from '../config.ts';
 import { SVM_SCENARIOS } from './configs.ts';
 
 /** What `svmcheck list` says of the SVM invariants (the policy only changes a statement's wording). */
-const INVARIANT_INFO: readonly InvariantInfo[] = [...svmInvariants('clear'), faultsTerminate([])].map((i) => ({
+const INVARIANT_INFO: readonly InvariantInfo[] = [...svmInvariants('clear'), faultsTerminate([]), cpuFaultsTerminate([])].map((i) => ({
   id: i.id,
   statement: i.statement,
   kind: i.kind,

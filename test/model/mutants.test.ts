@@ -10,7 +10,7 @@ import { MUTANTS, mutantModel, soundModel } from '../../invariants/mutants.ts';
 describe('the mutant list', () => {
   it('covers every invariant, the engine properties and the liveness property', () => {
     const targets = new Set(MUTANTS.map((m) => m.invariant));
-    const all = [...svmInvariants('clear').map((i) => i.id), ...BUILTIN_PROPERTIES.map((p) => p.id), 'faults-terminate'];
+    const all = [...svmInvariants('clear').map((i) => i.id), ...BUILTIN_PROPERTIES.map((p) => p.id), 'faults-terminate', 'cpu-faults-terminate'];
     expect(all.filter((id) => !targets.has(id))).toEqual([]);
     expect([...targets].filter((id) => !all.includes(id))).toEqual([]);
   });

@@ -13,6 +13,7 @@ import { SVM_SCENARIOS, type SvmScenario } from '../../model/scenarios/configs.t
 // after the page is freed; the V3 GC, which never zaps, then removes the range with it).
 const F1 = ['invalidate-before-return', 'no-stale-pte'];
 const F1_GC = [...F1, 'removed-range-was-zapped'];
+const F1_VRAM = 'no-mapping-to-freed-vram';
 // F3: V3 clears attributes only of queued ranges: unmapped VA without a range keeps them.
 const F3 = ['unmapped-attr-policy'];
 // F2 (TLB flushed at the end of invalidate_interval) and F4 (a late GC changes the attributes of
@@ -27,6 +28,16 @@ const EXPECTED: Record<string, Record<Protocol, string[]>> = {
   // F1's consequence: a GPU write through the stale translation lands in the freed page.
   'fault-vs-invalidate': { 'amdgpu-v3': [...F1, 'no-lost-write'], xe: [] },
   'prefetch-vs-invalidate': { 'amdgpu-v3': F1, xe: [] },
+  // Device memory. xe keeps every invariant; amdgpu-v3 breaks them only through F1: a migration's
+  // or eviction's MMU_NOTIFY_MIGRATE skips a range whose gpu_mapped is not yet published, and
+  // once the device pages are freed the PTE points into VRAM given back (F1_VRAM).
+  'migration-vs-cpu-fault': { 'amdgpu-v3': [], xe: [] },
+  'migration-vs-cpu-fault-coherent': { 'amdgpu-v3': [], xe: [] },
+  'migration-vs-munmap': { 'amdgpu-v3': [], xe: [] },
+  'eviction-vs-gpu-fault': { 'amdgpu-v3': [...F1, F1_VRAM], xe: [] },
+  'two-gpus-migrating': { 'amdgpu-v3': [], xe: [] },
+  'two-gpus-migrating-direct': { 'amdgpu-v3': [], xe: [] },
+  'prefetch-vs-munmap': { 'amdgpu-v3': [...F1_GC, F1_VRAM], xe: [] },
 };
 
 /** The lasso search on default/amdgpu-v3 takes about a minute; it is run by hand (see the issue notes). */

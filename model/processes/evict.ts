@@ -1,0 +1,124 @@
+// The memory manager evicting a VRAM buffer that still backs device pages (DOMAIN.md §3.8): TTM
+// holds the buffer's reservation and xe_svm_bo_evict calls drm_pagemap_evict_to_ram, which works
+// from physical pages only (no VA, no mmap_lock): migrate_device_pfns collects the buffer's
+// device pages (an MMU_NOTIFY_MIGRATE invalidation through the rmap), copy_to_ram, finalize.
+// It returns 0 once every device page is freed (devmem->detached completed), else tries up to
+// two more times and returns -EBUSY; only after 0 may the buffer's memory be moved. amdgpu's
+// migration series has no eviction yet ("No eviction fence / VRAM overcommit handling"), so the
+// process follows drm_pagemap + xe for both protocols.
+
+import type { Program } from '../../explorer/index.ts';
+import type { Protocol, SvmConfig } from '../config.ts';
+import { installSystemPage, pagesInUse } from '../devmem.ts';
+import { acquire, boResv, release } from '../locks.ts';
+import { content } from '../queries.ts';
+import { EAGAIN, EBUSY, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { perDevice } from '../steps/migrate-to-devmem.ts';
+import { callbackSteps, invEndStep } from './invalidate.ts';
+
+/** Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use. */
+const victims = (g: SvmGlobals, dev: number): number[] => g.devmem.flatMap((d) => (d.dev === dev && d.backed && pagesInUse(d).length > 0 ? [d.id] : []));
+
+export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
+  return {
+    name: 'evict',
+    start: 'ev_pick',
+    // With no buffer in use, there is nothing to evict: waiting forever is not a deadlock.
+    endLabels: ['ev_pick'],
+    steps: [
+      ...perDevice(cfg, 'ev_pick', (d) => ({
+        kernelFn: 'ttm_bo_evict (the buffer\'s dma-resv held) -> xe_svm_bo_evict',
+        note: 'the memory manager picks a VRAM buffer of this device whose device pages are in use',
+        locks: [acquire(boResv(d))],
+        reads: ['devmem'],
+        guard: (g) => victims(g, d).length > 0,
+        choices: (g) => victims(g, d),
+        effect: (_g, l, c) => {
+          l.alloc = c.choice;
+          l.mtries = cfg.evictRetries ?? 2;
+        },
+        next: 'ev_populate',
+      })),
+      {
+        label: 'ev_populate',
+        kernelFn: 'drm_pagemap_evict_to_ram: mmget_not_zero + populate_devmem_pfn + migrate_device_pfns',
+        note: 'the buffer\'s pages are found from physical memory; their mappings are invalidated through the rmap',
+        reads: ['devmem'],
+        effect: (g, l) => {
+          const d = g.devmem[l.alloc]!;
+          l.is = d.start;
+          l.ie = d.start + d.used.length;
+        },
+        next: 'ev_inv_start',
+      },
+      ...callbackSteps(protocol, 'migrate', 'ev_collect', 'ev_', cfg.migrateOwnerSkip ?? false, (g, l) => g.devmem[l.alloc]!.dev),
+      {
+        label: 'ev_collect',
+        kernelFn: 'migrate_device_pfns: lock the device pages, install migration entries',
+        note: 'pages somebody else holds locked are left for a later pass',
+        reads: ['pages', 'devmem'],
+        writes: ['pages'],
+        effect: (g, l) => {
+          l.mask = 0;
+          for (let p = l.is; p < l.ie; p++) {
+            const pg = g.pages[p]!;
+            if (pg.locked || pg.dev !== l.alloc) continue;
+            pg.locked = true;
+            l.mask |= 1 << (p - l.is);
+          }
+        },
+        next: 'ev_inv_end',
+      },
+      invEndStep('ev_inv_end', 'ev_copy'),
+      {
+        label: 'ev_copy',
+        kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
+        mayAlloc: true,
+        reads: ['devmem'],
+        effect: (g, l) => {
+          l.pfns = Array.from({ length: l.ie - l.is }, (_, k) => (l.mask & (1 << k) ? content(g, l.is + k) : NONE));
+        },
+        next: 'ev_finalize',
+      },
+      {
+        label: 'ev_finalize',
+        kernelFn: 'migrate_device_pages + migrate_device_finalize',
+        note: 'the pages now map system pages; each freed device page drops its zdd reference',
+        writes: ['pages', 'devmem', 'data'],
+        effect: (g, l) => {
+          for (let k = 0; k < l.ie - l.is; k++) {
+            if (!(l.mask & (1 << k))) continue;
+            installSystemPage(g, l.is + k, l.pfns[k]!);
+            g.pages[l.is + k]!.locked = false;
+          }
+          l.mask = 0;
+          l.pfns = [];
+        },
+        next: 'ev_detached',
+      },
+      {
+        label: 'ev_detached',
+        kernelFn: 'drm_pagemap_evict_to_ram: completion_done(&devmem->detached), else retry (2 more) or -EBUSY',
+        reads: ['devmem'],
+        effect: (g, l) => {
+          l.ret = g.devmem[l.alloc]!.released ? OK : l.mtries > 0 ? EAGAIN : EBUSY;
+          if (l.ret === EAGAIN) l.mtries--;
+        },
+        next: (_g, l) => (l.ret === OK ? 'ev_move' : l.ret === EBUSY ? 'ev_unlock' : 'ev_populate'),
+      },
+      {
+        label: 'ev_move',
+        kernelFn: 'ttm_bo_move: the buffer\'s VRAM goes back to the memory manager',
+        note: 'only after drm_pagemap_evict_to_ram returned 0',
+        writes: ['devmem'],
+        effect: (g, l) => void (g.devmem[l.alloc]!.backed = false),
+        next: 'ev_unlock',
+      },
+      ...perDevice(cfg, 'ev_unlock', (d) => ({
+        kernelFn: 'ttm_bo_evict done: dma_resv_unlock',
+        locks: [release(boResv(d))],
+        next: 'done',
+      })),
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+// Prefetch to VRAM of one device (DOMAIN.md §3.5, §3.6), each driver's way:
+//   amdgpu (VRAM migration series): the SET_ATTR prefetch force-trigger under svm_lock(W) runs the
+//     migration decision layer (the range is not already in that device's VRAM) and
+//     drm_pagemap_populate_mm. No driver_migrate_lock: "Single GPU only" (MIG-V3-0).
+//   xe: a VM_BIND prefetch op under vm->lock(W): xe_svm_alloc_vram with driver_migrate_lock.
+// Each GPU's VM has its own driver lock; the mapping afterwards is left to GPU faults.
+
+import type { Program } from '../../explorer/index.ts';
+import type { Protocol, SvmConfig } from '../config.ts';
+import { acquire, driverLock, release } from '../locks.ts';
+import { OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { allocVramSteps } from '../steps/alloc-vram.ts';
+import { migrateToDevmemSteps, perDevice } from '../steps/migrate-to-devmem.ts';
+
+const interval = (_g: SvmGlobals, l: SvmLocals): readonly [number, number] => [l.page, l.end];
+
+/** The interval is already backed by `dev`'s VRAM (xe_svm_range_in_vram / the decision layer). */
+export function inVram(g: SvmGlobals, dev: number, start: number, end: number): boolean {
+  return g.pages.slice(start, end).every((p) => p.dev >= 0 && g.devmem[p.dev]!.dev === dev);
+}
+
+export function prefetchVram(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
+  const xe = protocol === 'xe';
+  return {
+    name: 'prefetch_vram',
+    start: 'pv_lock',
+    steps: [
+      ...perDevice(cfg, 'pv_lock', (d) => ({
+        kernelFn: xe ? `xe_vm_bind prefetch op: down_write(${driverLock(protocol, d)})` : `amdgpu_svm_attr_set (prefetch trigger): down_write(${driverLock(protocol, d)})`,
+        locks: [acquire(driverLock(protocol, d))],
+        next: 'pv_decide',
+      })),
+      {
+        label: 'pv_decide',
+        kernelFn: xe ? 'xe_svm_range_needs_migrate_to_vram' : 'amdgpu_svm_range_migrate: migration decision layer',
+        note: 'migrate unless the interval is already in this device\'s VRAM',
+        reads: ['pages', 'devmem'],
+        effect: (_g, l) => void (l.ret = OK),
+        next: (g, l) => (inVram(g, l.dev, l.page, l.end) ? 'pv_unlock' : xe ? 'av_lock_read' : 'mg_mmap_lock'),
+      },
+      ...(xe
+        ? allocVramSteps(cfg, interval, { ok: { to: () => 'pv_unlock' }, fail: { to: () => 'pv_unlock' } })
+        : migrateToDevmemSteps(cfg, { prefix: 'mg_', target: interval, protocol }, { ok: { to: () => 'pv_unlock' }, busy: { to: () => 'pv_unlock' }, fail: { to: () => 'pv_unlock' } })),
+      ...perDevice(cfg, 'pv_unlock', (d) => ({
+        kernelFn: `up_write(${driverLock(protocol, d)})`,
+        locks: [release(driverLock(protocol, d))],
+        next: 'done',
+      })),
+    ],
+  };
+}

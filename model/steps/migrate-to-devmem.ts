@@ -1,0 +1,206 @@
+// Migration RAM -> VRAM (DOMAIN.md §3.6): drm_pagemap_populate_mm takes mmap_lock(R) around the
+// driver's populate_mm, which creates and reserves a VRAM buffer and calls
+// drm_pagemap_migrate_to_devmem. That one checks the VMA, runs migrate_vma_setup (an
+// MMU_NOTIFY_MIGRATE invalidation, then the collect walk that locks the pages and installs
+// migration entries), migrates all pages or none (-EBUSY), queues the copy on the copy engine
+// behind the buffer's pre_migrate_fence, waits for it, and finalizes.
+// Read from drm_pagemap.c @ 10dd1eaa (helper notes in docs/model.md).
+
+import { memoryType, type Protocol, type SvmConfig } from '../config.ts';
+import { installDevicePage, newDevmem, putZdd } from '../devmem.ts';
+import { MMAP, acquire, boResv, release } from '../locks.ts';
+import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
+import { EBUSY, EINVAL, ENOENT, NONE, OK, type Devmem, type SvmGlobals, type SvmLocals } from '../state.ts';
+import type { Draft } from 'immer';
+import type { StepContext } from '../../explorer/index.ts';
+import type { Exit, SvmStep } from './types.ts';
+
+export interface MigrateExits {
+  readonly ok: Exit;
+  /** -EBUSY: raced (collected fewer pages than asked, or lost pages while finalizing). */
+  readonly busy: Exit;
+  /** -ENOENT / -EINVAL: no VMA, or the interval is not inside one. */
+  readonly fail: Exit;
+}
+
+export interface MigrateOptions {
+  /** Label prefix, so that one program can hold these steps next to other migrations. */
+  readonly prefix: string;
+  /** The VA interval to migrate (the range or the prefetch interval), read when the migration starts. */
+  readonly target: (g: SvmGlobals, l: SvmLocals) => readonly [number, number];
+  /** xe: the device's VM-bound buffer (xe_bo_create_locked); amdgpu: amdgpu_bo_create + reserve. */
+  readonly protocol: Protocol;
+}
+
+const bits = (m: number): number => m.toString(2).split('').filter((b) => b === '1').length;
+
+/**
+ * migrate_vma_setup's selection (MIGRATE_VMA_SELECT_SYSTEM | SELECT_DEVICE_COHERENT, and
+ * SELECT_DEVICE_PRIVATE only with direct device-to-device migration, where the devices share a
+ * pagemap owner): which pages of the interval it collects. A locked page is skipped (trylock).
+ */
+function collectable(g: SvmGlobals, cfg: SvmConfig, p: number): boolean {
+  const pg = g.pages[p]!;
+  if (!pg.mapped || pg.locked) return false;
+  if (pg.dev === NONE || memoryType(cfg) === 'coherent') return true;
+  return (cfg.vramToVram ?? 'bounce') === 'direct';
+}
+
+/**
+ * A step that takes or drops the lock of the device in l.dev: lock operations are static, so
+ * there is one step per device at the same location, each enabled for its own device.
+ */
+export function perDevice(cfg: SvmConfig, label: string, make: (d: number) => Omit<SvmStep, 'label' | 'at'>): SvmStep[] {
+  return Array.from({ length: Math.max(1, cfg.devices ?? 1) }, (_, d) => {
+    const s = make(d);
+    const guard = s.guard;
+    return {
+      ...s,
+      label: d === 0 ? label : `${label}${d}`,
+      ...(d === 0 ? {} : { at: label }),
+      guard: (g: SvmGlobals, l: SvmLocals, c: StepContext) => l.dev === d && (guard?.(g, l, c) ?? true),
+    };
+  });
+}
+
+export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: MigrateExits): SvmStep[] {
+  const P = (label: string): string => o.prefix + label;
+  const exit = (l: SvmLocals): Exit => (l.ret === OK ? x.ok : l.ret === EBUSY ? x.busy : x.fail);
+  const unlockMask = (g: { pages: { locked: boolean }[] }, l: { is: number; mask: number }): void => {
+    for (let k = 0; (l.mask >> k) !== 0; k++) if (l.mask & (1 << k)) g.pages[l.is + k]!.locked = false;
+  };
+  return [
+    {
+      label: P('mmap_lock'),
+      kernelFn: 'drm_pagemap_populate_mm: mmget_not_zero + mmap_read_lock',
+      locks: [acquire(MMAP, 'read')],
+      effect: (g, l) => {
+        const [s, e] = o.target(g, l);
+        l.is = s;
+        l.ie = e;
+        l.mask = 0;
+        l.ret = OK;
+      },
+      next: P('bo_create'),
+    },
+    ...perDevice(cfg, P('bo_create'), (d) => ({
+      kernelFn: o.protocol === 'xe' ? 'xe_drm_pagemap_populate_mm: xe_bo_create_locked + drm_pagemap_devmem_init' : 'amdgpu populate_mm: amdgpu_bo_create + amdgpu_bo_reserve + drm_pagemap_devmem_init',
+      note: 'a fresh VRAM buffer, reserved; its clear is still queued (pre_migrate_fence)',
+      locks: [acquire(boResv(d))],
+      mayAlloc: true,
+      writes: ['devmem'],
+      effect: (g, l) => {
+        l.alloc = g.devmem.length;
+        g.devmem.push(newDevmem(l.alloc, l.dev, l.is, l.ie) as Draft<Devmem>);
+      },
+      next: P('vma_check'),
+    })),
+    {
+      label: P('vma_check'),
+      kernelFn: 'drm_pagemap_migrate_to_devmem: vma_lookup + drm_pagemap_zdd_alloc',
+      note: 'no VMA: -ENOENT; interval not inside it: -EINVAL (devmem_release); else the zdd owns the allocation',
+      mayAlloc: true,
+      reads: ['pages'],
+      writes: ['devmem'],
+      effect: (g, l) => {
+        const vma = g.pages[l.is]!;
+        const inside = g.pages.slice(l.is, l.ie).every((p) => p.mapped && p.vma === vma.vma);
+        if (inside) return;
+        l.ret = vma.mapped ? EINVAL : ENOENT;
+        // err_out: the driver's devmem_release, before any zdd reference exists.
+        const d = g.devmem[l.alloc]!;
+        d.zdd = 0;
+        d.released = true;
+        d.backed = false;
+      },
+      next: (_g, l) => (l.ret === OK ? P('inv_start') : P('unlock')),
+    },
+    ...callbackSteps(o.protocol, 'migrate', P('collect'), o.prefix, cfg.migrateOwnerSkip ?? false),
+    {
+      label: P('collect'),
+      kernelFn: 'migrate_vma_setup: migrate_vma_collect (lock pages, install migration entries)',
+      note: 'system pages, device-coherent pages (and, direct, device-private pages of a shared owner) not locked by someone else',
+      reads: ['pages'],
+      writes: ['pages'],
+      effect: (g, l) => {
+        l.mask = 0;
+        for (let p = l.is; p < l.ie; p++) {
+          if (!collectable(g, cfg, p)) continue;
+          g.pages[p]!.locked = true;
+          l.mask |= 1 << (p - l.is);
+        }
+      },
+      next: P('inv_end'),
+    },
+    invEndStep(P('inv_end'), P('cpages')),
+    {
+      label: P('cpages'),
+      kernelFn: 'drm_pagemap_migrate_to_devmem: all or nothing (cpages), own pages',
+      note: 'none or not all collected: -EBUSY; all already in this pagemap: done, nothing to copy; the aborted migration restores the pages',
+      reads: ['pages', 'devmem'],
+      writes: ['pages'],
+      effect: (g, l) => {
+        const n = l.ie - l.is;
+        const own = g.pages.slice(l.is, l.ie).filter((p, k) => l.mask & (1 << k) && p.dev !== NONE && g.devmem[p.dev]!.dev === l.dev).length;
+        if (bits(l.mask) !== n || own > 0) {
+          // -EBUSY ("Raced or unknown device pages", "all or nothing", or own pages mixed in),
+          // or own === n ("Migration wasn't necessary", 0): migrate_vma_pages/finalize restore.
+          l.ret = bits(l.mask) === n && own === n ? OK : EBUSY;
+          unlockMask(g, l);
+          l.mask = 0;
+        }
+      },
+      next: (_g, l) => (l.mask !== 0 ? P('copy_submit') : P('finalize')),
+    },
+    {
+      label: P('copy_submit'),
+      kernelFn: 'populate_devmem_pfn + drm_pagemap_get_devmem_page + copy_to_devmem(pre_migrate_fence)',
+      note: 'the copy is queued on the copy engine, behind the buffer\'s pre_migrate_fence',
+      mayAlloc: true,
+      writes: ['devmem'],
+      effect: (g, l) => {
+        const d = g.devmem[l.alloc]!;
+        d.copyPending = true;
+        d.copyMask = l.mask;
+      },
+      next: P('copy_wait'),
+    },
+    {
+      label: P('copy_wait'),
+      kernelFn: 'dma_fence_wait (the copy job\'s fence); timeslice_expiration = now + timeslice_ms',
+      note: 'waits until the engine ran the copy; the CPU may not take the pages back before the timeslice ends',
+      reads: ['devmem'],
+      writes: ['devmem'],
+      guard: (g, l) => g.devmem[l.alloc]!.copyDone,
+      effect: (g, l) => void (g.devmem[l.alloc]!.timeslice = true),
+      next: P('finalize'),
+    },
+    {
+      label: P('finalize'),
+      kernelFn: 'migrate_vma_pages + migrate_vma_finalize + drm_pagemap_zdd_put',
+      note: 'collected pages now map the device pages; the migration drops its zdd reference (an unused buffer is released)',
+      reads: ['devmem'],
+      writes: ['pages', 'devmem', 'data'],
+      // "Raced while finalizing migration": with finalizeRaces, the last collected page may fail.
+      choices: (_g, l) => (cfg.finalizeRaces && l.mask !== 0 ? [0, 1] : [0]),
+      effect: (g, l, c) => {
+        const last = l.mask === 0 ? -1 : 31 - Math.clz32(l.mask);
+        for (let k = 0; (l.mask >> k) !== 0; k++) {
+          if (!(l.mask & (1 << k))) continue;
+          if (!(c.choice === 1 && k === last)) installDevicePage(g, l.is + k, l.alloc);
+          g.pages[l.is + k]!.locked = false;
+        }
+        if (c.choice === 1) l.ret = EBUSY;
+        l.mask = 0;
+        putZdd(g, l.alloc);
+      },
+      next: P('unlock'),
+    },
+    ...perDevice(cfg, P('unlock'), (d) => ({
+      kernelFn: o.protocol === 'xe' ? 'xe_bo_unlock + xe_bo_put; mmap_read_unlock + mmput' : 'amdgpu_bo_unreserve + amdgpu_bo_unref; mmap_read_unlock + mmput',
+      locks: [release(boResv(d)), release(MMAP, 'read')],
+      effect: (g, l) => exit(l).effect?.(l, g),
+      next: (_g, l) => exit(l).to(l),
+    })),
+  ];
+}

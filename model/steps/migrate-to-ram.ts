@@ -1,0 +1,123 @@
+// A CPU fault on a device-private page (DOMAIN.md §3.7): do_swap_page locks the device page
+// (trylock; since the hmm_range_fault livelock fix, a loser waits for the unlock, bug 9) and calls
+// drm_pagemap_migrate_to_ram. That refuses while the allocation's timeslice lasts (the CPU simply
+// faults again), else migrates the allocation's window clipped to the VMA with an
+// MMU_NOTIFY_MIGRATE invalidation; only the faulting page is guaranteed (partial migration:
+// pages someone else holds locked stay behind). No driver lock is taken (bug 8).
+// `l.fpage` is the faulting page; the caller holds mmap_lock(R) throughout.
+
+import type { Protocol, SvmConfig } from '../config.ts';
+import { installSystemPage } from '../devmem.ts';
+import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
+import { content, vmaAt } from '../queries.ts';
+import { EAGAIN, NONE, OK } from '../state.ts';
+import type { SvmStep } from './types.ts';
+
+export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: string, after: string): SvmStep[] {
+  const P = (label: string): string => prefix + label;
+  return [
+    {
+      label: P('lock_page'),
+      kernelFn: 'do_swap_page: trylock_page(vmf->page) (a loser waits for the folio unlock)',
+      note: 'if the entry is no longer a device page (another fault migrated it), return and fault again',
+      reads: ['pages'],
+      writes: ['pages'],
+      guard: (g, l) => !g.pages[l.fpage]!.locked,
+      effect: (g, l) => {
+        const pg = g.pages[l.fpage]!;
+        if (pg.dev === NONE || !pg.mapped) {
+          l.ret = EAGAIN;
+          return;
+        }
+        l.ret = OK;
+        pg.locked = true;
+        l.alloc = pg.dev;
+      },
+      next: (_g, l) => (l.ret === OK ? P('timeslice') : after),
+    },
+    {
+      label: P('timeslice'),
+      kernelFn: 'drm_pagemap_migrate_to_ram: now < timeslice_expiration, return 0; unlock_page',
+      note: 'the GPU keeps the pages for its timeslice; the CPU faults again once it has passed (time passing is abstracted)',
+      reads: ['devmem'],
+      writes: ['devmem', 'pages'],
+      guard: (g, l) => g.devmem[l.alloc]!.timeslice,
+      effect: (g, l) => {
+        g.devmem[l.alloc]!.timeslice = false;
+        g.pages[l.fpage]!.locked = false;
+      },
+      next: after,
+    },
+    {
+      label: P('window'),
+      at: P('timeslice'),
+      kernelFn: '__drm_pagemap_migrate_to_ram: the allocation-sized window, clipped to the VMA',
+      reads: ['devmem', 'pages'],
+      guard: (g, l) => !g.devmem[l.alloc]!.timeslice,
+      effect: (g, l) => {
+        const d = g.devmem[l.alloc]!;
+        const vma = vmaAt(g, l.fpage)!;
+        l.is = Math.max(d.start, vma[0]);
+        l.ie = Math.min(d.start + d.used.length, vma[1]);
+      },
+      next: P('inv_start'),
+    },
+    // The migration's pgmap owner is the owner of the faulting page: its device.
+    ...callbackSteps(protocol, 'migrate', P('collect'), prefix, cfg.migrateOwnerSkip ?? false, (g, l) => g.devmem[l.alloc]!.dev),
+    {
+      label: P('collect'),
+      kernelFn: 'migrate_vma_setup(SELECT_DEVICE_PRIVATE | SELECT_DEVICE_COHERENT, fault_page)',
+      note: 'the faulting page, and the pages of the same allocation nobody else holds locked',
+      reads: ['pages'],
+      writes: ['pages'],
+      effect: (g, l) => {
+        l.mask = 0;
+        for (let p = l.is; p < l.ie; p++) {
+          const pg = g.pages[p]!;
+          if (p !== l.fpage && (pg.locked || pg.dev !== l.alloc)) continue;
+          pg.locked = true;
+          l.mask |= 1 << (p - l.is);
+        }
+      },
+      next: P('inv_end'),
+    },
+    invEndStep(P('inv_end'), P('copy')),
+    {
+      label: P('copy'),
+      kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
+      note: 'new system pages for the collected pages of the same zdd; the copy completes before it returns',
+      mayAlloc: true,
+      reads: ['devmem'],
+      effect: (g, l) => {
+        l.pfns = Array.from({ length: l.ie - l.is }, (_, k) => (l.mask & (1 << k) ? content(g, l.is + k) : NONE));
+      },
+      next: P('finalize'),
+    },
+    {
+      label: P('finalize'),
+      kernelFn: 'migrate_vma_pages + migrate_vma_finalize',
+      note: 'the collected pages now map the system pages; each device page freed drops its zdd reference',
+      writes: ['pages', 'devmem', 'data'],
+      effect: (g, l) => {
+        for (let k = 0; k < l.ie - l.is; k++) {
+          if (!(l.mask & (1 << k))) continue;
+          installSystemPage(g, l.is + k, l.pfns[k]!);
+          // The faulting page stays locked until do_swap_page's unlock_page.
+          if (l.is + k !== l.fpage) g.pages[l.is + k]!.locked = false;
+        }
+        l.mask = 0;
+        l.pfns = [];
+      },
+      next: P('unlock_page'),
+    },
+    {
+      label: P('unlock_page'),
+      kernelFn: 'do_swap_page: unlock_page + put_page',
+      writes: ['pages'],
+      effect: (g, l) => {
+        g.pages[l.fpage]!.locked = false;
+      },
+      next: after,
+    },
+  ];
+}
