@@ -3,7 +3,8 @@
 // declare the locks.
 
 import type { Draft } from 'immer';
-import { GARBAGE, NONE, type Devmem, type SvmGlobals } from './state.ts';
+import { content } from './queries.ts';
+import { GARBAGE, NONE, type Devmem, type SvmGlobals, type SvmLocals } from './state.ts';
 
 /**
  * A fresh VRAM buffer for a migration of [start, end) to `dev` (xe_bo_create_locked /
@@ -75,4 +76,23 @@ export function installDevicePage(g: Draft<SvmGlobals>, p: number, a: number): v
 /** The allocation's pages that back VA pages now. */
 export function pagesInUse(d: Devmem): number[] {
   return d.used.flatMap((u, k) => (u ? [d.start + k] : []));
+}
+
+/** copy_to_ram of the pages a migration collected (bit k of l.mask: page l.is + k) into l.pfns. */
+export function copyCollectedToRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): void {
+  l.pfns = Array.from({ length: l.ie - l.is }, (_, k) => (l.mask & (1 << k) ? content(g, l.is + k) : NONE));
+}
+
+/**
+ * migrate_{vma,device}_pages + finalize towards RAM: the collected pages map new system pages
+ * holding what was copied, and are unlocked, except `keepLocked` (do_swap_page unlocks it).
+ */
+export function installCollectedInRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>, keepLocked = NONE): void {
+  for (let k = 0; k < l.ie - l.is; k++) {
+    if (!(l.mask & (1 << k))) continue;
+    installSystemPage(g, l.is + k, l.pfns[k]!);
+    if (l.is + k !== keepLocked) g.pages[l.is + k]!.locked = false;
+  }
+  l.mask = 0;
+  l.pfns = [];
 }

@@ -9,10 +9,9 @@
 
 import type { Program } from '../../explorer/index.ts';
 import type { Protocol, SvmConfig } from '../config.ts';
-import { installSystemPage, pagesInUse } from '../devmem.ts';
+import { copyCollectedToRam, installCollectedInRam, pagesInUse } from '../devmem.ts';
 import { acquire, boResv, release } from '../locks.ts';
-import { content } from '../queries.ts';
-import { EAGAIN, EBUSY, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { perDevice } from '../steps/migrate-to-devmem.ts';
 import { callbackSteps, invEndStep } from './invalidate.ts';
 
@@ -75,9 +74,7 @@ export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, S
         kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
         mayAlloc: true,
         reads: ['devmem'],
-        effect: (g, l) => {
-          l.pfns = Array.from({ length: l.ie - l.is }, (_, k) => (l.mask & (1 << k) ? content(g, l.is + k) : NONE));
-        },
+        effect: copyCollectedToRam,
         next: 'ev_finalize',
       },
       {
@@ -85,15 +82,7 @@ export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, S
         kernelFn: 'migrate_device_pages + migrate_device_finalize',
         note: 'the pages now map system pages; each freed device page drops its zdd reference',
         writes: ['pages', 'devmem', 'data'],
-        effect: (g, l) => {
-          for (let k = 0; k < l.ie - l.is; k++) {
-            if (!(l.mask & (1 << k))) continue;
-            installSystemPage(g, l.is + k, l.pfns[k]!);
-            g.pages[l.is + k]!.locked = false;
-          }
-          l.mask = 0;
-          l.pfns = [];
-        },
+        effect: (g, l) => installCollectedInRam(g, l),
         next: 'ev_detached',
       },
       {

@@ -7,9 +7,9 @@
 // `l.fpage` is the faulting page; the caller holds mmap_lock(R) throughout.
 
 import type { Protocol, SvmConfig } from '../config.ts';
-import { installSystemPage } from '../devmem.ts';
+import { copyCollectedToRam, installCollectedInRam } from '../devmem.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
-import { content, vmaAt } from '../queries.ts';
+import { vmaAt } from '../queries.ts';
 import { EAGAIN, NONE, OK } from '../state.ts';
 import type { SvmStep } from './types.ts';
 
@@ -88,9 +88,7 @@ export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: st
       note: 'new system pages for the collected pages of the same zdd; the copy completes before it returns',
       mayAlloc: true,
       reads: ['devmem'],
-      effect: (g, l) => {
-        l.pfns = Array.from({ length: l.ie - l.is }, (_, k) => (l.mask & (1 << k) ? content(g, l.is + k) : NONE));
-      },
+      effect: copyCollectedToRam,
       next: P('finalize'),
     },
     {
@@ -98,16 +96,8 @@ export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: st
       kernelFn: 'migrate_vma_pages + migrate_vma_finalize',
       note: 'the collected pages now map the system pages; each device page freed drops its zdd reference',
       writes: ['pages', 'devmem', 'data'],
-      effect: (g, l) => {
-        for (let k = 0; k < l.ie - l.is; k++) {
-          if (!(l.mask & (1 << k))) continue;
-          installSystemPage(g, l.is + k, l.pfns[k]!);
-          // The faulting page stays locked until do_swap_page's unlock_page.
-          if (l.is + k !== l.fpage) g.pages[l.is + k]!.locked = false;
-        }
-        l.mask = 0;
-        l.pfns = [];
-      },
+      // The faulting page stays locked until do_swap_page's unlock_page.
+      effect: (g, l) => installCollectedInRam(g, l, l.fpage),
       next: P('unlock_page'),
     },
     {
