@@ -20,7 +20,7 @@ describe('sample proposals', () => {
     expect(r.stdout).toContain('Verdict: the proposal adds no violation.');
     expect(r.stdout).toMatch(/Invariants newly violated: none/);
     const holding = r.stdout.slice(r.stdout.indexOf('Invariants newly holding:'), r.stdout.indexOf('Lock-order cycles added'));
-    for (const inv of ['invalidate-before-return', 'no-stale-pte', 'no-lost-write', 'removed-range-was-zapped']) expect(holding).toContain(inv);
+    for (const inv of ['invalidate-before-return', 'no-stale-pte', 'no-lost-write', 'removed-range-was-zapped', 'no-mapping-to-freed-vram']) expect(holding).toContain(inv);
     expect(r.stdout.split('\n').every((l) => l.length <= 72)).toBe(true);
   });
 
