@@ -12,7 +12,7 @@ import type { Protocol, SvmConfig } from '../config.ts';
 import { copyCollectedToRam, installCollectedInRam, pagesInUse } from '../devmem.ts';
 import { acquire, boResv, release } from '../locks.ts';
 import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
-import { perDevice } from '../steps/migrate-to-devmem.ts';
+import { perDevice } from '../steps/per-device.ts';
 import { callbackSteps, invEndStep } from './invalidate.ts';
 
 /** Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use. */

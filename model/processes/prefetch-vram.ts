@@ -10,7 +10,8 @@ import type { Protocol, SvmConfig } from '../config.ts';
 import { acquire, driverLock, release } from '../locks.ts';
 import { OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { allocVramSteps } from '../steps/alloc-vram.ts';
-import { migrateToDevmemSteps, perDevice } from '../steps/migrate-to-devmem.ts';
+import { migrateToDevmemSteps } from '../steps/migrate-to-devmem.ts';
+import { perDevice } from '../steps/per-device.ts';
 
 const interval = (_g: SvmGlobals, l: SvmLocals): readonly [number, number] => [l.page, l.end];
 

@@ -12,7 +12,7 @@ import { MMAP, acquire, boResv, release } from '../locks.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import { EBUSY, EINVAL, ENOENT, NONE, OK, type Devmem, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { Draft } from 'immer';
-import type { StepContext } from '../../explorer/index.ts';
+import { perDevice } from './per-device.ts';
 import type { Exit, SvmStep } from './types.ts';
 
 export interface MigrateExits {
@@ -44,23 +44,6 @@ function collectable(g: SvmGlobals, cfg: SvmConfig, p: number): boolean {
   if (!pg.mapped || pg.locked) return false;
   if (pg.dev === NONE || memoryType(cfg) === 'coherent') return true;
   return (cfg.vramToVram ?? 'bounce') === 'direct';
-}
-
-/**
- * A step that takes or drops the lock of the device in l.dev: lock operations are static, so
- * there is one step per device at the same location, each enabled for its own device.
- */
-export function perDevice(cfg: SvmConfig, label: string, make: (d: number) => Omit<SvmStep, 'label' | 'at'>): SvmStep[] {
-  return Array.from({ length: Math.max(1, cfg.devices ?? 1) }, (_, d) => {
-    const s = make(d);
-    const guard = s.guard;
-    return {
-      ...s,
-      label: d === 0 ? label : `${label}${d}`,
-      ...(d === 0 ? {} : { at: label }),
-      guard: (g: SvmGlobals, l: SvmLocals, c: StepContext) => l.dev === d && (guard?.(g, l, c) ?? true),
-    };
-  });
 }
 
 export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: MigrateExits): SvmStep[] {
