@@ -2,6 +2,7 @@
 // configuration can end, each expectation derived from DOMAIN.md §3.6-§3.9 and drm_pagemap.c.
 
 import { describe, expect, it } from 'vitest';
+import { explore } from '../../explorer/index.ts';
 import { svmModel } from '../../model/build.ts';
 import type { ProcessSpec, Protocol, SvmConfig } from '../../model/config.ts';
 import { SVM_SCENARIOS } from '../../model/scenarios/configs.ts';
@@ -129,5 +130,32 @@ describe('eviction', () => {
     expect(ev).not.toContain('ev_move');
     expect(placement(run.last.g)).toEqual([0, NONE]);
     expect(run.last.g.devmem[0]).toMatchObject({ backed: true, released: false, used: [true, false] });
+  });
+});
+
+describe('the MMU_NOTIFY_MIGRATE owner rule (Documentation/mm/hmm.rst)', () => {
+  const cfg = { ...scenario('migration-vs-munmap'), processes: [prefetch()] };
+  it.each(['amdgpu-v3', 'xe'] as const)('%s: a notifier that skips its own owner\'s MIGRATE events keeps PTEs to the system pages a migration frees', (protocol) => {
+    const skip = explore(svmModel('t', { ...cfg, migrateOwnerSkip: true }, protocol), { stopAtFirstViolation: false });
+    expect(skip.violations.map((v) => v.invariant)).toEqual(expect.arrayContaining(['invalidate-before-return', 'no-stale-pte']));
+    // As drm_gpusvm, xe and amdgpu V3 do it (no owner check), the same migration is clean.
+    expect(explore(svmModel('t', cfg, protocol), { stopAtFirstViolation: false }).verdict).toBe('pass');
+  });
+});
+
+describe('"Raced while finalizing migration" (finalizeRaces)', () => {
+  it('amdgpu: the prefetch returns -EBUSY with the page that failed left in RAM', () => {
+    const ends = terminalStates(model('amdgpu-v3', [prefetch()], { finalizeRaces: true })).map((s) => placement(s.g).join(','));
+    expect([...new Set(ends)].sort()).toEqual(['0,-1', '0,0']);
+  });
+
+  it('xe: after a race, the retry under driver_migrate_lock(W) evicts and migrates again (only another race leaves RAM behind)', () => {
+    const m = model('xe', [prefetch()], { finalizeRaces: true });
+    const r = explore(m, { stopAtFirstViolation: false });
+    expect(r.verdict).toBe('pass');
+    // The retry path runs: the page left in VRAM by the race goes back to RAM, then all migrate.
+    for (const step of ['av_down_write', 're_finalize', 'av_unlock_write']) expect(r.coverage.steps[`prefetch_vram/${step}`]).toBeGreaterThan(0);
+    const ends = terminalStates(m).map((s) => placement(s.g).join(','));
+    expect([...new Set(ends)].sort()).toEqual(['0,-1', '0,0']);
   });
 });
