@@ -26,7 +26,7 @@ export const attrsSurviveRangeDestruction: ActionProperty<SvmGlobals, SvmLocals>
 
 /** Every process has finished or is idle, and the GC has nothing left to do. */
 const quiescent = (s: { g: SvmGlobals; procs: readonly { pc: string }[] }): boolean =>
-  s.g.gcList.length === 0 && !s.g.gcPending && !s.g.gcRunning && s.procs.every((p) => p.pc === 'done' || p.pc === 'gc_idle');
+  s.g.gcList.length === 0 && !s.g.gcPending.some((x) => x) && !s.g.gcRunning.some((x) => x) && s.procs.every((p) => p.pc === 'done' || p.pc === 'gc_idle');
 
 function policyBroken(g: SvmGlobals, policy: AttrOnUnmap): number | undefined {
   return g.pages

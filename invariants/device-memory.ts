@@ -73,13 +73,17 @@ export const copyAfterIdle: ActionProperty<SvmGlobals, SvmLocals> = {
 /** A PTE, TLB entry or DMA mapping into an allocation whose VRAM is no longer its own. */
 function intoFreedVram(g: SvmGlobals): string | undefined {
   const gone = (a: number): boolean => a !== NONE && !g.devmem[a]!.backed;
-  for (let p = 0; p < g.pages.length; p++) {
-    if (gone(g.pteDev[p]!)) return `the PTE of page ${p} points into allocation ${g.pteDev[p]}, whose VRAM was freed`;
-    if (gone(g.tlbDev[p]!)) return `the TLB entry of page ${p} points into allocation ${g.tlbDev[p]}, whose VRAM was freed`;
+  const n = g.pages.length;
+  const at = (i: number): string => (i < n ? `page ${i}` : `page ${i % n} on GPU ${Math.floor(i / n)}`);
+  for (let i = 0; i < g.pteDev.length; i++) {
+    if (gone(g.pteDev[i]!)) return `the PTE of ${at(i)} points into allocation ${g.pteDev[i]}, whose VRAM was freed`;
+    if (gone(g.tlbDev[i]!)) return `the TLB entry of ${at(i)} points into allocation ${g.tlbDev[i]}, whose VRAM was freed`;
   }
   for (const r of g.ranges) {
-    const k = r.dmaDev.findIndex(gone);
-    if (k >= 0) return `the range at page ${r.start} keeps page ${r.start + k} mapped into allocation ${r.dmaDev[k]}, whose VRAM was freed`;
+    for (const pg of [r, ...r.peers]) {
+      const k = pg.dmaDev.findIndex(gone);
+      if (k >= 0) return `the range at page ${r.start} keeps page ${r.start + k} mapped into allocation ${pg.dmaDev[k]}, whose VRAM was freed`;
+    }
   }
   return undefined;
 }

@@ -2,13 +2,16 @@
 
 import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
 import { pagesValid } from '../model/queries.ts';
-import { NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
-import { holdsNotifier, key, locals } from './helpers.ts';
+import { NONE, type Range, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { SINGLE, type Topology } from '../model/topology.ts';
+import { holdsNotifier, key, locals, type S, type T } from './helpers.ts';
 
 function staleDma(g: SvmGlobals): { start: number; page: number } | undefined {
   for (const r of g.ranges) {
-    const i = r.dma.findIndex((gen, k) => gen !== NONE && gen !== g.pages[r.start + k]!.gen);
-    if (i >= 0) return { start: r.start, page: r.start + i };
+    for (const pg of [r, ...r.peers]) {
+      const i = pg.dma.findIndex((gen, k) => gen !== NONE && gen !== g.pages[r.start + k]!.gen);
+      if (i >= 0) return { start: r.start, page: r.start + i };
+    }
   }
   return undefined;
 }
@@ -37,34 +40,37 @@ export const unmappedHasNoDma: StateInvariant<SvmGlobals, SvmLocals> = {
   justification:
     'DOMAIN.md §4 item 3: the notifier unmaps the pages before drm_gpusvm_range_set_unmapped, and get_pages refuses an ' +
     'unmapped range with -EFAULT (drm_gpusvm.c).',
-  holds: (s) => s.g.ranges.every((r) => !r.unmapped || (!pagesValid(r) && r.dma.every((x) => x === NONE))),
-  explain: (s) => `the range at page ${s.g.ranges.find((r) => r.unmapped && pagesValid(r))?.start ?? '?'} is unmapped but DMA-mapped`,
+  holds: (s) => s.g.ranges.every((r) => !r.unmapped || [r, ...r.peers].every((pg) => !pagesValid(pg) && pg.dma.every((x) => x === NONE))),
+  explain: (s) => `the range at page ${s.g.ranges.find((r) => r.unmapped && [r, ...r.peers].some(pagesValid))?.start ?? '?'} is unmapped but DMA-mapped`,
 };
 
-/** The ranges the transition DMA-mapped: not valid before, valid after (or valid with new pages). */
-function dmaMapped(before: { g: SvmGlobals }, after: { g: SvmGlobals }): string[] {
-  const was = new Map(before.g.ranges.map((r) => [key(r), r]));
-  return after.g.ranges
-    .filter((r) => {
-      const b = was.get(key(r));
-      return pagesValid(r) && (!b || !pagesValid(b) || b.dma.some((x, i) => x !== r.dma[i]));
-    })
-    .map(key);
+/** The pages sets the transition DMA-mapped (not valid before, valid after, or valid with new pages), with their range. */
+function dmaMapped(before: { g: SvmGlobals }, after: { g: SvmGlobals }): Range[] {
+  const was = new Map(before.g.ranges.map((r) => [r.id, r]));
+  return after.g.ranges.filter((r) => {
+    const b = was.get(r.id);
+    return [r, ...r.peers].some((pg, k) => {
+      const old = b && (k === 0 ? b : b.peers[k - 1]);
+      return pagesValid(pg) && (!old || !pagesValid(old) || old.dma.some((x, i) => x !== pg.dma[i]));
+    });
+  });
 }
 
-export const dmaMapAfterReadRetry: ActionProperty<SvmGlobals, SvmLocals> = {
-  kind: 'action',
-  id: 'dma-map-after-read-retry',
-  reads: ['ranges', 'mniSeq'],
-  statement: 'pages are DMA-mapped only under the notifier lock, when mmu_interval_read_retry says the seq did not move',
-  justification:
-    'DOMAIN.md §4 item 4 and §2.3: mmu_interval_read_retry "MUST be called under a user provided lock that is also held ' +
-    'unconditionally by op->invalidate()" (mmu_notifier.h); drm_gpusvm_get_pages maps under notifier_lock(R) after it.',
-  holds: (before, after, t) => {
-    if (dmaMapped(before, after).length === 0) return true;
-    return holdsNotifier(before, t) && before.g.mniSeq === locals(before, t).seq;
-  },
-  explain: (before, after, t) =>
-    `${t.process} ${t.step.label} DMA-maps the range ${dmaMapped(before, after)[0]} ` +
-    (holdsNotifier(before, t) ? `with a stale seq (${locals(before, t).seq}, now ${before.g.mniSeq})` : 'without the notifier lock'),
-};
+export function dmaMapAfterReadRetry(topo: Topology = SINGLE): ActionProperty<SvmGlobals, SvmLocals> {
+  const ok = (before: S, t: T, r: Range): boolean => holdsNotifier(before, t, topo, r.inst) && before.g.mniSeq[r.inst] === locals(before, t).seq;
+  return {
+    kind: 'action',
+    id: 'dma-map-after-read-retry',
+    reads: ['ranges', 'mniSeq'],
+    statement: 'pages are DMA-mapped only under the notifier lock, when mmu_interval_read_retry says the seq did not move',
+    justification:
+      'DOMAIN.md §4 item 4 and §2.3: mmu_interval_read_retry "MUST be called under a user provided lock that is also held ' +
+      'unconditionally by op->invalidate()" (mmu_notifier.h); drm_gpusvm_get_pages maps under notifier_lock(R) after it.',
+    holds: (before, after, t) => dmaMapped(before, after).every((r) => ok(before, t, r)),
+    explain: (before, after, t) => {
+      const r = dmaMapped(before, after).find((x) => !ok(before, t, x))!;
+      const seq = before.g.mniSeq[r.inst];
+      return `${t.process} ${t.step.label} DMA-maps the range ${key(r)} ` + (holdsNotifier(before, t, topo, r.inst) ? `with a stale seq (${locals(before, t).seq}, now ${seq})` : 'without the notifier lock');
+    },
+  };
+}

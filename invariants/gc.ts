@@ -1,7 +1,9 @@
 // Destroying ranges (DOMAIN.md §4 item 5).
 
 import type { ActionProperty } from '../explorer/index.ts';
+import { pteIndex } from '../model/queries.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { SINGLE, type Topology } from '../model/topology.ts';
 import { locals, pages, removed } from './helpers.ts';
 
 export const gcRemovesOnlyUnmapped: ActionProperty<SvmGlobals, SvmLocals> = {
@@ -14,32 +16,36 @@ export const gcRemovesOnlyUnmapped: ActionProperty<SvmGlobals, SvmLocals> = {
     'callback" (drm_gpusvm.c DOC Overview); amdgpu V3 queues only on UNMAP (V3-08, V3-09); xe likewise (xe_svm.c).',
   holds: (before, _after, t) => {
     if (t.step.label !== 'gc_remove') return true;
-    const start = locals(before, t).range;
-    return before.g.ranges.some((r) => r.start === start && r.unmapped);
+    const id = locals(before, t).rid;
+    return before.g.ranges.some((r) => r.id === id && r.unmapped);
   },
   explain: (before, _after, t) => `${t.process} gc_remove removes the range at page ${locals(before, t).range}, which is not unmapped`,
 };
 
-function zapless(before: { g: SvmGlobals }, after: { g: SvmGlobals }): { start: number; page: number } | undefined {
+function zapless(before: { g: SvmGlobals }, after: { g: SvmGlobals }, topo: Topology): { start: number; page: number; dev: number } | undefined {
   for (const r of removed(before, after)) {
-    const p = pages(r.start, r.end).find((x) => after.g.pte[x] !== NONE);
-    if (p !== undefined) return { start: r.start, page: p };
+    for (const dev of topo.devicesOf(r.inst)) {
+      const p = pages(r.start, r.end).find((x) => after.g.pte[pteIndex(after.g, dev, x)] !== NONE);
+      if (p !== undefined) return { start: r.start, page: p, dev };
+    }
   }
   return undefined;
 }
 
-export const removedRangeWasZapped: ActionProperty<SvmGlobals, SvmLocals> = {
-  kind: 'action',
-  id: 'removed-range-was-zapped',
-  reads: ['ranges', 'pte'],
-  statement: 'a range leaves the tree only once its GPU PTEs are zapped',
-  justification:
-    'DOMAIN.md §4 item 5: ranges removed for any reason are removed after their PTEs are zapped (drm_gpusvm.c DOC Examples: ' +
-    'driver_unbind_range() before drm_gpusvm_range_remove(); amdgpu invalidate_interval clears PTEs first, V3-08; xe ' +
-    '__xe_svm_garbage_collector unbinds first).',
-  holds: (before, after) => zapless(before, after) === undefined,
-  explain: (before, after, t) => {
-    const x = zapless(before, after)!;
-    return `${t.process} ${t.step.label} removes the range at page ${x.start} while page ${x.page} still has a GPU PTE`;
-  },
-};
+export function removedRangeWasZapped(topo: Topology = SINGLE): ActionProperty<SvmGlobals, SvmLocals> {
+  return {
+    kind: 'action',
+    id: 'removed-range-was-zapped',
+    reads: ['ranges', 'pte'],
+    statement: 'a range leaves the tree only once its GPU PTEs are zapped',
+    justification:
+      'DOMAIN.md §4 item 5: ranges removed for any reason are removed after their PTEs are zapped (drm_gpusvm.c DOC Examples: ' +
+      'driver_unbind_range() before drm_gpusvm_range_remove(); amdgpu invalidate_interval clears PTEs first, V3-08; xe ' +
+      '__xe_svm_garbage_collector unbinds first).',
+    holds: (before, after) => zapless(before, after, topo) === undefined,
+    explain: (before, after, t) => {
+      const x = zapless(before, after, topo)!;
+      return `${t.process} ${t.step.label} removes the range at page ${x.start} while page ${x.page} still has a GPU PTE${x.dev === 0 ? '' : ` on GPU ${x.dev}`}`;
+    },
+  };
+}

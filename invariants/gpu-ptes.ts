@@ -1,12 +1,21 @@
 // GPU page-table entries and the notifier (DOMAIN.md §4 items 1 and 2).
 
 import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
-import { overlapping } from '../model/queries.ts';
+import { overlapping, pteIndex, tree } from '../model/queries.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
-import { locals, pages } from './helpers.ts';
+import { SINGLE, type Topology } from '../model/topology.ts';
+import { locals, pages, pagesSets } from './helpers.ts';
 
+/** The first entry of a table (every GPU's, device after device) pointing to a freed page. */
 function stale(g: SvmGlobals, table: readonly number[]): number {
-  return table.findIndex((gen, p) => gen !== NONE && gen !== g.pages[p]!.gen);
+  const n = g.pages.length;
+  return table.findIndex((gen, i) => gen !== NONE && gen !== g.pages[i % n]!.gen);
+}
+
+/** "page 1" for GPU 0, "page 1 on GPU 1" for another. */
+function where(g: SvmGlobals, i: number): string {
+  const n = g.pages.length;
+  return i < n ? `page ${i}` : `page ${i % n} on GPU ${Math.floor(i / n)}`;
 }
 
 export const noStalePte: StateInvariant<SvmGlobals, SvmLocals> = {
@@ -22,39 +31,53 @@ export const noStalePte: StateInvariant<SvmGlobals, SvmLocals> = {
   explain: (s) => {
     const p = stale(s.g, s.g.pte);
     const t = stale(s.g, s.g.tlb);
-    if (p >= 0) return `the PTE of page ${p} points to generation ${s.g.pte[p]}, freed (current ${s.g.pages[p]!.gen})`;
-    return `the TLB entry of page ${t} points to generation ${s.g.tlb[t]}, freed (current ${s.g.pages[t]!.gen})`;
+    const n = s.g.pages.length;
+    if (p >= 0) return `the PTE of ${where(s.g, p)} points to generation ${s.g.pte[p]}, freed (current ${s.g.pages[p % n]!.gen})`;
+    return `the TLB entry of ${where(s.g, t)} points to generation ${s.g.tlb[t]}, freed (current ${s.g.pages[t % n]!.gen})`;
   },
 };
 
-/** What is still live when the callback returns, if anything. */
-function leftover(after: { g: SvmGlobals }, start: number, end: number): string | undefined {
+/** What is still live when instance `inst`'s callback returns, if anything. */
+function leftover(after: { g: SvmGlobals }, start: number, end: number, inst: number, topo: Topology): string | undefined {
   const g = after.g;
-  for (const r of overlapping(g.ranges, start, end)) {
-    if (r.hasDma || r.hasDevmem) return `the range at page ${r.start} is still DMA-mapped`;
-    const p = pages(r.start, r.end).find((x) => g.pte[x] !== NONE || g.tlb[x] !== NONE);
-    if (p !== undefined) return `page ${p} of the range at page ${r.start} still has a PTE or TLB entry`;
+  const devs = topo.devicesOf(inst);
+  for (const r of overlapping(tree(g, inst), start, end)) {
+    for (const { dev, pages: pg } of pagesSets(r, topo)) {
+      if (pg.hasDma || pg.hasDevmem) return `the range at page ${r.start} is still DMA-mapped${dev === 0 ? '' : ` for GPU ${dev}`}`;
+    }
   }
-  const p = pages(start, end).find((x) => g.pte[x] !== NONE || g.tlb[x] !== NONE);
-  return p === undefined ? undefined : `page ${p} of the interval still has a PTE or TLB entry`;
+  for (const dev of devs) {
+    const p = pages(start, end).find((x) => g.pte[pteIndex(g, dev, x)] !== NONE || g.tlb[pteIndex(g, dev, x)] !== NONE);
+    if (p !== undefined) return `page ${p} of the interval still has a PTE or TLB entry${dev === 0 ? '' : ` on GPU ${dev}`}`;
+  }
+  return undefined;
 }
 
-export const invalidateBeforeReturn: ActionProperty<SvmGlobals, SvmLocals> = {
-  kind: 'action',
-  id: 'invalidate-before-return',
-  reads: ['pte', 'tlb', 'ranges'],
-  statement: 'when the notifier callback returns, the interval has no PTE or TLB entry and no overlapping range is DMA-mapped',
-  justification:
-    'DOMAIN.md §4 item 2: "The device must complete the update before the driver callback returns" (Documentation/mm/hmm.rst); ' +
-    'drm_gpusvm_range_unmap_pages "Must be called on each GPU SVM range attached to notifier in gpusvm->ops->invalidate for IOMMU ' +
-    'security model" (drm_gpusvm.c); bug 7 (xe userptr unmapped in the notifier).',
-  holds: (before, after, t) => {
-    if (!t.step.label.endsWith('inv_unlock')) return true;
-    const l = locals(before, t);
-    return leftover(after, l.is, l.ie) === undefined;
-  },
-  explain: (before, after, t) => {
-    const l = locals(before, t);
-    return `${t.process} returns from the callback for pages [${l.is}, ${l.ie}) but ${leftover(after, l.is, l.ie)}`;
-  },
+/** The instance whose callback the step ends (labels inv_unlock, inv_unlock1, mg_inv_unlock, ...). */
+const instanceOf = (label: string): number | undefined => {
+  const m = /inv_unlock(\d*)$/.exec(label);
+  return m ? Number(m[1] || 0) : undefined;
 };
+
+export function invalidateBeforeReturn(topo: Topology = SINGLE): ActionProperty<SvmGlobals, SvmLocals> {
+  return {
+    kind: 'action',
+    id: 'invalidate-before-return',
+    reads: ['pte', 'tlb', 'ranges'],
+    statement: 'when the notifier callback returns, the interval has no PTE or TLB entry and no overlapping range is DMA-mapped',
+    justification:
+      'DOMAIN.md §4 item 2: "The device must complete the update before the driver callback returns" (Documentation/mm/hmm.rst); ' +
+      'drm_gpusvm_range_unmap_pages "Must be called on each GPU SVM range attached to notifier in gpusvm->ops->invalidate for IOMMU ' +
+      'security model" (drm_gpusvm.c); bug 7 (xe userptr unmapped in the notifier). Checked per drm_gpusvm instance, for the GPUs it serves.',
+    holds: (before, after, t) => {
+      const inst = instanceOf(t.step.label);
+      if (inst === undefined) return true;
+      const l = locals(before, t);
+      return leftover(after, l.is, l.ie, inst, topo) === undefined;
+    },
+    explain: (before, after, t) => {
+      const l = locals(before, t);
+      return `${t.process} returns from the callback for pages [${l.is}, ${l.ie}) but ${leftover(after, l.is, l.ie, instanceOf(t.step.label)!, topo)}`;
+    },
+  };
+}

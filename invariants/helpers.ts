@@ -1,9 +1,10 @@
 // What the invariants need to read off states and transitions. Read-only.
 
 import type { SysState, TransitionView } from '../explorer/index.ts';
-import { LOCK_SLOT } from '../model/locks.ts';
-import { attrValue } from '../model/queries.ts';
-import type { Range, SvmGlobals, SvmLocals } from '../model/state.ts';
+import { LOCK_SLOT, notifierLock } from '../model/locks.ts';
+import { attrValue, pagesOf } from '../model/queries.ts';
+import type { DevPages, Range, SvmGlobals, SvmLocals } from '../model/state.ts';
+import { SINGLE, type Topology } from '../model/topology.ts';
 
 export type S = SysState<SvmGlobals, SvmLocals>;
 export type T = TransitionView<SvmGlobals, SvmLocals>;
@@ -18,12 +19,21 @@ export function heldDuring(before: S, t: T, slot: number, name: string, mode?: '
   return (t.step.locks ?? []).some((o) => o.op === 'acquire' && o.lock === name && (mode === undefined || o.mode === mode));
 }
 
-export const holdsNotifier = (before: S, t: T): boolean => heldDuring(before, t, LOCK_SLOT.notifier_lock, 'notifier_lock');
+/** The notifier lock of instance `inst` is held during the step. */
+export const holdsNotifier = (before: S, t: T, topo: Topology = SINGLE, inst = 0): boolean =>
+  heldDuring(before, t, inst === 0 ? LOCK_SLOT.notifier_lock : topo.notifierSlot(inst), notifierLock(inst));
 
-/** The driver lock held for write before the step (it is never taken inside a tree change). */
-export const holdsDriverWrite = (before: S, t: T): boolean => before.locks[LOCK_SLOT.driver]?.w === t.pid;
+/** The driver lock of instance `inst` held for write before the step (never taken inside a tree change). */
+export const holdsDriverWrite = (before: S, t: T, topo: Topology = SINGLE, inst = 0): boolean =>
+  before.locks[inst === 0 ? LOCK_SLOT.driver : topo.driverSlot(inst)]?.w === t.pid;
 
-export const key = (r: Range): string => `${r.start}-${r.end}`;
+/** A range's identity in its tree: instance and bounds. */
+export const key = (r: Range): string => `${r.inst}:${r.start}-${r.end}`;
+
+/** A range's pages sets with the GPU each belongs to. */
+export function pagesSets(r: Range, topo: Topology): { dev: number; pages: DevPages }[] {
+  return topo.devicesOf(r.inst).map((dev, slot) => ({ dev, pages: pagesOf(r, slot) }));
+}
 
 type WithGlobals = { readonly g: SvmGlobals };
 

@@ -4,6 +4,7 @@
 import type { Invariant } from '../explorer/index.ts';
 import type { AttrOnUnmap } from '../model/config.ts';
 import type { SvmGlobals, SvmLocals } from '../model/state.ts';
+import { SINGLE, type Topology } from '../model/topology.ts';
 import { attrsSurviveRangeDestruction, reuseKeepsNewAttrs, setAttrLeavesNoCrossingRange, unmappedAttrPolicy } from './attributes.ts';
 import { pteWriteUnderNotifierLock } from './commit.ts';
 import { noLostWrite } from './data.ts';
@@ -14,19 +15,19 @@ import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
 import { rangeAliveWhileUsed } from './range-lifetime.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
-/** Every invariant, for a model whose GC follows `policy` on unmapped VA. */
-export function svmInvariants(policy: AttrOnUnmap): readonly Invariant<SvmGlobals, SvmLocals>[] {
+/** Every invariant, for a model whose GC follows `policy` on unmapped VA, with these GPUs and instances. */
+export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE): readonly Invariant<SvmGlobals, SvmLocals>[] {
   return [
     noStalePte,
-    invalidateBeforeReturn,
+    invalidateBeforeReturn(topo),
     noDmaOfFreedPage,
     unmappedHasNoDma,
-    dmaMapAfterReadRetry,
-    pteWriteUnderNotifierLock,
+    dmaMapAfterReadRetry(topo),
+    pteWriteUnderNotifierLock(topo),
     gcRemovesOnlyUnmapped,
-    removedRangeWasZapped,
+    removedRangeWasZapped(topo),
     rangesDisjoint,
-    rangeTreeUnderLocks,
+    rangeTreeUnderLocks(topo),
     rangeWithinBounds,
     rangeAliveWhileUsed,
     attrsSurviveRangeDestruction,

@@ -38,8 +38,8 @@ const clearQueuesForGc: Patch = {
         unmapPages(r);
         r.pendingStart = Math.max(r.start, l.page);
         r.pendingEnd = Math.min(r.end, l.end);
-        if (!g.gcList.includes(r.start)) g.gcList.push(r.start);
-        g.gcPending = true;
+        if (!g.gcList.includes(r.id)) g.gcList.push(r.id);
+        g.gcPending[0] = true;
       }
     },
   },
@@ -113,7 +113,7 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
           effect: (g, l) => {
             for (const r of overlapping(g.ranges, l.page, l.end)) {
               r.unmapped = true;
-              if (!g.gcList.includes(r.start)) g.gcList.push(r.start);
+              if (!g.gcList.includes(r.id)) g.gcList.push(r.id);
             }
           },
         },

@@ -2,8 +2,9 @@
 
 import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
 import { vmaAt } from '../model/queries.ts';
-import type { SvmGlobals, SvmLocals } from '../model/state.ts';
-import { holdsDriverWrite, holdsNotifier, inserted, locals, removed } from './helpers.ts';
+import type { Range, SvmGlobals, SvmLocals } from '../model/state.ts';
+import { SINGLE, type Topology } from '../model/topology.ts';
+import { holdsDriverWrite, holdsNotifier, inserted, locals, removed, type S, type T } from './helpers.ts';
 
 export const rangesDisjoint: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
@@ -13,22 +14,27 @@ export const rangesDisjoint: StateInvariant<SvmGlobals, SvmLocals> = {
   justification:
     'DOMAIN.md §4 item 7: drm_gpusvm_range_chunk_size rejects chunks overlapping a range, and an existing range containing ' +
     'the fault is returned first (drm_gpusvm.c).',
-  holds: (s) => s.g.ranges.every((r, i) => i === 0 || s.g.ranges[i - 1]!.end <= r.start),
+  holds: (s) => s.g.ranges.every((r) => s.g.ranges.every((o) => o === r || o.inst !== r.inst || o.end <= r.start || r.end <= o.start)),
 };
 
-export const rangeTreeUnderLocks: ActionProperty<SvmGlobals, SvmLocals> = {
-  kind: 'action',
-  id: 'range-tree-under-locks',
-  reads: ['ranges'],
-  statement: 'ranges are inserted and removed only with the driver lock held for write and the notifier lock held',
-  justification:
-    'DOMAIN.md §4 item 6: drm_gpusvm_driver_lock_held (exclusive) is asserted in find_or_insert and range_remove; ' +
-    'range_insert and range_remove take drm_gpusvm_notifier_lock (drm_gpusvm.c).',
-  holds: (before, after, t) =>
-    (inserted(before, after).length === 0 && removed(before, after).length === 0) || (holdsDriverWrite(before, t) && holdsNotifier(before, t)),
-  explain: (before, _after, t) =>
-    `${t.process} ${t.step.label} changes the range tree ${holdsDriverWrite(before, t) ? 'without the notifier lock' : 'without the driver lock held for write'}`,
-};
+export function rangeTreeUnderLocks(topo: Topology = SINGLE): ActionProperty<SvmGlobals, SvmLocals> {
+  const changed = (before: S, after: S): Range[] => [...inserted(before, after), ...removed(before, after)];
+  const ok = (before: S, t: T, r: Range): boolean => holdsDriverWrite(before, t, topo, r.inst) && holdsNotifier(before, t, topo, r.inst);
+  return {
+    kind: 'action',
+    id: 'range-tree-under-locks',
+    reads: ['ranges'],
+    statement: 'ranges are inserted and removed only with the driver lock held for write and the notifier lock held',
+    justification:
+      'DOMAIN.md §4 item 6: drm_gpusvm_driver_lock_held (exclusive) is asserted in find_or_insert and range_remove; ' +
+      'range_insert and range_remove take drm_gpusvm_notifier_lock (drm_gpusvm.c). Both locks of the range\'s own instance.',
+    holds: (before, after, t) => changed(before, after).every((r) => ok(before, t, r)),
+    explain: (before, after, t) => {
+      const r = changed(before, after).find((x) => !ok(before, t, x))!;
+      return `${t.process} ${t.step.label} changes the range tree ${holdsDriverWrite(before, t, topo, r.inst) ? 'without the notifier lock' : 'without the driver lock held for write'}`;
+    },
+  };
+}
 
 function outOfBounds(before: { g: SvmGlobals }, after: { g: SvmGlobals }, l: SvmLocals): string | undefined {
   for (const r of inserted(before, after)) {

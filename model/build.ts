@@ -3,6 +3,8 @@
 import { FS_RECLAIM, InputError, type Model, type Program } from '../explorer/index.ts';
 import { svmInvariants } from '../invariants/index.ts';
 import { cpuFaultsTerminate, faultsTerminate } from '../invariants/liveness.ts';
+import { devicesOf, gpuOf, gpus, instances, suffix } from './gpu.ts';
+import { topology } from './topology.ts';
 import { attrPolicy, devices, type ProcessSpec, type Protocol, type SvmConfig } from './config.ts';
 import { NOTIFIER, svmLocks } from './locks.ts';
 import { amdgpuFault, xeFault } from './processes/fault.ts';
@@ -33,10 +35,12 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
       attrs = [...attrs, { start: s, end: e, value: 0 }].sort((a, b) => a.start - b.start);
     }
   }
-  const pte = new Array<number>(cfg.pages).fill(NONE);
+  // Page tables of every GPU, device after device. Premapped ranges are GPU 0's.
+  const pte = new Array<number>(gpus(cfg) * cfg.pages).fill(NONE);
+  const slots = devicesOf(cfg, 0).length;
   const ranges: Range[] = cfg.premapped.map(([s, e], i) => {
     for (let p = s; p < e; p++) pte[p] = pages[p]!.gen;
-    return { ...newRange(s, e, i + 1, devices(cfg) > 0), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
+    return { ...newRange(s, e, i + 1, devices(cfg) > 0, 0, slots), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
   });
   return {
     pages,
@@ -47,11 +51,11 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
     subSeq: 0,
     activeInvs: 0,
     // mmu_interval_notifier_insert starts the interval one behind the subscription's seq.
-    mniSeq: -1,
+    mniSeq: new Array<number>(instances(cfg)).fill(-1),
     pte,
     tlb: [...pte],
-    pteDev: new Array<number>(cfg.pages).fill(NONE),
-    tlbDev: new Array<number>(cfg.pages).fill(NONE),
+    pteDev: new Array<number>(pte.length).fill(NONE),
+    tlbDev: new Array<number>(pte.length).fill(NONE),
     devmem: [],
     data: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
     written: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
@@ -60,8 +64,8 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
     attrAtUnmap: new Array<number>(cfg.pages).fill(MAPPED),
     checkpoint: false,
     gcList: [],
-    gcPending: false,
-    gcRunning: false,
+    gcPending: new Array<boolean>(instances(cfg)).fill(false),
+    gcRunning: new Array<boolean>(instances(cfg)).fill(false),
   };
 }
 
@@ -72,8 +76,8 @@ function checkDevices(cfg: SvmConfig): void {
     if ((p.kind === 'migrate' || p.kind === 'evict') && (p.dev < 0 || p.dev >= n)) {
       throw new InputError(`a ${p.kind} process names device ${p.dev}, but the scenario has ${n} device(s) with VRAM`);
     }
-    if (p.kind === 'fault' && n > 1) {
-      throw new InputError('GPU faults with two devices are not modeled yet (hmm_range_fault on a peer device\'s private page)');
+    for (const d of [('dev' in p ? p.dev : undefined) ?? 0]) {
+      if (d < 0 || d >= Math.max(1, n)) throw new InputError(`a ${p.kind} process names GPU ${d}, but the scenario has ${Math.max(1, n)} GPU(s)`);
     }
   }
   if (cfg.pages > 30) throw new InputError(`${cfg.pages} pages: migrations keep page sets as 31-bit masks`);
@@ -91,18 +95,25 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
     const n = counts.get(spec.kind) ?? 0;
     counts.set(spec.kind, n + 1);
     switch (spec.kind) {
-      case 'fault':
-        return { name: `fault${n}`, program: program('fault', () => (amd ? amdgpuFault(cfg) : xeFault(cfg))), locals: locals({ page: spec.page }) };
+      case 'fault': {
+        const gpu = gpuOf(cfg, spec.dev ?? 0);
+        const make = () => (amd ? amdgpuFault(cfg, gpu) : xeFault(cfg, gpu));
+        return { name: `fault${n}`, program: program(`fault-${gpu.dev}`, make), locals: locals({ page: spec.page, dev: gpu.dev }) };
+      }
       case 'munmap':
-        return { name: `munmap${n}`, program: program('munmap', () => munmap(protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
+        return { name: `munmap${n}`, program: program('munmap', () => munmap(cfg, protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
       case 'invalidate':
-        return { name: `clear${n}`, program: program('invalidate', () => invalidate(protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
+        return { name: `clear${n}`, program: program('invalidate', () => invalidate(cfg, protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
       case 'remap':
         return { name: `remap${n}`, program: program('remap', remap), locals: locals({ page: spec.start, end: spec.end }) };
-      case 'gpu-write':
-        return { name: `gpu_write${n}`, program: program('gpu-write', gpuWrite), locals: locals({ page: spec.page, value: spec.value }) };
-      case 'gc-worker':
-        return { name: 'gc', program: program('gc', () => gcWorker(cfg, protocol)), locals: locals() };
+      case 'gpu-write': {
+        const dev = spec.dev ?? 0;
+        return { name: `gpu_write${n}`, program: program(`gpu-write-${dev}`, () => gpuWrite(dev)), locals: locals({ page: spec.page, value: spec.value, dev }) };
+      }
+      case 'gc-worker': {
+        const inst = gpuOf(cfg, spec.dev ?? 0).inst;
+        return { name: `gc${suffix(inst)}`, program: program(`gc-${inst}`, () => gcWorker(cfg, protocol, inst)), locals: locals({ dev: spec.dev ?? 0 }) };
+      }
       case 'set-attr': {
         const pf = spec.prefetch ?? false;
         const make = () => (amd ? amdgpuSetAttr(cfg, pf) : xeSetAttr(cfg, pf));
@@ -120,13 +131,14 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
   const processes = cfg.processes.map(instance);
   // With device memory, the copy engine runs the clear and copy jobs migrations queue.
   if (devices(cfg) > 0) processes.push({ name: 'engine', program: copyEngine(), locals: locals() });
-  const of = (program: string) => processes.flatMap((p, pid) => (p.program.name === program ? [{ pid, name: p.name }] : []));
+  // Every GPU's fault program is gpu_fault (GPU 0) or gpu_fault<N>.
+  const of = (program: string) => processes.flatMap((p, pid) => (p.program.name.replace(/\d+$/, '') === program ? [{ pid, name: p.name }] : []));
   return {
     name: `${name}/${protocol}`,
-    locks: svmLocks(protocol, devices(cfg)),
+    locks: svmLocks(protocol, devices(cfg), instances(cfg)),
     processes,
     initial: [initialGlobals(cfg, protocol)],
-    invariants: svmInvariants(attrPolicy(cfg, protocol)),
+    invariants: svmInvariants(attrPolicy(cfg, protocol), topology(cfg, protocol)),
     liveness: [faultsTerminate(of('gpu_fault')), cpuFaultsTerminate(of('cpu_fault'))],
     // Reclaim runs MMU notifiers, so it may take the notifier lock: lockdep is primed with it.
     lockPriming: [{ from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' }],

@@ -14,12 +14,12 @@ export const PROTOCOLS: readonly { name: Protocol; description: string }[] = [
 export type AttrOnUnmap = 'clear' | 'keep' | 'reset';
 
 export type ProcessSpec =
-  | { readonly kind: 'fault'; readonly page: number }
+  | { readonly kind: 'fault'; readonly page: number; readonly dev?: number }
   | { readonly kind: 'munmap'; readonly start: number; readonly end: number }
   | { readonly kind: 'invalidate'; readonly start: number; readonly end: number }
   | { readonly kind: 'remap'; readonly start: number; readonly end: number }
-  | { readonly kind: 'gc-worker' }
-  | { readonly kind: 'gpu-write'; readonly page: number; readonly value: number }
+  | { readonly kind: 'gc-worker'; readonly dev?: number }
+  | { readonly kind: 'gpu-write'; readonly page: number; readonly value: number; readonly dev?: number }
   | { readonly kind: 'set-attr'; readonly start: number; readonly end: number; readonly value: number; readonly prefetch?: boolean }
   /** Prefetch to VRAM of `dev`: xe VM_BIND prefetch op / amdgpu SET_ATTR prefetch_loc force trigger. */
   | { readonly kind: 'migrate'; readonly start: number; readonly end: number; readonly dev: number }
@@ -72,6 +72,11 @@ export interface SvmConfig {
    * -EBUSY): explored as a choice when set. Nothing in the model pins pages, so off by default.
    */
   readonly finalizeRaces?: boolean;
+  /**
+   * With two GPUs: one drm_gpusvm instance per device (xe style, the default) or one instance
+   * with per-device pages (DOMAIN.md §6).
+   */
+  readonly instances?: 'per-device' | 'shared';
   /** Content of each page at the start (ghost `written` starts equal). Default zeros. */
   readonly initialData?: readonly number[];
 }

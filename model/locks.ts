@@ -2,6 +2,7 @@
 
 import type { LockDecl, LockMode, LockOp } from '../explorer/index.ts';
 import type { Protocol } from './config.ts';
+import { suffix } from './gpu.ts';
 
 export const MMAP = 'mmap_lock';
 export const NOTIFIER = 'notifier_lock';
@@ -16,9 +17,14 @@ export const RESV = 'vm_resv';
  * The driver SVM lock: amdgpu svm->svm_lock, xe vm->lock. Both rwsems taken for write. One per
  * VM, so a second GPU (its own VM, its own gpusvm) has its own: `svm_lock1` / `vm_lock1`.
  */
-export function driverLock(protocol: Protocol, dev = 0): string {
-  return (protocol === 'xe' ? 'vm_lock' : 'svm_lock') + (dev === 0 ? '' : String(dev));
+export function driverLock(protocol: Protocol, inst = 0): string {
+  return (protocol === 'xe' ? 'vm_lock' : 'svm_lock') + suffix(inst);
 }
+
+/** The notifier lock and the GC list lock of a drm_gpusvm instance; the VM resv of a GPU. */
+export const notifierLock = (inst: number): string => NOTIFIER + suffix(inst);
+export const gcLock = (inst: number): string => GC + suffix(inst);
+export const vmResv = (dev: number): string => RESV + suffix(dev);
 
 /** The dma-resv of the VRAM buffer a migration to `dev` creates (one buffer per device here). */
 export function boResv(dev: number): string {
@@ -34,7 +40,7 @@ export const DRIVER_MIGRATE = 'driver_migrate_lock';
  */
 export const LOCK_SLOT = { mmap_lock: 0, notifier_lock: 1, driver: 2, gc_lock: 3, vm_resv: 4, attr_lock: 5 } as const;
 
-export function svmLocks(protocol: Protocol, devices = 0): LockDecl[] {
+export function svmLocks(protocol: Protocol, devices = 0, instances = 1): LockDecl[] {
   const locks: LockDecl[] = [
     { name: MMAP, kind: 'rwsem', description: 'mm->mmap_lock' },
     { name: NOTIFIER, kind: 'rwsem', description: 'gpusvm->notifier_lock' },
@@ -45,7 +51,12 @@ export function svmLocks(protocol: Protocol, devices = 0): LockDecl[] {
   if (protocol === 'amdgpu-v3') locks.push({ name: ATTR, kind: 'mutex', description: 'attr_tree->lock' });
   // Device memory: after the fixed slots, so LOCK_SLOT stays the same in every model.
   for (let d = 0; d < devices; d++) locks.push({ name: boResv(d), kind: 'ww_mutex', description: `dma-resv of the VRAM buffer of device ${d}` });
-  for (let d = 1; d < devices; d++) locks.push({ name: driverLock(protocol, d), kind: 'rwsem', description: `the driver SVM lock of device ${d}'s VM` });
+  for (let i = 1; i < instances; i++) {
+    locks.push({ name: notifierLock(i), kind: 'rwsem', description: `gpusvm->notifier_lock of device ${i}'s instance` });
+    locks.push({ name: driverLock(protocol, i), kind: 'rwsem', description: `the driver SVM lock of device ${i}'s VM` });
+    locks.push({ name: gcLock(i), kind: 'spinlock', description: `the GC list lock of device ${i}'s instance` });
+  }
+  for (let d = 1; d < devices; d++) locks.push({ name: vmResv(d), kind: 'ww_mutex', description: `the page-table reservation of device ${d}'s VM` });
   if (protocol === 'xe' && devices > 0) locks.push({ name: DRIVER_MIGRATE, kind: 'rwsem', description: 'xe driver_migrate_lock (static, module-wide)' });
   return locks;
 }

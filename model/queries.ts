@@ -4,22 +4,47 @@
 
 import type { Draft } from 'immer';
 import type { SvmConfig } from './config.ts';
-import { NONE, type AttrRange, type Range, type SvmGlobals } from './state.ts';
+import { GPU0, type Gpu } from './gpu.ts';
+import { NONE, type AttrRange, type DevPages, type Range, type SvmGlobals } from './state.ts';
 
 type G = SvmGlobals | Draft<SvmGlobals>;
 
-// On a draft these return the draft range (to mutate it), on a state the frozen one.
-export function rangeAt(g: Draft<SvmGlobals>, page: number): Draft<Range> | undefined;
-export function rangeAt(g: SvmGlobals, page: number): Range | undefined;
-export function rangeAt(g: G, page: number): Range | Draft<Range> | undefined {
-  return g.ranges.find((r) => r.start <= page && page < r.end);
+// On a draft these return the draft range (to mutate it), on a state the frozen one. `inst` is
+// the drm_gpusvm instance whose tree is searched.
+export function rangeAt(g: Draft<SvmGlobals>, page: number, inst?: number): Draft<Range> | undefined;
+export function rangeAt(g: SvmGlobals, page: number, inst?: number): Range | undefined;
+export function rangeAt(g: G, page: number, inst = 0): Range | Draft<Range> | undefined {
+  return g.ranges.find((r) => r.inst === inst && r.start <= page && page < r.end);
 }
 
-export function rangeStarting(g: Draft<SvmGlobals>, start: number): Draft<Range> | undefined;
-export function rangeStarting(g: SvmGlobals, start: number): Range | undefined;
-export function rangeStarting(g: G, start: number): Range | Draft<Range> | undefined {
-  return g.ranges.find((r) => r.start === start);
+export function rangeStarting(g: Draft<SvmGlobals>, start: number, inst?: number): Draft<Range> | undefined;
+export function rangeStarting(g: SvmGlobals, start: number, inst?: number): Range | undefined;
+export function rangeStarting(g: G, start: number, inst = 0): Range | Draft<Range> | undefined {
+  return g.ranges.find((r) => r.inst === inst && r.start === start);
 }
+
+export function rangeById(g: Draft<SvmGlobals>, id: number): Draft<Range> | undefined;
+export function rangeById(g: SvmGlobals, id: number): Range | undefined;
+export function rangeById(g: G, id: number): Range | Draft<Range> | undefined {
+  return g.ranges.find((r) => r.id === id);
+}
+
+/** The range tree of one instance. */
+export function tree(g: Draft<SvmGlobals>, inst: number): Draft<Range>[];
+export function tree(g: SvmGlobals, inst: number): Range[];
+export function tree(g: G, inst: number): (Range | Draft<Range>)[] {
+  return g.ranges.filter((r) => r.inst === inst);
+}
+
+/** A device's pages of a range: the range's own for slot 0, else a peer's. */
+export function pagesOf(r: Draft<Range>, slot: number): Draft<DevPages>;
+export function pagesOf(r: Range, slot: number): DevPages;
+export function pagesOf(r: Range | Draft<Range>, slot: number): DevPages | Draft<DevPages> {
+  return slot === 0 ? r : r.peers[slot - 1]!;
+}
+
+/** Where device d's PTE and TLB entry for page p are. */
+export const pteIndex = (g: G, dev: number, p: number): number => dev * g.pages.length + p;
 
 export function overlapping<T extends { start: number; end: number }>(list: readonly T[], start: number, end: number): T[] {
   return list.filter((r) => r.start < end && start < r.end);
@@ -41,7 +66,7 @@ export function attrAt(g: G, page: number): AttrRange | undefined {
 }
 
 /** drm_gpusvm_range_pages_valid: has_devmem_pages || has_dma_mapping. */
-export function pagesValid(r: Range): boolean {
+export function pagesValid(r: DevPages): boolean {
   return r.hasDma || r.hasDevmem;
 }
 
@@ -62,36 +87,37 @@ export function setContent(g: Draft<SvmGlobals>, p: number, v: number): void {
  * drm_gpusvm_range_chunk_size (DOMAIN.md §1.2): the largest chunk around `page` inside the VMA,
  * the notifier (the whole modeled VA) and [lo, hi), overlapping no range unless it is one page.
  */
-export function chunkFor(g: G, cfg: SvmConfig, page: number, lo: number, hi: number): [number, number] | undefined {
+export function chunkFor(g: G, cfg: SvmConfig, page: number, lo: number, hi: number, inst = 0): [number, number] | undefined {
   const vma = vmaAt(g, page);
   if (!vma) return undefined;
   for (const chunk of cfg.chunkSizes) {
     const start = Math.floor(page / chunk) * chunk;
     const end = start + chunk;
     if (start < vma[0] || end > vma[1] || start < 0 || end > g.pages.length || start < lo || end > hi) continue;
-    if (chunk !== 1 && overlapping(g.ranges, start, end).length > 0) continue;
+    if (chunk !== 1 && overlapping(g.ranges, start, end).some((r) => r.inst === inst)) continue;
     return [start, end];
   }
   return undefined;
 }
 
-export function newRange(start: number, end: number, id: number, migrateDevmem = false): Range {
+function emptyPages(n: number): DevPages {
+  return { hasDma: false, hasDevmem: false, dmaAlloc: false, dma: new Array<number>(n).fill(NONE), dmaDev: new Array<number>(n).fill(NONE), mapped: false, invalidated: false };
+}
+
+/** A new range of instance `inst`, with `slots` pages sets (one per device the instance serves). */
+export function newRange(start: number, end: number, id: number, migrateDevmem = false, inst = 0, slots = 1): Range {
   return {
+    ...emptyPages(end - start),
     id,
+    inst,
     start,
     end,
     unmapped: false,
     partialUnmap: false,
-    hasDma: false,
-    hasDevmem: false,
     migrateDevmem,
-    dmaAlloc: false,
-    dma: new Array<number>(end - start).fill(NONE),
-    dmaDev: new Array<number>(end - start).fill(NONE),
-    mapped: false,
-    invalidated: false,
     pendingStart: NONE,
     pendingEnd: NONE,
+    peers: Array.from({ length: slots - 1 }, () => emptyPages(end - start)),
   };
 }
 
@@ -102,46 +128,55 @@ export function insertRange(g: Draft<SvmGlobals>, r: Range): void {
 }
 
 /**
- * drm_gpusvm_range_remove: unmap the DMA pages and drop the range from the tree. A range still
- * on the GC list is dropped from it too (the list holds a reference; what V3 does with a range
- * queued again after its removal was not found in the sources: docs/model.md).
+ * drm_gpusvm_range_remove: drop the range (by id) from its tree. A range still on the GC list is
+ * dropped from it too (the list holds a reference; what V3 does with a range queued again after
+ * its removal was not found in the sources: docs/model.md).
  */
-export function removeRange(g: Draft<SvmGlobals>, start: number): void {
-  const i = g.ranges.findIndex((x) => x.start === start);
+export function removeRange(g: Draft<SvmGlobals>, id: number): void {
+  const i = g.ranges.findIndex((x) => x.id === id);
   if (i >= 0) g.ranges.splice(i, 1);
-  const k = g.gcList.indexOf(start);
+  const k = g.gcList.indexOf(id);
   if (k >= 0) g.gcList.splice(k, 1);
 }
 
-/** __drm_gpusvm_unmap_pages: drop the DMA mappings, clear has_dma_mapping and has_devmem_pages. */
+/**
+ * __drm_gpusvm_unmap_pages on every device's pages of the range: drop the DMA mappings, clear
+ * has_dma_mapping and has_devmem_pages.
+ */
 export function unmapPages(r: Draft<Range>): void {
-  r.hasDma = false;
-  r.hasDevmem = false;
-  r.dma.fill(NONE);
-  r.dmaDev.fill(NONE);
-}
-
-/** Clear the GPU PTEs of a range (the TLB keeps its entries until flushed). */
-export function zapPtes(g: Draft<SvmGlobals>, r: Range): void {
-  for (let p = r.start; p < r.end; p++) {
-    g.pte[p] = NONE;
-    g.pteDev[p] = NONE;
+  for (const p of [r, ...r.peers]) {
+    p.hasDma = false;
+    p.hasDevmem = false;
+    p.dma.fill(NONE);
+    p.dmaDev.fill(NONE);
   }
 }
 
-/** A TLB flush: cached translations now match the page table. */
-export function flushTlb(g: Draft<SvmGlobals>): void {
-  for (let p = 0; p < g.tlb.length; p++) {
-    g.tlb[p] = g.pte[p]!;
-    g.tlbDev[p] = g.pteDev[p]!;
+/** Clear device `dev`'s GPU PTEs of a range (its TLB keeps the entries until flushed). */
+export function zapPtes(g: Draft<SvmGlobals>, r: Range, dev = 0): void {
+  for (let p = r.start; p < r.end; p++) {
+    const i = pteIndex(g, dev, p);
+    g.pte[i] = NONE;
+    g.pteDev[i] = NONE;
   }
 }
 
-/** Write the PTEs of a range from its DMA mapping; the GPU may cache them at once. */
-export function writePtes(g: Draft<SvmGlobals>, r: Range): void {
+/** A TLB flush on device `dev`: its cached translations now match its page table. */
+export function flushTlb(g: Draft<SvmGlobals>, dev = 0): void {
+  for (let p = 0; p < g.pages.length; p++) {
+    const i = pteIndex(g, dev, p);
+    g.tlb[i] = g.pte[i]!;
+    g.tlbDev[i] = g.pteDev[i]!;
+  }
+}
+
+/** Write the GPU's PTEs of a range from its pages' DMA mapping; the GPU may cache them at once. */
+export function writePtes(g: Draft<SvmGlobals>, r: Range, gpu: Gpu = GPU0): void {
+  const pg = pagesOf(r, gpu.slot);
   for (let p = r.start; p < r.end; p++) {
-    g.pte[p] = g.tlb[p] = r.dma[p - r.start]!;
-    g.pteDev[p] = g.tlbDev[p] = r.dmaDev[p - r.start]!;
+    const i = pteIndex(g, gpu.dev, p);
+    g.pte[i] = g.tlb[i] = pg.dma[p - r.start]!;
+    g.pteDev[i] = g.tlbDev[i] = pg.dmaDev[p - r.start]!;
   }
 }
 

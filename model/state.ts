@@ -69,21 +69,12 @@ export interface AttrRange {
   readonly value: number;
 }
 
-/** struct drm_gpusvm_range with its pages and the driver's per-range flags. */
-export interface Range {
-  /** Unique per run: the kernel's struct pointer (a start page can be reused by a new range). */
-  readonly id: number;
-  readonly start: number;
-  readonly end: number;
-  /** flags.unmapped / flags.partial_unmap: set by the UNMAP notifier under notifier_lock(W). */
-  readonly unmapped: boolean;
-  readonly partialUnmap: boolean;
+/** One device's struct drm_gpusvm_pages of a range, and that device's driver flags for it. */
+export interface DevPages {
   /** pages.flags.has_dma_mapping: some system page is DMA-mapped. */
   readonly hasDma: boolean;
   /** pages.flags.has_devmem_pages: some device page is mapped (device_map). */
   readonly hasDevmem: boolean;
-  /** flags.migrate_devmem, fixed at creation: devmem_possible && anonymous VMA. */
-  readonly migrateDevmem: boolean;
   /** pages.dma_addr is allocated (get_pages drops the notifier lock to allocate it). */
   readonly dmaAlloc: boolean;
   /** Generation each page of the range was DMA-mapped at, NONE if not mapped. */
@@ -94,9 +85,29 @@ export interface Range {
   readonly mapped: boolean;
   /** xe tile_invalidated (unused by amdgpu). */
   readonly invalidated: boolean;
+}
+
+/**
+ * struct drm_gpusvm_range: its VA state, and its pages. The pages of the instance's first device
+ * are the range's own fields; with one instance for several devices (DOMAIN.md §6), `peers`
+ * holds the other devices' pages in slot order.
+ */
+export interface Range extends DevPages {
+  /** Unique per run: the kernel's struct pointer (a start page can be reused by a new range). */
+  readonly id: number;
+  /** The drm_gpusvm instance whose tree holds it. */
+  readonly inst: number;
+  readonly start: number;
+  readonly end: number;
+  /** flags.unmapped / flags.partial_unmap: set by the UNMAP notifier under notifier_lock(W). */
+  readonly unmapped: boolean;
+  readonly partialUnmap: boolean;
+  /** flags.migrate_devmem, fixed at creation: devmem_possible && anonymous VMA. */
+  readonly migrateDevmem: boolean;
   /** Pending GC interval (amdgpu pending_start/last_page; [start,end) here), NONE if none. */
   readonly pendingStart: number;
   readonly pendingEnd: number;
+  readonly peers: readonly DevPages[];
 }
 
 export interface SvmGlobals {
@@ -111,9 +122,9 @@ export interface SvmGlobals {
   readonly subSeq: number;
   /** Invalidations between range_start and range_end (active_invalidate_ranges). */
   readonly activeInvs: number;
-  /** mmu_interval_notifier->invalidate_seq, set by mmu_interval_set_seq in the callback. */
-  readonly mniSeq: number;
-  /** GPU page table: generation each page's PTE points to, NONE if no PTE. */
+  /** Per instance: mmu_interval_notifier->invalidate_seq, set by mmu_interval_set_seq in the callback. */
+  readonly mniSeq: readonly number[];
+  /** GPU page tables, device after device: generation each page's PTE points to, NONE if no PTE. */
   readonly pte: readonly number[];
   /** GPU TLB: what a cached translation points to (filled when a PTE is written). */
   readonly tlb: readonly number[];
@@ -122,7 +133,7 @@ export interface SvmGlobals {
   readonly tlbDev: readonly number[];
   /** Device-memory allocations ever made, indexed by id. */
   readonly devmem: readonly Devmem[];
-  /** GC list: starts of ranges queued, in order. */
+  /** GC lists of every instance: ids of the ranges queued, in order. */
   readonly gcList: readonly number[];
   /** What the system page backing each VA page holds (a device page's is in its Devmem). */
   readonly data: readonly number[];
@@ -138,9 +149,9 @@ export interface SvmGlobals {
   readonly attrAtUnmap: readonly number[];
   /** amdgpu checkpoint_ts is set: an UNMAP captured the IH ring position (stale-fault filter). */
   readonly checkpoint: boolean;
-  /** The GC work item is queued (queue_work) / running. */
-  readonly gcPending: boolean;
-  readonly gcRunning: boolean;
+  /** Per instance: the GC work item is queued (queue_work) / running. */
+  readonly gcPending: readonly boolean[];
+  readonly gcRunning: readonly boolean[];
 }
 
 /** Return codes, as the kernel's negative errnos (R-2: return codes are part of the spec). */

@@ -50,7 +50,7 @@ export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, S
         },
         next: 'ev_inv_start',
       },
-      ...callbackSteps(protocol, 'migrate', 'ev_collect', 'ev_', cfg.migrateOwnerSkip ?? false, (g, l) => g.devmem[l.alloc]!.dev),
+      ...callbackSteps(cfg, protocol, 'migrate', 'ev_collect', 'ev_', (g, l) => g.devmem[l.alloc]!.dev),
       {
         label: 'ev_collect',
         kernelFn: 'migrate_device_pfns: lock the device pages, install migration entries',

@@ -2,8 +2,9 @@
 
 import type { Program } from '../../explorer/index.ts';
 import { attrPolicy, devices, prefersVram, type SvmConfig } from '../config.ts';
-import { ATTR, MMAP, NOTIFIER, acquire, driverLock, release, section } from '../locks.ts';
-import { attrAt, attrHole, attrValue, pagesValid, rangeStarting, vmaAt } from '../queries.ts';
+import { devicesOf, GPU0, suffix, type Gpu } from '../gpu.ts';
+import { ATTR, MMAP, acquire, driverLock, notifierLock, release, section } from '../locks.ts';
+import { attrAt, attrHole, attrValue, pagesOf, pagesValid, rangeStarting, vmaAt } from '../queries.ts';
 import { EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { allocVramSteps } from '../steps/alloc-vram.ts';
 import { inVram } from './prefetch-vram.ts';
@@ -22,12 +23,13 @@ type P = Program<SvmGlobals, SvmLocals>;
  * its own `retry:` without a bound (D-4). Not modeled: the 2 ms validate_timestamp de-dup (it
  * only returns without mapping), migration (TODO in V3).
  */
-export function amdgpuFault(cfg: SvmConfig): P {
-  const svm = driverLock('amdgpu-v3');
+export function amdgpuFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
+  const svm = driverLock('amdgpu-v3', gpu.inst);
+  const NOTIFIER = notifierLock(gpu.inst);
   const retryMap: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'unlock_svm') };
   const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'attr_bounds') };
   return {
-    name: 'gpu_fault',
+    name: `gpu_fault${suffix(gpu.dev)}`,
     start: 'lookup',
     steps: [
       {
@@ -106,8 +108,8 @@ export function amdgpuFault(cfg: SvmConfig): P {
         },
         next: 'gc_dequeue',
       },
-      ...gcLoopSteps('amdgpu-v3', attrPolicy(cfg, 'amdgpu-v3'), 'find_or_insert'),
-      ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_svm') }),
+      ...gcLoopSteps('amdgpu-v3', attrPolicy(cfg, 'amdgpu-v3'), 'find_or_insert', gpu.inst, devicesOf(cfg, gpu.inst)),
+      ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_svm') }, gpu),
       {
         label: 'is_valid',
         kernelFn: 'amdgpu_svm_range_is_valid',
@@ -115,13 +117,14 @@ export function amdgpuFault(cfg: SvmConfig): P {
         locks: section(NOTIFIER, 'read'),
         reads: ['ranges'],
         effect: (g, l) => {
-          const r = rangeStarting(g, l.range)!;
-          l.ret = r.mapped && pagesValid(r) && !r.unmapped && !r.partialUnmap ? OK : EINVAL;
+          const r = rangeStarting(g, l.range, gpu.inst)!;
+          const pg = pagesOf(r, gpu.slot);
+          l.ret = pg.mapped && pagesValid(pg) && !r.unmapped && !r.partialUnmap ? OK : EINVAL;
         },
         next: (_g, l) => (l.ret === OK ? 'unlock_svm' : 'gp_read_begin'),
       },
-      ...getPagesSteps({ ok: goto('um_lock_pd'), fail: retryMap }),
-      ...amdgpuUpdateMappingSteps({ ok: goto('unlock_svm'), again: retryFault }),
+      ...getPagesSteps({ ok: goto('um_lock_pd'), fail: retryMap }, gpu),
+      ...amdgpuUpdateMappingSteps({ ok: goto('unlock_svm'), again: retryFault }, gpu),
       {
         label: 'unlock_svm',
         kernelFn: 'up_write(svm_lock); amdgpu_svm_put',
@@ -139,15 +142,15 @@ export function amdgpuFault(cfg: SvmConfig): P {
  * get_pages, and the bind whose pre-commit re-checks pages valid under the notifier lock.
  * Every failure goes back to `retry:` (no bound without devmem).
  */
-export function xeFault(cfg: SvmConfig): P {
-  const vm = driverLock('xe');
+export function xeFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
+  const vm = driverLock('xe', gpu.inst);
   const devmem = devices(cfg) > 0;
   const range = (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
-    const r = rangeStarting(g, l.range)!;
+    const r = rangeStarting(g, l.range, gpu.inst)!;
     return [r.start, r.end];
   };
   return {
-    name: 'gpu_fault',
+    name: `gpu_fault${suffix(gpu.dev)}`,
     start: 'lock_vm',
     steps: [
       {
@@ -158,7 +161,7 @@ export function xeFault(cfg: SvmConfig): P {
         effect: (_g, l) => void (l.tries = cfg.migrateTries ?? 1),
         next: 'gc_dequeue',
       },
-      ...gcLoopSteps('xe', attrPolicy(cfg, 'xe'), 'vma_lookup'),
+      ...gcLoopSteps('xe', attrPolicy(cfg, 'xe'), 'vma_lookup', gpu.inst, devicesOf(cfg, gpu.inst)),
       {
         label: 'vma_lookup',
         kernelFn: 'xe_vm_find_vma_by_addr (CPU-address-mirror VMA)',
@@ -174,21 +177,21 @@ export function xeFault(cfg: SvmConfig): P {
         },
         next: (_g, l) => (l.ret === OK ? 'find_or_insert' : 'unlock_vm'),
       },
-      ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_vm') }),
+      ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_vm') }, gpu),
       {
         label: 'is_valid',
         kernelFn: 'xe_svm_range_is_valid',
         note: 'tile_present & ~tile_invalidated, read without the notifier lock (advisory)',
         reads: ['ranges'],
         effect: (g, l) => {
-          const r = rangeStarting(g, l.range)!;
-          l.ret = r.mapped && !r.invalidated ? OK : EINVAL;
+          const pg = pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot);
+          l.ret = pg.mapped && !pg.invalidated ? OK : EINVAL;
         },
         next: (_g, l) => (l.ret === OK ? 'unlock_vm' : devmem ? 'needs_migrate' : 'gp_read_begin'),
       },
-      ...(devmem ? xeMigrateSteps(cfg, range) : []),
-      ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }),
-      ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }),
+      ...(devmem ? xeMigrateSteps(cfg, range, gpu) : []),
+      ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu),
+      ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }, gpu),
       { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], effect: (_g, l) => void (l.rid = NONE), next: 'done' },
     ],
   };
@@ -199,7 +202,7 @@ export function xeFault(cfg: SvmConfig): P {
  * xe_svm_alloc_vram; an error goes back to `retry:` (timeslice doubled, not modeled), where the
  * exhausted try count then maps from system memory.
  */
-function xeMigrateSteps(cfg: SvmConfig, range: (g: SvmGlobals, l: SvmLocals) => readonly [number, number]): SvmStep[] {
+function xeMigrateSteps(cfg: SvmConfig, range: (g: SvmGlobals, l: SvmLocals) => readonly [number, number], gpu: Gpu): SvmStep[] {
   return [
     {
       label: 'needs_migrate',
@@ -208,11 +211,11 @@ function xeMigrateSteps(cfg: SvmConfig, range: (g: SvmGlobals, l: SvmLocals) => 
       reads: ['ranges', 'attrs', 'pages', 'devmem'],
       effect: (_g, l) => {
         l.tries--;
-        l.dev = 0;
+        l.dev = gpu.dev;
       },
       next: (g, l) => {
-        const r = rangeStarting(g, l.range)!;
-        const wanted = l.tries >= 0 && r.migrateDevmem && prefersVram('xe', attrValue(g, l.page), 0) && !inVram(g, 0, r.start, r.end);
+        const r = rangeStarting(g, l.range, gpu.inst)!;
+        const wanted = l.tries >= 0 && r.migrateDevmem && prefersVram('xe', attrValue(g, l.page), gpu.dev) && !inVram(g, gpu.dev, r.start, r.end);
         return wanted ? 'av_lock_read' : 'gp_read_begin';
       },
     },

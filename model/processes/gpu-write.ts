@@ -4,12 +4,14 @@
 // translation the access would fault; the fault processes stand for that, so it ends here.
 
 import type { Program } from '../../explorer/index.ts';
-import { setContent } from '../queries.ts';
+import { suffix } from '../gpu.ts';
+import { pteIndex, setContent } from '../queries.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 
-export function gpuWrite(): Program<SvmGlobals, SvmLocals> {
+/** GPU `dev` storing through its own TLB. */
+export function gpuWrite(dev = 0): Program<SvmGlobals, SvmLocals> {
   return {
-    name: 'gpu_write',
+    name: `gpu_write${suffix(dev)}`,
     start: 'gpu_store',
     steps: [
       {
@@ -19,11 +21,12 @@ export function gpuWrite(): Program<SvmGlobals, SvmLocals> {
         reads: ['tlb', 'pages', 'devmem'],
         writes: ['data', 'written', 'devmem'],
         effect: (g, l) => {
-          const gen = g.tlb[l.page]!;
+          const i = pteIndex(g, dev, l.page);
+          const gen = g.tlb[i]!;
           if (gen === NONE) return;
           g.written[l.page] = l.value;
           // Into VRAM the memory manager took back, the store lands in somebody else's memory.
-          const a = g.tlbDev[l.page]!;
+          const a = g.tlbDev[i]!;
           if (gen === g.pages[l.page]!.gen && (a === NONE || g.devmem[a]!.backed)) setContent(g, l.page, l.value);
         },
         next: 'done',

@@ -8,10 +8,11 @@
 //               replaced, the VMA stays; "Non-UNMAP events rely on GPU fault to remap".
 
 import type { Program } from '../../explorer/index.ts';
-import type { Protocol } from '../config.ts';
-import { GC, MMAP, NOTIFIER, acquire, release, section } from '../locks.ts';
+import type { Protocol, SvmConfig } from '../config.ts';
+import { devicesOf, instances, suffix } from '../gpu.ts';
+import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
 import { freeDevicePage, installSystemPage } from '../devmem.ts';
-import { attrValue, content, flushTlb, overlapping, unmapPages, zapPtes } from '../queries.ts';
+import { attrValue, content, flushTlb, overlapping, pagesOf, tree, unmapPages, zapPtes } from '../queries.ts';
 import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { SvmStep } from '../steps/types.ts';
 
@@ -21,44 +22,63 @@ type P = Program<SvmGlobals, SvmLocals>;
 export type InvalidationEvent = 'unmap' | 'clear' | 'migrate';
 
 /**
- * mmu_notifier_invalidate_range_start and the drm_gpusvm callback over [l.is, l.ie), up to the
- * notifier unlock; `after` is where the invalidating process goes next (core mm's own change,
- * then range_end). `prefix` keeps labels unique when a migration embeds them. For MIGRATE,
- * `ownerSkip` models a driver that skips events whose owner (the pgmap owner the migration passes,
- * `owner`) is its own (HMM-RST allows it; device 0 is the gpusvm instance's device).
+ * mmu_notifier_invalidate_range_start and, for each drm_gpusvm instance (each registered its own
+ * mmu_interval_notifier; core mm calls them one after the other), the drm_gpusvm callback over
+ * [l.is, l.ie) up to its notifier unlock; then `after` (core mm's own change, then range_end).
+ * `prefix` keeps labels unique when a migration embeds them; instance i > 0 has labels ending in
+ * i. For MIGRATE, with cfg.migrateOwnerSkip the callback skips events whose owner (`owner`) is
+ * the instance's own pagemap owner (HMM-RST allows it; its first device's).
  */
 export function callbackSteps(
+  cfg: SvmConfig,
   protocol: Protocol,
   event: InvalidationEvent,
   after: string,
   prefix = '',
-  ownerSkip = false,
   owner: (g: SvmGlobals, l: SvmLocals) => number = (_g, l) => l.dev,
+): SvmStep[] {
+  const n = instances(cfg);
+  const start: SvmStep = {
+    label: prefix + 'inv_start',
+    kernelFn: `mmu_notifier_invalidate_range_start (mn_itree_inv_start_range)${event === 'migrate' ? ' (MMU_NOTIFY_MIGRATE)' : ''}`,
+    note: 'the invalidation is in progress: invalidate_seq goes odd',
+    writes: ['subSeq', 'activeInvs'],
+    effect: (g) => {
+      if (g.activeInvs === 0) g.subSeq++;
+      g.activeInvs++;
+    },
+    next: prefix + 'inv_lock',
+  };
+  const perInstance = Array.from({ length: n }, (_, i) =>
+    instanceCallbackSteps(cfg, protocol, event, i, i + 1 < n ? `${prefix}inv_lock${suffix(i + 1)}` : after, prefix, owner),
+  );
+  return [start, ...perInstance.flat()];
+}
+
+function instanceCallbackSteps(
+  cfg: SvmConfig,
+  protocol: Protocol,
+  event: InvalidationEvent,
+  inst: number,
+  after: string,
+  prefix: string,
+  owner: (g: SvmGlobals, l: SvmLocals) => number,
 ): SvmStep[] {
   const amd = protocol === 'amdgpu-v3';
   const unmap = event === 'unmap';
-  const skipped = (g: SvmGlobals, l: SvmLocals): boolean => event === 'migrate' && ownerSkip && owner(g, l) === 0;
-  const L = (label: string): string => prefix + label;
-  const tag = event === 'migrate' ? ' (MMU_NOTIFY_MIGRATE)' : '';
+  const ownerSkip = event === 'migrate' && (cfg.migrateOwnerSkip ?? false);
+  const devs = devicesOf(cfg, inst);
+  const skipped = (g: SvmGlobals, l: SvmLocals): boolean => ownerSkip && owner(g, l) === devs[0];
+  const L = (label: string): string => prefix + label + suffix(inst);
+  const lock = notifierLock(inst);
   return [
-    {
-      label: L('inv_start'),
-      kernelFn: `mmu_notifier_invalidate_range_start (mn_itree_inv_start_range)${tag}`,
-      note: 'the invalidation is in progress: invalidate_seq goes odd',
-      writes: ['subSeq', 'activeInvs'],
-      effect: (g) => {
-        if (g.activeInvs === 0) g.subSeq++;
-        g.activeInvs++;
-      },
-      next: L('inv_lock'),
-    },
     {
       label: L('inv_lock'),
       kernelFn: 'drm_gpusvm_notifier_invalidate: down_write(notifier_lock) + mmu_interval_set_seq',
       note: 'from here mmu_interval_read_begin waits, and mmu_interval_read_retry fails for older seqs',
-      locks: [acquire(NOTIFIER, 'write')],
+      locks: [acquire(lock, 'write')],
       writes: ['mniSeq'],
-      effect: (g) => void (g.mniSeq = g.subSeq),
+      effect: (g) => void (g.mniSeq[inst] = g.subSeq),
       next: L('event_begin'),
     },
     {
@@ -70,22 +90,25 @@ export function callbackSteps(
         : 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
       note:
         (amd ? 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' : 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation') +
-        (ownerSkip && event === 'migrate' ? '; skipped for a MIGRATE event of its own owner' : ''),
+        (ownerSkip ? '; skipped for a MIGRATE event of its own owner' : ''),
       reads: ['ranges'],
       writes: amd && unmap ? ['checkpoint', 'pte', 'tlb', 'ranges'] : ['pte', 'tlb', 'ranges'],
       effect: (g, l) => {
         if (skipped(g, l)) return;
         // amdgpu_svm_range_invalidate captures the stale-fault checkpoint on UNMAP first.
         if (amd && unmap) g.checkpoint = true;
-        let zapped = false;
-        for (const r of overlapping(g.ranges, l.is, l.ie)) {
-          if (r.unmapped || !r.mapped) continue;
-          zapPtes(g, r);
-          if (amd) r.mapped = false;
-          else r.invalidated = true;
-          zapped = true;
-        }
-        if (zapped) flushTlb(g);
+        devs.forEach((dev, slot) => {
+          let zapped = false;
+          for (const r of overlapping(tree(g, inst), l.is, l.ie)) {
+            const pg = pagesOf(r, slot);
+            if (r.unmapped || !pg.mapped) continue;
+            zapPtes(g, r, dev);
+            if (amd) pg.mapped = false;
+            else pg.invalidated = true;
+            zapped = true;
+          }
+          if (zapped) flushTlb(g, dev);
+        });
       },
       next: L('event_end'),
     },
@@ -95,12 +118,12 @@ export function callbackSteps(
         ? 'event_end: drm_gpusvm_range_unmap_pages, drm_gpusvm_range_set_unmapped, GC enqueue + queue_work'
         : 'event_end: drm_gpusvm_range_unmap_pages',
       note: unmap ? 'DMA unmap; mark unmapped (partial if the range sticks out); queue for GC under the GC lock' : 'DMA unmap every overlapping range',
-      locks: unmap ? section(GC) : [],
+      locks: unmap ? section(gcLock(inst)) : [],
       reads: ['ranges'],
       writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
       effect: (g, l) => {
         if (skipped(g, l)) return;
-        for (const r of overlapping(g.ranges, l.is, l.ie)) {
+        for (const r of overlapping(tree(g, inst), l.is, l.ie)) {
           unmapPages(r);
           if (!unmap) continue;
           r.unmapped = true;
@@ -109,13 +132,13 @@ export function callbackSteps(
           const e = Math.min(r.end, l.ie);
           r.pendingStart = r.pendingStart < 0 ? s : Math.min(r.pendingStart, s);
           r.pendingEnd = r.pendingEnd < 0 ? e : Math.max(r.pendingEnd, e);
-          if (!g.gcList.includes(r.start)) g.gcList.push(r.start);
-          g.gcPending = true;
+          if (!g.gcList.includes(r.id)) g.gcList.push(r.id);
+          g.gcPending[inst] = true;
         }
       },
       next: L('inv_unlock'),
     },
-    { label: L('inv_unlock'), kernelFn: 'up_write(notifier_lock)', locks: [release(NOTIFIER, 'write')], next: after },
+    { label: L('inv_unlock'), kernelFn: 'up_write(notifier_lock)', locks: [release(lock, 'write')], next: after },
   ];
 }
 
@@ -135,9 +158,9 @@ export function invEndStep(label: string, next: string): SvmStep {
 }
 
 /** Core mm changing the pages after the callback: munmap frees them, reclaim replaces them. */
-function mmChangeSteps(protocol: Protocol, unmap: boolean, after: string): SvmStep[] {
+function mmChangeSteps(cfg: SvmConfig, protocol: Protocol, unmap: boolean, after: string): SvmStep[] {
   return [
-    ...callbackSteps(protocol, unmap ? 'unmap' : 'clear', 'mm_change'),
+    ...callbackSteps(cfg, protocol, unmap ? 'unmap' : 'clear', 'mm_change'),
     {
       label: 'mm_change',
       kernelFn: unmap ? 'unmap_page_range + free the pages (core mm)' : 'try_to_unmap / migrate the page (core mm)',
@@ -167,7 +190,7 @@ function mmChangeSteps(protocol: Protocol, unmap: boolean, after: string): SvmSt
   ];
 }
 
-export function munmap(protocol: Protocol): P {
+export function munmap(cfg: SvmConfig, protocol: Protocol): P {
   return {
     name: 'munmap',
     start: 'mmap_write_lock',
@@ -186,14 +209,14 @@ export function munmap(protocol: Protocol): P {
         },
         next: 'inv_start',
       },
-      ...mmChangeSteps(protocol, true, 'mmap_write_unlock'),
+      ...mmChangeSteps(cfg, protocol, true, 'mmap_write_unlock'),
       { label: 'mmap_write_unlock', kernelFn: 'mmap_write_unlock', locks: [release(MMAP, 'write')], next: 'done' },
     ],
   };
 }
 
-export function invalidate(protocol: Protocol): P {
-  return { name: 'invalidate', start: 'inv_start', steps: mmChangeSteps(protocol, false, 'done') };
+export function invalidate(cfg: SvmConfig, protocol: Protocol): P {
+  return { name: 'invalidate', start: 'inv_start', steps: mmChangeSteps(cfg, protocol, false, 'done') };
 }
 
 /** The CPU mapping new memory at an address unmapped earlier (VA reuse). */

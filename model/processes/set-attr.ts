@@ -11,8 +11,9 @@
 import type { Draft } from 'immer';
 import type { Program } from '../../explorer/index.ts';
 import { devices, prefersVram, type Protocol, type SvmConfig } from '../config.ts';
+import { devicesOf } from '../gpu.ts';
 import { ATTR, MMAP, NOTIFIER, RESV, acquire, driverLock, release, section } from '../locks.ts';
-import { attrAt, attrValue, flushTlb, overlapping, rangeStarting, recordAttrSet, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
+import { attrAt, attrValue, flushTlb, overlapping, pagesOf, rangeStarting, tree, recordAttrSet, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
 import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
@@ -70,8 +71,10 @@ function prefetchSteps(cfg: SvmConfig, protocol: Protocol, done: string): SvmSte
   ];
 }
 
+/** The SET_ATTR ioctl of GPU 0's VM (instance 0: with one instance, every device's pages). */
 export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
   const svm = driverLock('amdgpu-v3');
+  const devs = devicesOf(cfg, 0);
   const afterApply = prefetch ? 'pf_bounds' : 'unlock_svm';
   return {
     name: prefetch ? 'set_attr_prefetch' : 'set_attr',
@@ -82,7 +85,7 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         kernelFn: 'amdgpu_svm_gc_flush (flush_work)',
         note: 'waits until the GC work is neither queued nor running',
         reads: ['gcPending', 'gcRunning'],
-        guard: (g) => !g.gcPending && !g.gcRunning,
+        guard: (g) => !g.gcPending[0] && !g.gcRunning[0],
         next: 'attr_validate',
       },
       {
@@ -116,7 +119,7 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         reads: ['ranges'],
         writes: ['pte'],
         effect: (g, l) => {
-          for (const r of overlapping(g.ranges, l.page, l.end)) if (r.mapped) zapPtes(g, r);
+          for (const r of overlapping(tree(g, 0), l.page, l.end)) devs.forEach((d, slot) => pagesOf(r, slot).mapped && zapPtes(g, r, d));
         },
         next: 'ii_remove',
       },
@@ -127,11 +130,11 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         locks: section(NOTIFIER, 'read'),
         writes: ['ranges', 'gcList'],
         effect: (g, l) => {
-          for (const r of overlapping(g.ranges, l.page, l.end)) {
-            r.mapped = false;
+          for (const r of overlapping(tree(g, 0), l.page, l.end)) {
+            devs.forEach((_d, slot) => (pagesOf(r, slot).mapped = false));
             if (!crosses(r, l)) continue;
             unmapPages(r);
-            removeRange(g, r.start);
+            removeRange(g, r.id);
           }
         },
         next: 'ii_unlock_pd',
@@ -141,7 +144,7 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         kernelFn: 'flush_tlb + drm_exec_fini',
         locks: [release(RESV)],
         writes: ['tlb'],
-        effect: (g) => flushTlb(g),
+        effect: (g) => devs.forEach((d) => flushTlb(g, d)),
         next: afterApply,
       },
       ...(prefetch ? prefetchSteps(cfg, 'amdgpu-v3', 'unlock_svm') : []),
@@ -152,6 +155,7 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
 
 export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
   const vm = driverLock('xe');
+  const devs = devicesOf(cfg, 0);
   return {
     name: prefetch ? 'madvise_prefetch' : 'madvise',
     start: 'lock_vm',
@@ -171,14 +175,17 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         locks: section(NOTIFIER, 'read'),
         writes: ['pte', 'tlb', 'ranges'],
         effect: (g, l) => {
-          let zapped = false;
-          for (const r of overlapping(g.ranges, l.page, l.end)) {
-            if (!r.mapped) continue;
-            zapPtes(g, r);
-            r.invalidated = true;
-            zapped = true;
-          }
-          if (zapped) flushTlb(g);
+          devs.forEach((d, slot) => {
+            let zapped = false;
+            for (const r of overlapping(tree(g, 0), l.page, l.end)) {
+              const pg = pagesOf(r, slot);
+              if (!pg.mapped) continue;
+              zapPtes(g, r, d);
+              pg.invalidated = true;
+              zapped = true;
+            }
+            if (zapped) flushTlb(g, d);
+          });
         },
         next: 'madvise_unbind',
       },
@@ -188,12 +195,14 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         locks: section(RESV),
         writes: ['pte', 'tlb', 'ranges'],
         effect: (g, l) => {
-          for (const r of overlapping(g.ranges, l.page, l.end)) {
+          for (const r of overlapping(tree(g, 0), l.page, l.end)) {
             if (!crosses(r, l)) continue;
-            zapPtes(g, r);
-            r.mapped = false;
+            devs.forEach((d, slot) => {
+              zapPtes(g, r, d);
+              pagesOf(r, slot).mapped = false;
+            });
           }
-          flushTlb(g);
+          devs.forEach((d) => flushTlb(g, d));
         },
         next: 'madvise_remove',
       },
@@ -203,10 +212,10 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         locks: section(NOTIFIER, 'read'),
         writes: ['ranges', 'gcList'],
         effect: (g, l) => {
-          for (const r of overlapping(g.ranges, l.page, l.end)) {
+          for (const r of overlapping(tree(g, 0), l.page, l.end)) {
             if (!crosses(r, l)) continue;
             unmapPages(r);
-            removeRange(g, r.start);
+            removeRange(g, r.id);
           }
         },
         next: prefetch ? 'pf_bounds' : 'unlock_vm',

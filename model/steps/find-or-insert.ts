@@ -5,7 +5,8 @@
 // inserted under notifier_lock(R), mmap_lock(R) held around both.
 
 import { devices, type SvmConfig } from '../config.ts';
-import { MMAP, NOTIFIER, acquire, release } from '../locks.ts';
+import { devicesOf, GPU0, type Gpu } from '../gpu.ts';
+import { MMAP, acquire, notifierLock, release } from '../locks.ts';
 import { chunkFor, insertRange, newRange, rangeAt, vmaAt } from '../queries.ts';
 import { EINVAL, ENOENT, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { Exit, SvmStep } from './types.ts';
@@ -17,9 +18,11 @@ export interface FindOrInsertExits {
   readonly none: Exit;
 }
 
-const creates = (g: SvmGlobals, l: SvmLocals): boolean => vmaAt(g, l.page) !== undefined && rangeAt(g, l.page) === undefined;
-
-export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits): SvmStep[] {
+/** find_or_insert on `gpu`'s instance: its tree, its notifier lock; a new range has a pages set per device. */
+export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu = GPU0): SvmStep[] {
+  const NOTIFIER = notifierLock(gpu.inst);
+  const creates = (g: SvmGlobals, l: SvmLocals): boolean => vmaAt(g, l.page) !== undefined && rangeAt(g, l.page, gpu.inst) === undefined;
+  const slots = devicesOf(cfg, gpu.inst).length;
   return [
     {
       label: 'find_or_insert',
@@ -29,7 +32,7 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits): SvmStep
       reads: ['pages', 'ranges'],
       guard: (g, l) => !creates(g, l),
       effect: (g, l) => {
-        const r = rangeAt(g, l.page);
+        const r = rangeAt(g, l.page, gpu.inst);
         if (!vmaAt(g, l.page) || !r) {
           l.ret = ENOENT;
           x.none.effect?.(l, g);
@@ -52,14 +55,14 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits): SvmStep
       writes: ['ranges'],
       guard: creates,
       effect: (g, l) => {
-        const chunk = chunkFor(g, cfg, l.page, l.lo, l.hi);
+        const chunk = chunkFor(g, cfg, l.page, l.lo, l.hi, gpu.inst);
         if (!chunk) {
           l.ret = EINVAL;
           x.none.effect?.(l, g);
           return;
         }
         // migrate_devmem = devmem_possible && vma_is_anonymous (every modeled VMA is anonymous).
-        insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId, devices(cfg) > 0));
+        insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId, devices(cfg) > 0, gpu.inst, slots));
         l.rid = g.nextRangeId++;
         l.ret = OK;
         l.range = chunk[0];

@@ -7,12 +7,15 @@
 //              drm_gpusvm_range_remove; reset the VMA's attributes (policy 'reset').
 
 import type { AttrOnUnmap, Protocol } from '../config.ts';
-import { ATTR, GC, NOTIFIER, RESV, section } from '../locks.ts';
-import { clearAttrs, flushTlb, rangeStarting, removeRange, resetAttrs, unmapPages, zapPtes } from '../queries.ts';
+import { ATTR, gcLock, notifierLock, section, vmResv } from '../locks.ts';
+import { clearAttrs, flushTlb, pagesOf, rangeById, rangeStarting, removeRange, resetAttrs, unmapPages, zapPtes } from '../queries.ts';
 import { NONE } from '../state.ts';
 import type { SvmStep } from './types.ts';
 
-export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: string): SvmStep[] {
+/** The GC loop of instance `inst`, whose ranges hold the pages of GPUs `devs` (slot order). */
+export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: string, inst = 0, devs: readonly number[] = [0]): SvmStep[] {
+  const GC = gcLock(inst);
+  const NOTIFIER = notifierLock(inst);
   const afterDequeue = protocol === 'xe' ? 'gc_unbind' : policy === 'clear' ? 'gc_clear_attrs' : 'gc_remove';
   const afterRemove = protocol === 'xe' && policy !== 'keep' ? 'gc_reset_attrs' : 'gc_dequeue';
   const steps: SvmStep[] = [
@@ -24,14 +27,14 @@ export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: strin
       reads: ['gcList'],
       writes: ['gcList', 'ranges'],
       effect: (g, l) => {
-        const start = g.gcList.shift();
-        if (start === undefined) {
+        const k = g.gcList.findIndex((id) => rangeById(g, id)?.inst === inst);
+        if (k < 0) {
           l.range = NONE;
           l.rid = NONE;
           return;
         }
-        const r = rangeStarting(g, start)!;
-        l.range = start;
+        const r = rangeById(g, g.gcList.splice(k, 1)[0]!)!;
+        l.range = r.start;
         l.rid = r.id;
         l.lo = r.pendingStart;
         l.hi = r.pendingEnd;
@@ -47,9 +50,11 @@ export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: strin
       locks: section(NOTIFIER, 'read'),
       writes: ['ranges', 'gcList'],
       effect: (g, l) => {
-        const r = rangeStarting(g, l.range);
-        if (r) unmapPages(r);
-        removeRange(g, l.range);
+        const r = rangeStarting(g, l.range, inst);
+        if (r) {
+          unmapPages(r);
+          removeRange(g, r.id);
+        }
         l.rid = NONE;
       },
       next: afterRemove,
@@ -71,13 +76,15 @@ export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: strin
       label: 'gc_unbind',
       kernelFn: 'xe_vm_lock + xe_vm_range_unbind + xe_vm_unlock',
       note: 'tear down the GPU PTEs of the range, with the TLB invalidation',
-      locks: section(RESV),
+      locks: devs.flatMap((d) => section(vmResv(d))),
       writes: ['pte', 'tlb', 'ranges'],
       effect: (g, l) => {
-        const r = rangeStarting(g, l.range)!;
-        zapPtes(g, r);
-        flushTlb(g);
-        r.mapped = false;
+        const r = rangeStarting(g, l.range, inst)!;
+        devs.forEach((d, slot) => {
+          zapPtes(g, r, d);
+          flushTlb(g, d);
+          pagesOf(r, slot).mapped = false;
+        });
       },
       next: 'gc_remove',
     });

@@ -3,9 +3,10 @@
 // read_retry, DMA map. The caller holds the driver lock for write (DOMAIN.md §2.4 DERIVED: two
 // get_pages on one range would race on the flags), so `l.range` stays in the tree throughout.
 
-import { EFAULT, NONE, OK, type SvmLocals } from '../state.ts';
-import { MMAP, NOTIFIER, section } from '../locks.ts';
-import { pagesValid, rangeStarting } from '../queries.ts';
+import { GPU0, type Gpu } from '../gpu.ts';
+import { MMAP, notifierLock, section } from '../locks.ts';
+import { pagesOf, pagesValid, rangeStarting } from '../queries.ts';
+import { EFAULT, NONE, OK, type DevPages, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { Exit, SvmStep } from './types.ts';
 
 export interface GetPagesExits {
@@ -19,7 +20,11 @@ function leave(e: Exit, l: SvmLocals): string {
   return e.to(l);
 }
 
-export function getPagesSteps(x: GetPagesExits): SvmStep[] {
+/** get_pages of `gpu` on its instance's range l.range: its own pages set, its instance's seq and lock. */
+export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0): SvmStep[] {
+  const NOTIFIER = notifierLock(gpu.inst);
+  const range = (g: SvmGlobals, l: SvmLocals): Range | undefined => rangeStarting(g, l.range, gpu.inst);
+  const mine = (g: SvmGlobals, l: SvmLocals): DevPages => pagesOf(range(g, l)!, gpu.slot);
   return [
     {
       label: 'gp_read_begin',
@@ -27,13 +32,13 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
       note: 'waits while an invalidation that already set the seq runs; fast path if pages are valid',
       locks: section(NOTIFIER, 'read'),
       reads: ['mniSeq', 'subSeq', 'ranges'],
-      guard: (g) => g.mniSeq !== g.subSeq,
+      guard: (g) => g.mniSeq[gpu.inst] !== g.subSeq,
       effect: (g, l) => {
-        l.seq = g.mniSeq;
+        l.seq = g.mniSeq[gpu.inst]!;
         l.ret = OK;
-        if (pagesValid(rangeStarting(g, l.range)!)) x.ok.effect?.(l, g);
+        if (pagesValid(mine(g, l))) x.ok.effect?.(l, g);
       },
-      next: (g, l) => (pagesValid(rangeStarting(g, l.range)!) ? leave(x.ok, l) : 'gp_hmm_fault'),
+      next: (g, l) => (pagesValid(mine(g, l)) ? leave(x.ok, l) : 'gp_hmm_fault'),
     },
     {
       label: 'gp_hmm_fault',
@@ -43,11 +48,11 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
       reads: ['pages', 'mniSeq'],
       // A range freed under the fault (a broken protocol) is the effect's to report, not the guard's.
       guard: (g, l) => {
-        const r = rangeStarting(g, l.range);
+        const r = range(g, l);
         return !r || g.pages.slice(r.start, r.end).every((p) => !p.locked);
       },
       effect: (g, l) => {
-        const r = rangeStarting(g, l.range)!;
+        const r = rangeStarting(g, l.range, gpu.inst)!;
         if (g.pages.slice(r.start, r.end).some((p) => !p.mapped)) {
           l.ret = EFAULT;
           x.fail.effect?.(l, g);
@@ -57,7 +62,7 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
         // Device pages of the gpusvm's own owner come back as device pfns (device_map later).
         l.pdev = g.pages.slice(r.start, r.end).map((p) => p.dev);
       },
-      next: (g, l) => (l.ret === EFAULT ? leave(x.fail, l) : g.mniSeq !== l.seq ? 'gp_read_begin' : 'gp_map'),
+      next: (g, l) => (l.ret === EFAULT ? leave(x.fail, l) : g.mniSeq[gpu.inst] !== l.seq ? 'gp_read_begin' : 'gp_map'),
     },
     {
       label: 'gp_map',
@@ -67,27 +72,27 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
       reads: ['ranges', 'mniSeq'],
       writes: ['ranges'],
       effect: (g, l) => {
-        const r = rangeStarting(g, l.range)!;
+        const r = rangeStarting(g, l.range, gpu.inst)!;
+        const pg = pagesOf(r, gpu.slot);
         if (r.unmapped) {
           l.ret = EFAULT;
           x.fail.effect?.(l, g);
           return;
         }
-        if (g.mniSeq !== l.seq || !r.dmaAlloc) return;
-        r.dma.splice(0, r.dma.length, ...l.pfns);
-        r.dmaDev.splice(0, r.dmaDev.length, ...l.pdev);
+        if (g.mniSeq[gpu.inst] !== l.seq || !pg.dmaAlloc) return;
+        pg.dma.splice(0, pg.dma.length, ...l.pfns);
+        pg.dmaDev.splice(0, pg.dmaDev.length, ...l.pdev);
         // has_dma_mapping for system pages, has_devmem_pages for device pages (mixed allowed).
-        r.hasDma = l.pdev.some((a) => a === NONE);
-        r.hasDevmem = l.pdev.some((a) => a !== NONE);
+        pg.hasDma = l.pdev.some((a) => a === NONE);
+        pg.hasDevmem = l.pdev.some((a) => a !== NONE);
         l.pfns = [];
         l.pdev = [];
         x.ok.effect?.(l, g);
       },
       next: (g, l) => {
         if (l.ret === EFAULT) return leave(x.fail, l);
-        const r = rangeStarting(g, l.range)!;
-        if (g.mniSeq !== l.seq) return 'gp_read_begin';
-        return r.dmaAlloc ? leave(x.ok, l) : 'gp_alloc';
+        if (g.mniSeq[gpu.inst] !== l.seq) return 'gp_read_begin';
+        return mine(g, l).dmaAlloc ? leave(x.ok, l) : 'gp_alloc';
       },
     },
     {
@@ -97,7 +102,7 @@ export function getPagesSteps(x: GetPagesExits): SvmStep[] {
       mayAlloc: true,
       writes: ['ranges'],
       effect: (g, l) => {
-        rangeStarting(g, l.range)!.dmaAlloc = true;
+        pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot).dmaAlloc = true;
       },
       next: 'gp_map',
     },

@@ -6,8 +6,9 @@
 //     pages valid, writes the PTEs and sets tile_present (clearing tile_invalidated) before the
 //     notifier lock is dropped at the end of xe_pt_update_ops_run.
 
-import { NOTIFIER, RESV, acquire, release, section } from '../locks.ts';
-import { pagesValid, rangeStarting, writePtes } from '../queries.ts';
+import { GPU0, type Gpu } from '../gpu.ts';
+import { acquire, notifierLock, release, section, vmResv } from '../locks.ts';
+import { pagesOf, pagesValid, rangeStarting, writePtes } from '../queries.ts';
 import { EAGAIN, OK } from '../state.ts';
 import type { Exit, SvmStep } from './types.ts';
 
@@ -17,7 +18,9 @@ export interface MapExits {
   readonly again: Exit;
 }
 
-export function amdgpuUpdateMappingSteps(x: MapExits): SvmStep[] {
+export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
+  const RESV = vmResv(gpu.dev);
+  const NOTIFIER = notifierLock(gpu.inst);
   return [
     {
       label: 'um_lock_pd',
@@ -33,13 +36,14 @@ export function amdgpuUpdateMappingSteps(x: MapExits): SvmStep[] {
       reads: ['ranges'],
       writes: ['pte', 'tlb', 'ranges'],
       effect: (g, l) => {
-        const r = rangeStarting(g, l.range)!;
-        if (!pagesValid(r) || r.unmapped || r.partialUnmap) {
-          r.mapped = false;
+        const r = rangeStarting(g, l.range, gpu.inst)!;
+        const pg = pagesOf(r, gpu.slot);
+        if (!pagesValid(pg) || r.unmapped || r.partialUnmap) {
+          pg.mapped = false;
           l.ret = EAGAIN;
           return;
         }
-        writePtes(g, r);
+        writePtes(g, r, gpu);
         l.ret = OK;
       },
       next: (_g, l) => (l.ret === OK ? 'um_publish' : 'um_unlock_pd_again'),
@@ -50,7 +54,7 @@ export function amdgpuUpdateMappingSteps(x: MapExits): SvmStep[] {
       note: 'after the notifier lock is dropped (V3 07/12): PDE update, then the mapped flag is published; the fault path passes flush_tlb = false',
       writes: ['ranges'],
       effect: (g, l) => {
-        rangeStarting(g, l.range)!.mapped = true;
+        pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot).mapped = true;
       },
       next: 'um_unlock_pd',
     },
@@ -71,7 +75,9 @@ export function amdgpuUpdateMappingSteps(x: MapExits): SvmStep[] {
   ];
 }
 
-export function xeBindSteps(x: MapExits): SvmStep[] {
+export function xeBindSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
+  const RESV = vmResv(gpu.dev);
+  const NOTIFIER = notifierLock(gpu.inst);
   return [
     {
       label: 'bind_lock_vm',
@@ -87,14 +93,15 @@ export function xeBindSteps(x: MapExits): SvmStep[] {
       reads: ['ranges'],
       writes: ['pte', 'tlb', 'ranges'],
       effect: (g, l) => {
-        const r = rangeStarting(g, l.range)!;
-        if (!pagesValid(r)) {
+        const r = rangeStarting(g, l.range, gpu.inst)!;
+        const pg = pagesOf(r, gpu.slot);
+        if (!pagesValid(pg)) {
           l.ret = EAGAIN;
           return;
         }
-        writePtes(g, r);
-        r.mapped = true;
-        r.invalidated = false;
+        writePtes(g, r, gpu);
+        pg.mapped = true;
+        pg.invalidated = false;
         l.ret = OK;
       },
       next: (_g, l) => (l.ret === OK ? 'bind_unlock_vm' : 'bind_unlock_vm_again'),

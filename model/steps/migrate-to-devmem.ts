@@ -98,7 +98,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       },
       next: (_g, l) => (l.ret === OK ? P('inv_start') : P('unlock')),
     },
-    ...callbackSteps(o.protocol, 'migrate', P('collect'), o.prefix, cfg.migrateOwnerSkip ?? false),
+    ...callbackSteps(cfg, o.protocol, 'migrate', P('collect'), o.prefix),
     {
       label: P('collect'),
       kernelFn: 'migrate_vma_setup: migrate_vma_collect (lock pages, install migration entries)',

@@ -63,7 +63,7 @@ export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: st
       next: P('inv_start'),
     },
     // The migration's pgmap owner is the owner of the faulting page: its device.
-    ...callbackSteps(protocol, 'migrate', P('collect'), prefix, cfg.migrateOwnerSkip ?? false, (g, l) => g.devmem[l.alloc]!.dev),
+    ...callbackSteps(cfg, protocol, 'migrate', P('collect'), prefix, (g, l) => g.devmem[l.alloc]!.dev),
     {
       label: P('collect'),
       kernelFn: 'migrate_vma_setup(SELECT_DEVICE_PRIVATE | SELECT_DEVICE_COHERENT, fault_page)',

@@ -1,0 +1,34 @@
+// What the invariants need to know of a configuration's GPUs and drm_gpusvm instances: which
+// instance serves which device, and where each instance's locks sit in the state's lock table.
+
+import type { Protocol, SvmConfig } from './config.ts';
+import { devicesOf, gpuOf, gpus, instances, type Gpu } from './gpu.ts';
+import { driverLock, notifierLock, svmLocks } from './locks.ts';
+import { devices } from './config.ts';
+
+export interface Topology {
+  readonly gpus: number;
+  readonly instances: number;
+  /** The GPUs an instance serves, in slot order. */
+  readonly devicesOf: (inst: number) => readonly number[];
+  readonly gpuOf: (dev: number) => Gpu;
+  /** Slot of an instance's notifier lock / driver lock in SysState.locks. */
+  readonly notifierSlot: (inst: number) => number;
+  readonly driverSlot: (inst: number) => number;
+}
+
+export function topology(cfg: SvmConfig, protocol: Protocol): Topology {
+  const names = svmLocks(protocol, devices(cfg), instances(cfg)).map((l) => l.name);
+  const slot = (name: string): number => names.indexOf(name);
+  return {
+    gpus: gpus(cfg),
+    instances: instances(cfg),
+    devicesOf: (inst) => devicesOf(cfg, inst),
+    gpuOf: (dev) => gpuOf(cfg, dev),
+    notifierSlot: (inst) => slot(notifierLock(inst)),
+    driverSlot: (inst) => slot(driverLock(protocol, inst)),
+  };
+}
+
+/** One GPU, one instance: what every configuration without device memory has. */
+export const SINGLE: Topology = topology({ pages: 1, chunkSizes: [1], mapRetries: 0, granularity: 1, vmas: [], attrs: [], premapped: [], processes: [] }, 'xe');
