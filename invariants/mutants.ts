@@ -420,6 +420,22 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     patches: [{ program: 'cpu_fault', label: 'cf_copy', replace: { effect: (_g, l) => void (l.pfns = new Array<number>(l.ie - l.is).fill(0)) } }],
   },
   {
+    name: 'second-instance-not-invalidated',
+    invariant: 'invalidate-before-return',
+    description: "with one drm_gpusvm per GPU, GPU 1's instance callback does nothing: its PTEs and DMA mappings survive reclaim",
+    protocol: 'xe',
+    config: {
+      ...devmem,
+      devices: 2,
+      attrs: [{ start: 0, end: 2, value: 9 }],
+      processes: [{ kind: 'fault', page: 0, dev: 1 }, { kind: 'invalidate', start: 0, end: 1 }],
+    },
+    patches: [
+      { program: 'invalidate', label: 'event_begin1', replace: { effect: () => {} } },
+      { program: 'invalidate', label: 'event_end1', replace: { effect: () => {} } },
+    ],
+  },
+  {
     name: 'timeslice-never-expires',
     invariant: 'cpu-faults-terminate',
     description: 'migrate_to_ram refuses while the timeslice lasts, and the timeslice never ends: the CPU faults forever',

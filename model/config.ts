@@ -90,9 +90,13 @@ export function attrPolicy(cfg: SvmConfig, protocol: Protocol): AttrOnUnmap {
 
 /**
  * What an attribute value says of the preferred location (DOMAIN.md §1.3; values are abstract):
- * `dev + 1` is that device's VRAM. The default (0) is system memory for amdgpu (no
- * preferred_loc) and the faulting device's VRAM for xe (DRM_XE_PREFERRED_LOC_DEFAULT_DEVICE).
+ * `dev + 1` is that device's VRAM; SYSTEM_LOC is system memory. The default (0) is system memory
+ * for amdgpu (no preferred_loc) and the faulting device's VRAM for xe
+ * (DRM_XE_PREFERRED_LOC_DEFAULT_DEVICE).
  */
+/** An attribute value naming system memory as the preferred location (no device). */
+export const SYSTEM_LOC = 9;
+
 export function prefersVram(protocol: Protocol, value: number, dev: number): boolean {
   return value === dev + 1 || (protocol === 'xe' && value === 0);
 }

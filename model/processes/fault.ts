@@ -123,7 +123,7 @@ export function amdgpuFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
         },
         next: (_g, l) => (l.ret === OK ? 'unlock_svm' : 'gp_read_begin'),
       },
-      ...getPagesSteps({ ok: goto('um_lock_pd'), fail: retryMap }, gpu),
+      ...getPagesSteps({ ok: goto('um_lock_pd'), fail: retryMap }, gpu, { cfg, protocol: 'amdgpu-v3' }),
       ...amdgpuUpdateMappingSteps({ ok: goto('unlock_svm'), again: retryFault }, gpu),
       {
         label: 'unlock_svm',
@@ -190,7 +190,7 @@ export function xeFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
         next: (_g, l) => (l.ret === OK ? 'unlock_vm' : devmem ? 'needs_migrate' : 'gp_read_begin'),
       },
       ...(devmem ? xeMigrateSteps(cfg, range, gpu) : []),
-      ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu),
+      ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu, { cfg, protocol: 'xe' }),
       ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }, gpu),
       { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], effect: (_g, l) => void (l.rid = NONE), next: 'done' },
     ],
@@ -219,6 +219,6 @@ function xeMigrateSteps(cfg: SvmConfig, range: (g: SvmGlobals, l: SvmLocals) => 
         return wanted ? 'av_lock_read' : 'gp_read_begin';
       },
     },
-    ...allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gc_dequeue') }),
+    ...allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gc_dequeue') }, [gpu.dev]),
   ];
 }

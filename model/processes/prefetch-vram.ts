@@ -7,6 +7,7 @@
 
 import type { Program } from '../../explorer/index.ts';
 import type { Protocol, SvmConfig } from '../config.ts';
+import { gpuOf } from '../gpu.ts';
 import { acquire, driverLock, release } from '../locks.ts';
 import { OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { allocVramSteps } from '../steps/alloc-vram.ts';
@@ -22,13 +23,15 @@ export function inVram(g: SvmGlobals, dev: number, start: number, end: number): 
 
 export function prefetchVram(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
   const xe = protocol === 'xe';
+  // The driver lock of the GPU's instance (with one instance, the GPUs share it).
+  const lock = (d: number): string => driverLock(protocol, gpuOf(cfg, d).inst);
   return {
     name: 'prefetch_vram',
     start: 'pv_lock',
     steps: [
       ...perDevice(cfg, 'pv_lock', (d) => ({
-        kernelFn: xe ? `xe_vm_bind prefetch op: down_write(${driverLock(protocol, d)})` : `amdgpu_svm_attr_set (prefetch trigger): down_write(${driverLock(protocol, d)})`,
-        locks: [acquire(driverLock(protocol, d))],
+        kernelFn: xe ? 'xe_vm_bind prefetch op: down_write(vm->lock)' : 'amdgpu_svm_attr_set (prefetch trigger): down_write(svm_lock)',
+        locks: [acquire(lock(d))],
         next: 'pv_decide',
       })),
       {
@@ -43,8 +46,8 @@ export function prefetchVram(cfg: SvmConfig, protocol: Protocol): Program<SvmGlo
         ? allocVramSteps(cfg, interval, { ok: { to: () => 'pv_unlock' }, fail: { to: () => 'pv_unlock' } })
         : migrateToDevmemSteps(cfg, { prefix: 'mg_', target: interval, protocol }, { ok: { to: () => 'pv_unlock' }, busy: { to: () => 'pv_unlock' }, fail: { to: () => 'pv_unlock' } })),
       ...perDevice(cfg, 'pv_unlock', (d) => ({
-        kernelFn: `up_write(${driverLock(protocol, d)})`,
-        locks: [release(driverLock(protocol, d))],
+        kernelFn: xe ? 'up_write(vm->lock)' : 'up_write(svm_lock)',
+        locks: [release(lock(d))],
         next: 'done',
       })),
     ],

@@ -240,8 +240,8 @@ function decisionSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
   };
   const xe = protocol === 'xe';
   const migrate: SvmStep[] = xe
-    ? allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gp_read_begin') })
-    : migrateToDevmemSteps(cfg, { prefix: 'mg_', target: range, protocol }, { ok: goto('gp_read_begin'), busy: goto('gp_read_begin'), fail: goto('gp_read_begin') });
+    ? allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gp_read_begin') }, [0])
+    : migrateToDevmemSteps(cfg, { prefix: 'mg_', target: range, protocol, devs: [0] }, { ok: goto('gp_read_begin'), busy: goto('gp_read_begin'), fail: goto('gp_read_begin') });
   return [
     {
       label: 'pf_decide',

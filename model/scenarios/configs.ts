@@ -1,8 +1,10 @@
 // The SVM scenarios: each a small configuration with one sentence on the race it exercises.
 // Sizes are scaled down: a chunk of 2 pages stands for SZ_2M, 1 page for SZ_4K.
 
-import type { SvmConfig } from '../config.ts';
-import { rangeEvictSteps } from '../steps/alloc-vram.ts';
+import { SYSTEM_LOC, type SvmConfig } from '../config.ts';
+import { allocVramSteps, rangeEvictSteps } from '../steps/alloc-vram.ts';
+import { migrateToRamSteps } from '../steps/migrate-to-ram.ts';
+import { goto } from '../steps/types.ts';
 
 export interface SvmScenario {
   readonly name: string;
@@ -26,10 +28,77 @@ const noUnmap = {
  * xe's driver_migrate_lock upgrade and drm_gpusvm_range_evict (XE-SERIALIZE) run only after a
  * migration got -EBUSY, which in `program` needs a range already partly in VRAM.
  */
-function noMigrateRetry(program: string): Record<string, string> {
+function noMigrateRetry(program: string, cfg: SvmConfig = { ...devmem, processes: [] }): Record<string, string> {
   const why = 'the migration never gets -EBUSY here (nothing else holds its pages, none is in VRAM already), so xe never takes driver_migrate_lock for write';
-  const labels = ['av_up_read', 'av_down_write', 'av_unlock_write', ...rangeEvictSteps({ pages: 0, chunkSizes: [], mapRetries: 0, granularity: 0, vmas: [], attrs: [], premapped: [], processes: [] }, () => [0, 0], 'x').map((x) => x.label)];
-  return Object.fromEntries(labels.map((l) => [`${program}/${l}`, why]));
+  return Object.fromEntries(noMigrateRetryLabels(cfg).map((l) => [`${program}/${l}`, why]));
+}
+
+function noMigrateRetryLabels(cfg: SvmConfig): string[] {
+  return ['av_up_read', 'av_down_write', 'av_unlock_write', ...rangeEvictSteps(cfg, () => [0, 0], 'x').map((x) => x.label)];
+}
+
+/** The same reason for the same labels of several programs. */
+function untaken(programs: readonly string[], labels: readonly string[], why: string): Record<string, string> {
+  return Object.fromEntries(programs.flatMap((p) => labels.map((l) => [`${p}/${l}`, why])));
+}
+
+/** hmm_range_fault migrating a peer GPU's private page back (get_pages' `gh_` steps). */
+const peerFaultLabels = (cfg: SvmConfig): string[] => ['gp_hmm_fault_peer', 'gh_retry', ...migrateToRamSteps(cfg, 'xe', 'gh_', 'x').map((x) => x.label)];
+/** xe_svm_alloc_vram in the xe fault. */
+const allocVramLabels = (cfg: SvmConfig): string[] => allocVramSteps(cfg, () => [0, 0], { ok: goto('x'), fail: goto('x') }).map((x) => x.label);
+const FAULTS = ['gpu_fault', 'gpu_fault1'];
+
+/** Two GPUs with VRAM faulting on one range whose attributes prefer system memory. */
+function twoGpusFaulting(instances: 'per-device' | 'shared'): SvmConfig {
+  return {
+    ...devmem,
+    devices: 2,
+    instances,
+    attrs: [{ start: 0, end: 2, value: SYSTEM_LOC }],
+    processes: [
+      { kind: 'fault', page: 0, dev: 0 },
+      { kind: 'fault', page: 0, dev: 1 },
+      { kind: 'invalidate', start: 0, end: 1 },
+    ],
+  };
+}
+
+/**
+ * Conflicting preferred locations (DOMAIN.md §6): GPU 0 prefetches a range into its VRAM while
+ * GPU 1, whose attributes prefer GPU 1's VRAM, faults on it.
+ */
+function conflictingPreferences(instances: 'per-device' | 'shared'): SvmConfig {
+  return {
+    ...devmem,
+    devices: 2,
+    instances,
+    attrs: [{ start: 0, end: 2, value: 2 }],
+    processes: [
+      { kind: 'migrate', start: 0, end: 2, dev: 0 },
+      { kind: 'fault', page: 0, dev: 1 },
+    ],
+  };
+}
+
+function twoGpusFaultingUntaken(cfg: SvmConfig): Record<string, string> {
+  return {
+    ...untaken(FAULTS, Object.keys(noUnmap).map((k) => k.split('/')[1]!), NO_UNMAP),
+    ...untaken(FAULTS, ['unregistered_vma', 'unregistered_insert'], 'the faulting address has registered attributes'),
+    ...untaken(FAULTS, [...peerFaultLabels(cfg), ...allocVramLabels(cfg)], 'the attributes prefer system memory: no page ever goes to VRAM'),
+    ...untaken(['copy_engine'], ['engine_clear', 'engine_copy'], 'no migration, so no copy job'),
+  };
+}
+
+function conflictingPreferencesUntaken(cfg: SvmConfig): Record<string, string> {
+  const shared = cfg.instances === 'shared';
+  const serialized = "one instance: GPU 0's prefetch and GPU 1's fault share its driver lock, so neither sees the other half-done";
+  return {
+    ...untaken(['prefetch_vram'], ['pv_lock1', 'mg_bo_create1', 'mg_unlock1', 'pv_unlock1'], 'only GPU 0 prefetches'),
+    ...untaken(['gpu_fault1'], Object.keys(noUnmap).map((k) => k.split('/')[1]!), NO_UNMAP),
+    ...untaken(['gpu_fault1'], ['unregistered_vma', 'unregistered_insert'], 'the faulting address has registered attributes'),
+    ...(shared ? untaken(['prefetch_vram', 'gpu_fault1'], [...noMigrateRetryLabels(cfg), ...peerFaultLabels(cfg), 'find_or_insert', 'um_unlock_pd_again', 'bind_unlock_vm_again'], serialized) : {}),
+    ...(shared ? {} : noMigrateRetry('prefetch_vram', cfg)),
+  };
 }
 
 /** Device memory: one GPU with VRAM, its attributes preferring it, pages holding data. */
@@ -243,6 +312,30 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       'set_attr_prefetch/ii_remove': 'the attribute range gets new attributes as a whole: nothing splits',
       'set_attr_prefetch/ii_unlock_pd': 'the attribute range gets new attributes as a whole: nothing splits',
     },
+  },
+  {
+    name: 'two-gpus-faulting',
+    description: 'two GPUs fault on one range while reclaim replaces a page (one drm_gpusvm instance per GPU, xe style)',
+    config: twoGpusFaulting('per-device'),
+    expectedUntaken: twoGpusFaultingUntaken(twoGpusFaulting('per-device')),
+  },
+  {
+    name: 'two-gpus-faulting-shared',
+    description: 'the same with one drm_gpusvm instance and per-device pages (DOMAIN.md §6)',
+    config: twoGpusFaulting('shared'),
+    expectedUntaken: twoGpusFaultingUntaken(twoGpusFaulting('shared')),
+  },
+  {
+    name: 'gpus-conflicting-preferences',
+    description: "GPU 0 prefetches a range into its VRAM while GPU 1, preferring its own VRAM, faults on it; one instance per GPU",
+    config: conflictingPreferences('per-device'),
+    expectedUntaken: conflictingPreferencesUntaken(conflictingPreferences('per-device')),
+  },
+  {
+    name: 'gpus-conflicting-preferences-shared',
+    description: 'the same with one drm_gpusvm instance and per-device pages',
+    config: conflictingPreferences('shared'),
+    expectedUntaken: conflictingPreferencesUntaken(conflictingPreferences('shared')),
   },
   {
     name: 'default',

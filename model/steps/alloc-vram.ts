@@ -56,8 +56,8 @@ export function rangeEvictSteps(cfg: SvmConfig, target: Target, done: string): S
   ];
 }
 
-/** xe_svm_alloc_vram for the interval target(g, l) to device l.dev. */
-export function allocVramSteps(cfg: SvmConfig, target: Target, x: AllocVramExits): SvmStep[] {
+/** xe_svm_alloc_vram for the interval target(g, l) to device l.dev (one of `devs`, default any). */
+export function allocVramSteps(cfg: SvmConfig, target: Target, x: AllocVramExits, devs?: readonly number[]): SvmStep[] {
   // l.mtries: 1 while driver_migrate_lock is held for read (a retry left), 0 once it is held for write.
   const afterMigrate = (l: SvmLocals): string => (l.mtries > 0 ? (l.ret === EBUSY ? 'av_up_read' : 'av_unlock_read') : 'av_unlock_write');
   const leave = (l: SvmLocals): Exit => (l.ret === OK ? x.ok : x.fail);
@@ -69,7 +69,7 @@ export function allocVramSteps(cfg: SvmConfig, target: Target, x: AllocVramExits
       effect: (_g, l) => void (l.mtries = 1),
       next: 'mg_mmap_lock',
     },
-    ...migrateToDevmemSteps(cfg, { prefix: 'mg_', target, protocol: 'xe' }, { ok: { to: afterMigrate }, busy: { to: afterMigrate }, fail: { to: afterMigrate } }),
+    ...migrateToDevmemSteps(cfg, { prefix: 'mg_', target, protocol: 'xe', ...(devs ? { devs } : {}) }, { ok: { to: afterMigrate }, busy: { to: afterMigrate }, fail: { to: afterMigrate } }),
     { label: 'av_up_read', kernelFn: 'xe_svm_alloc_vram: -EBUSY, up_read(driver_migrate_lock)', locks: [release(DRIVER_MIGRATE, 'read')], next: 'av_down_write' },
     {
       label: 'av_down_write',

@@ -3,8 +3,10 @@
 // read_retry, DMA map. The caller holds the driver lock for write (DOMAIN.md §2.4 DERIVED: two
 // get_pages on one range would race on the flags), so `l.range` stays in the tree throughout.
 
-import { GPU0, type Gpu } from '../gpu.ts';
-import { MMAP, notifierLock, section } from '../locks.ts';
+import { memoryType, type Protocol, type SvmConfig } from '../config.ts';
+import { GPU0, gpus, type Gpu } from '../gpu.ts';
+import { MMAP, acquire, notifierLock, release, section } from '../locks.ts';
+import { migrateToRamSteps } from './migrate-to-ram.ts';
 import { pagesOf, pagesValid, rangeStarting } from '../queries.ts';
 import { EFAULT, NONE, OK, type DevPages, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { Exit, SvmStep } from './types.ts';
@@ -20,8 +22,47 @@ function leave(e: Exit, l: SvmLocals): string {
   return e.to(l);
 }
 
-/** get_pages of `gpu` on its instance's range l.range: its own pages set, its instance's seq and lock. */
-export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0): SvmStep[] {
+/**
+ * hmm_range_fault meeting a peer GPU's device-private page: its owner is not this device's (no
+ * shared owner, device-to-device bounces through RAM), so the page faults through
+ * do_swap_page -> migrate_to_ram, under mmap_lock(R); the migration's invalidation moved the seq,
+ * so hmm_range_fault returns -EBUSY and get_pages starts over.
+ */
+function peerFaultSteps(cfg: SvmConfig, protocol: Protocol, gpu: Gpu): SvmStep[] {
+  return [
+    {
+      label: 'gp_hmm_fault_peer',
+      at: 'gp_hmm_fault',
+      kernelFn: 'hmm_range_fault: a peer device\'s private page faults (do_swap_page)',
+      locks: [acquire(MMAP, 'read')],
+      reads: ['pages', 'devmem'],
+      guard: (g, l) => peerPage(g, cfg, gpu, l) !== NONE,
+      effect: (g, l) => void (l.fpage = peerPage(g, cfg, gpu, l)),
+      next: 'gh_lock_page',
+    },
+    ...migrateToRamSteps(cfg, protocol, 'gh_', 'gh_retry'),
+    { label: 'gh_retry', kernelFn: 'hmm_range_fault returns -EBUSY: mmap_read_unlock, retry', locks: [release(MMAP, 'read')], next: 'gp_read_begin' },
+  ];
+}
+
+/** The first page of the range that lies in another GPU's private VRAM, unless the owners are shared. */
+function peerPage(g: SvmGlobals, cfg: SvmConfig, gpu: Gpu, l: SvmLocals): number {
+  if (memoryType(cfg) !== 'private' || (cfg.vramToVram ?? 'bounce') === 'direct') return NONE;
+  const r = rangeStarting(g, l.range, gpu.inst);
+  if (!r || g.pages.slice(r.start, r.end).some((p) => p.locked)) return NONE;
+  for (let p = r.start; p < r.end; p++) {
+    const a = g.pages[p]!.dev;
+    if (a !== NONE && g.devmem[a]!.dev !== gpu.dev) return p;
+  }
+  return NONE;
+}
+
+/**
+ * get_pages of `gpu` on its instance's range l.range: its own pages set, its instance's seq and
+ * lock. With two GPUs, `peer` adds the path where hmm_range_fault migrates a peer's page to RAM.
+ */
+export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: SvmConfig; protocol: Protocol }): SvmStep[] {
+  const withPeers = peer !== undefined && gpus(peer.cfg) > 1;
   const NOTIFIER = notifierLock(gpu.inst);
   const range = (g: SvmGlobals, l: SvmLocals): Range | undefined => rangeStarting(g, l.range, gpu.inst);
   const mine = (g: SvmGlobals, l: SvmLocals): DevPages => pagesOf(range(g, l)!, gpu.slot);
@@ -49,7 +90,7 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0): SvmStep[] {
       // A range freed under the fault (a broken protocol) is the effect's to report, not the guard's.
       guard: (g, l) => {
         const r = range(g, l);
-        return !r || g.pages.slice(r.start, r.end).every((p) => !p.locked);
+        return !r || (g.pages.slice(r.start, r.end).every((p) => !p.locked) && (!withPeers || peerPage(g, peer.cfg, gpu, l) === NONE));
       },
       effect: (g, l) => {
         const r = rangeStarting(g, l.range, gpu.inst)!;
@@ -106,5 +147,6 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0): SvmStep[] {
       },
       next: 'gp_map',
     },
+    ...(withPeers ? peerFaultSteps(peer.cfg, peer.protocol, gpu) : []),
   ];
 }

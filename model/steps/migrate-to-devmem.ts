@@ -30,6 +30,8 @@ export interface MigrateOptions {
   readonly target: (g: SvmGlobals, l: SvmLocals) => readonly [number, number];
   /** xe: the device's VM-bound buffer (xe_bo_create_locked); amdgpu: amdgpu_bo_create + reserve. */
   readonly protocol: Protocol;
+  /** The devices l.dev can name (a fault migrates only to its own GPU); default every device. */
+  readonly devs?: readonly number[];
 }
 
 const bits = (m: number): number => m.toString(2).split('').filter((b) => b === '1').length;
@@ -77,7 +79,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
         g.devmem.push(newDevmem(l.alloc, l.dev, l.is, l.ie) as Draft<Devmem>);
       },
       next: P('vma_check'),
-    })),
+    }), o.devs),
     {
       label: P('vma_check'),
       kernelFn: 'drm_pagemap_migrate_to_devmem: vma_lookup + drm_pagemap_zdd_alloc',
@@ -184,6 +186,6 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       locks: [release(boResv(d)), release(MMAP, 'read')],
       effect: (g, l) => exit(l).effect?.(l, g),
       next: (_g, l) => exit(l).to(l),
-    })),
+    }), o.devs),
   ];
 }

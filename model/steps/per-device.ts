@@ -7,9 +7,13 @@ import type { SvmConfig } from '../config.ts';
 import type { SvmGlobals, SvmLocals } from '../state.ts';
 import type { SvmStep } from './types.ts';
 
-/** Device 0's step is `label`; device d's is `label` + d, at the same location. */
-export function perDevice(cfg: SvmConfig, label: string, make: (d: number) => Omit<SvmStep, 'label' | 'at'>): SvmStep[] {
-  return Array.from({ length: Math.max(1, cfg.devices ?? 1) }, (_, d) => {
+/**
+ * Device 0's step is `label`; device d's is `label` + d, at the same location. `devs` are the
+ * devices the program can work for (default: every device of the configuration).
+ */
+export function perDevice(cfg: SvmConfig, label: string, make: (d: number) => Omit<SvmStep, 'label' | 'at'>, devs?: readonly number[]): SvmStep[] {
+  const list = devs ?? Array.from({ length: Math.max(1, cfg.devices ?? 1) }, (_, d) => d);
+  return list.map((d) => {
     const s = make(d);
     const guard = s.guard;
     return {
