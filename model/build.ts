@@ -76,9 +76,8 @@ function checkDevices(cfg: SvmConfig): void {
     if ((p.kind === 'migrate' || p.kind === 'evict') && (p.dev < 0 || p.dev >= n)) {
       throw new InputError(`a ${p.kind} process names device ${p.dev}, but the scenario has ${n} device(s) with VRAM`);
     }
-    for (const d of [('dev' in p ? p.dev : undefined) ?? 0]) {
-      if (d < 0 || d >= Math.max(1, n)) throw new InputError(`a ${p.kind} process names GPU ${d}, but the scenario has ${Math.max(1, n)} GPU(s)`);
-    }
+    const gpu = 'dev' in p ? (p.dev ?? 0) : 0;
+    if (gpu < 0 || gpu >= gpus(cfg)) throw new InputError(`a ${p.kind} process names GPU ${gpu}, but the scenario has ${gpus(cfg)} GPU(s)`);
   }
   if (cfg.pages > 30) throw new InputError(`${cfg.pages} pages: migrations keep page sets as 31-bit masks`);
 }
