@@ -151,6 +151,10 @@ export function checkProposal(p: Proposal, file: string): CheckVerdict {
   const addedLockFindings = [...cyc.added, ...rul.added].map((f) => `${f.what} (${f.scenario})`);
 
   const out = [`svmcheck check ${file}`, ...wrapWords(`${p.name}: ${p.title}`, '  '), ...wrapWords(`base ${p.base}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`, '  '), ''];
+  // A second GPU runs its own copy of a program (gpu_fault1): a patch written for GPU 0's program
+  // does not reach it, and the reader must know that GPU's results are the unpatched design's.
+  const copies = [...programsRun].filter((x) => /\d+$/.test(x) && p.patches.some((q) => q.program === x.replace(/\d+$/, '')) && !p.patches.some((q) => q.program === x));
+  if (copies.length > 0) out.push(...wrapWords(`note: the patches name GPU 0's programs; these copies for another GPU run unpatched: ${copies.join(', ')}`, '  '), '');
   out.push(adds ? 'Verdict: the proposal ADDS violations.' : 'Verdict: the proposal adds no violation.');
   const incomplete = [...baseRuns, ...propRuns].filter((r) => r.result.incomplete);
   if (incomplete.length > 0) out.push(...wrapWords(`(incomplete search in ${incomplete.map((r) => r.scenario).join(', ')})`, '  '));

@@ -13,6 +13,14 @@ const check = (file: string) => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
+describe('a patch of a program a second GPU also runs', () => {
+  it('says that the other GPU\'s copy runs unpatched', () => {
+    const r = check('test/fixtures/proposals/gpu0-only.ts');
+    expect(r.status).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain("note: the patches name GPU 0's programs; these copies for another GPU run unpatched: gpu_fault1");
+  });
+});
+
 describe('sample proposals', () => {
   it('gpu_mapped under the notifier lock adds no violation and makes F1 go away', () => {
     const r = check('proposals/gpu-mapped-under-notifier-lock.ts');
