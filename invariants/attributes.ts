@@ -24,9 +24,15 @@ export const attrsSurviveRangeDestruction: ActionProperty<SvmGlobals, SvmLocals>
   },
 };
 
+/**
+ * Where a process waits for work forever without that being unfinished business: the end labels
+ * of the GC worker, the copy engine and the evictor (each program's `endLabels`).
+ */
+const IDLE = new Set(['done', 'gc_idle', 'engine_idle', 'ev_pick']);
+
 /** Every process has finished or is idle, and the GC has nothing left to do. */
 const quiescent = (s: { g: SvmGlobals; procs: readonly { pc: string }[] }): boolean =>
-  s.g.gcList.length === 0 && !s.g.gcPending.some((x) => x) && !s.g.gcRunning.some((x) => x) && s.procs.every((p) => p.pc === 'done' || p.pc === 'gc_idle');
+  s.g.gcList.length === 0 && !s.g.gcPending.some((x) => x) && !s.g.gcRunning.some((x) => x) && s.procs.every((p) => IDLE.has(p.pc));
 
 function policyBroken(g: SvmGlobals, policy: AttrOnUnmap): number | undefined {
   return g.pages
@@ -46,7 +52,7 @@ export function unmappedAttrPolicy(policy: AttrOnUnmap): StateInvariant<SvmGloba
     kind: 'state',
     id: 'unmapped-attr-policy',
     reads: ['attrs', 'pages', 'gcList'],
-    statement: `once everything settled, the attributes of unmapped VA follow the version's policy (${policy}: they ${rule})`,
+    statement: `once everything settled, the attributes unmapped VA had at the unmap follow the version's policy (${policy}: they ${rule})`,
     justification:
       "DOMAIN.md §4 item 10: V3 clears the attributes of the unmapped interval in GC (amdgpu_svm_attr_clear_pages, V3-11); " +
       'V5+ keeps them ("Preserve attributes when unmap, GC only removes GPU ranges", V6-0); xe resets the VMA attributes ' +

@@ -5,7 +5,7 @@
 import type { Draft } from 'immer';
 import type { SvmConfig } from './config.ts';
 import { GPU0, type Gpu } from './gpu.ts';
-import { NONE, type AttrRange, type DevPages, type Range, type SvmGlobals } from './state.ts';
+import { MAPPED, NONE, type AttrRange, type DevPages, type Range, type SvmGlobals } from './state.ts';
 
 type G = SvmGlobals | Draft<SvmGlobals>;
 
@@ -238,6 +238,9 @@ export function recordAttrSet(g: Draft<SvmGlobals>, start: number, end: number, 
   for (let p = start; p < end; p++) {
     g.attrSetVma[p] = g.pages[p]!.mapped ? g.pages[p]!.vma : 0;
     g.attrSetValue[p] = value;
+    // Set explicitly after the unmap (xe madvise on the mirror VMA): new attributes, which the
+    // unmap's policy does not govern.
+    if (!g.pages[p]!.mapped) g.attrAtUnmap[p] = MAPPED;
   }
 }
 

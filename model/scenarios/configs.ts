@@ -339,9 +339,14 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   },
   {
     name: 'default',
-    description: 'two GPU faults against a partial munmap, a reclaim and a SET_ATTR split, with the GC worker',
+    description: 'two GPU faults against a partial munmap, a reclaim and a SET_ATTR split, with the GC worker; one GPU with VRAM (xe faults migrate)',
+    // Grown with device memory while its exhaustive runs stay under a minute: xe 148k states in
+    // about 10 s; amdgpu-v3 (its faults do not migrate) keeps its 541,595 states. An eviction
+    // process on top took xe past 90 s.
     config: {
       ...base,
+      devices: 1,
+      initialData: [5, 6],
       attrs: [{ start: 0, end: 2, value: 0 }],
       processes: [
         { kind: 'fault', page: 0 },
@@ -354,6 +359,8 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     },
     expectedUntaken: {
       'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
+      'copy_engine/engine_clear': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
+      'copy_engine/engine_copy': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
     },
   },
 ];

@@ -37,7 +37,9 @@ const EXPECTED: Record<string, Record<Protocol, string[]>> = {
   'eviction-vs-gpu-fault': { 'amdgpu-v3': [...F1, F1_VRAM], xe: [] },
   'two-gpus-migrating': { 'amdgpu-v3': [], xe: [] },
   'two-gpus-migrating-direct': { 'amdgpu-v3': [], xe: [] },
-  'prefetch-vs-munmap': { 'amdgpu-v3': [...F1_GC, F1_VRAM], xe: [] },
+  // F3 for xe as well: madvise attributes of VA unmapped before any GPU range existed are never
+  // reset (no range, so no GC; xe_svm_range_set_default_attr runs only from the GC).
+  'prefetch-vs-munmap': { 'amdgpu-v3': [...F1_GC, F1_VRAM, ...F3], xe: F3 },
   // Two GPUs faulting: F1 on either GPU's range. With one instance per GPU, GPU 0's migration
   // invalidates GPU 1's instance while GPU 1's gpu_mapped is unpublished; with one shared
   // instance, the shared driver lock serializes the migration with GPU 1's fault and the window
