@@ -48,6 +48,19 @@ const peerFaultLabels = (cfg: SvmConfig): string[] => ['gp_hmm_fault_peer', 'gh_
 const allocVramLabels = (cfg: SvmConfig): string[] => allocVramSteps(cfg, () => [0, 0], { ok: goto('x'), fail: goto('x') }).map((x) => x.label);
 const FAULTS = ['gpu_fault', 'gpu_fault1'];
 
+/** Two GPUs prefetching one range, each into its own VRAM. */
+function twoGpusMigrating(vramToVram: 'bounce' | 'direct'): SvmConfig {
+  return {
+    ...devmem,
+    devices: 2,
+    vramToVram,
+    processes: [
+      { kind: 'migrate', start: 0, end: 2, dev: 0 },
+      { kind: 'migrate', start: 0, end: 2, dev: 1 },
+    ],
+  };
+}
+
 /** Two GPUs with VRAM faulting on one range whose attributes prefer system memory. */
 function twoGpusFaulting(instances: 'per-device' | 'shared'): SvmConfig {
   return {
@@ -271,27 +284,12 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   {
     name: 'two-gpus-migrating',
     description: 'two GPUs prefetch one range to their own VRAM (device-to-device bounces through RAM)',
-    config: {
-      ...devmem,
-      devices: 2,
-      processes: [
-        { kind: 'migrate', start: 0, end: 2, dev: 0 },
-        { kind: 'migrate', start: 0, end: 2, dev: 1 },
-      ],
-    },
+    config: twoGpusMigrating('bounce'),
   },
   {
     name: 'two-gpus-migrating-direct',
     description: 'the same with direct VRAM-to-VRAM migration (a shared pagemap owner, MIGRATE_VMA_SELECT_DEVICE_PRIVATE)',
-    config: {
-      ...devmem,
-      devices: 2,
-      vramToVram: 'direct',
-      processes: [
-        { kind: 'migrate', start: 0, end: 2, dev: 0 },
-        { kind: 'migrate', start: 0, end: 2, dev: 1 },
-      ],
-    },
+    config: twoGpusMigrating('direct'),
   },
   {
     name: 'prefetch-vs-munmap',
