@@ -65,6 +65,13 @@ export interface SvmConfig {
   readonly migrateOwnerSkip?: boolean;
   /** xe migrate_try_count for a fault that is not devmem_only (1 in xe_svm.c). */
   readonly migrateTries?: number;
+  /**
+   * What the memory manager does to a VRAM buffer that device pages use: `evict-to-ram` (xe:
+   * xe_svm_bo_evict -> drm_pagemap_evict_to_ram first) or `move-unnotified` (amdgpu migration v3:
+   * the buffer is not pinned and has no eviction hook, so TTM moves it to GTT "without warning":
+   * Felix Kuehling's review of MIG v3 2/5, acknowledged). Default: the protocol's.
+   */
+  readonly vramEviction?: 'evict-to-ram' | 'move-unnotified';
   /** Extra tries of drm_pagemap_evict_to_ram until every device page is freed (2). */
   readonly evictRetries?: number;
   /**
@@ -82,6 +89,8 @@ export interface SvmConfig {
 }
 
 export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;
+export const vramEviction = (cfg: SvmConfig, protocol: Protocol): 'evict-to-ram' | 'move-unnotified' =>
+  cfg.vramEviction ?? (protocol === 'xe' ? 'evict-to-ram' : 'move-unnotified');
 export const memoryType = (cfg: SvmConfig): MemoryType => cfg.memoryType ?? 'private';
 
 export function attrPolicy(cfg: SvmConfig, protocol: Protocol): AttrOnUnmap {

@@ -12,8 +12,8 @@ export default defineProposal({
   name: 'gpu-mapped-under-notifier-lock',
   title: 'amdgpu: set gpu_mapped in the notifier-locked commit, with the PTE write, as xe sets tile_present',
   base: 'amdgpu-v3',
-  // eviction-vs-gpu-fault: the same window reaches VRAM (F5), closed by the same fix.
-  scenarios: ['fault-vs-invalidate', 'two-faults', 'fault-vs-munmap', 'munmap-gc-remap', 'eviction-vs-gpu-fault'],
+  // eviction-vs-gpu-fault-evict-to-ram: the same window reaches VRAM (F5), closed by the same fix.
+  scenarios: ['fault-vs-invalidate', 'two-faults', 'fault-vs-munmap', 'munmap-gc-remap', 'eviction-vs-gpu-fault-evict-to-ram'],
   patches: [
     {
       program: 'gpu_fault',

@@ -4,11 +4,11 @@
 // device pages (an MMU_NOTIFY_MIGRATE invalidation through the rmap), copy_to_ram, finalize.
 // It returns 0 once every device page is freed (devmem->detached completed), else tries up to
 // two more times and returns -EBUSY; only after 0 may the buffer's memory be moved. amdgpu's
-// migration series has no eviction yet ("No eviction fence / VRAM overcommit handling"), so the
-// process follows drm_pagemap + xe for both protocols.
+// migration series has no eviction yet ("No eviction fence / VRAM overcommit handling"): by
+// default under amdgpu-v3 the buffer moves without it (parameter vramEviction).
 
 import type { Program } from '../../explorer/index.ts';
-import type { Protocol, SvmConfig } from '../config.ts';
+import { vramEviction, type Protocol, type SvmConfig } from '../config.ts';
 import { copyCollectedToRam, installCollectedInRam, pagesInUse } from '../devmem.ts';
 import { acquire, boResv, release } from '../locks.ts';
 import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
@@ -19,6 +19,7 @@ import { callbackSteps, invEndStep } from './invalidate.ts';
 const victims = (g: SvmGlobals, dev: number): number[] => g.devmem.flatMap((d) => (d.dev === dev && d.backed && pagesInUse(d).length > 0 ? [d.id] : []));
 
 export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
+  if (vramEviction(cfg, protocol) === 'move-unnotified') return moveUnnotified(cfg);
   return {
     name: 'evict',
     start: 'ev_pick',
@@ -103,6 +104,41 @@ export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, S
         effect: (g, l) => void (g.devmem[l.alloc]!.backed = false),
         next: 'ev_unlock',
       },
+      ...perDevice(cfg, 'ev_unlock', (d) => ({
+        kernelFn: 'ttm_bo_evict done: dma_resv_unlock',
+        locks: [release(boResv(d))],
+        next: 'done',
+      })),
+    ],
+  };
+}
+
+/**
+ * amdgpu's migration series v3: the VRAM buffer behind device pages is an ordinary, unpinned BO
+ * with no eviction hook, so TTM evicts it to GTT like any other ("evicted to GTT by TTM without
+ * warning", Felix Kuehling on MIG v3 2/5; "there is no guarantee that the BO stays in VRAM while
+ * zone_device pages are in use", Junhua Shen's answer). The device pages keep pointing at VRAM
+ * the memory manager now gives to somebody else.
+ */
+function moveUnnotified(cfg: SvmConfig): Program<SvmGlobals, SvmLocals> {
+  return {
+    name: 'evict',
+    start: 'ev_pick',
+    endLabels: ['ev_pick'],
+    steps: [
+      ...perDevice(cfg, 'ev_pick', (d) => ({
+        kernelFn: 'ttm_bo_evict: amdgpu_bo_move of the SVM BO to GTT (not pinned, no eviction hook)',
+        note: 'the memory manager evicts a VRAM buffer device pages use, as it would any other',
+        locks: [acquire(boResv(d))],
+        reads: ['devmem'],
+        guard: (g) => victims(g, d).length > 0,
+        choices: (g) => victims(g, d),
+        effect: (g, l, c) => {
+          l.alloc = c.choice;
+          g.devmem[c.choice]!.backed = false;
+        },
+        next: 'ev_unlock',
+      })),
       ...perDevice(cfg, 'ev_unlock', (d) => ({
         kernelFn: 'ttm_bo_evict done: dma_resv_unlock',
         locks: [release(boResv(d))],
