@@ -25,14 +25,11 @@ export const attrsSurviveRangeDestruction: ActionProperty<SvmGlobals, SvmLocals>
 };
 
 /**
- * Where a process waits for work forever without that being unfinished business: the end labels
- * of the GC worker, the copy engine and the evictor (each program's `endLabels`).
+ * Every process has finished or waits at one of its end labels (`idle`: where a worker waits for
+ * work forever, e.g. gc_idle), and the GC has nothing left to do.
  */
-const IDLE = new Set(['done', 'gc_idle', 'engine_idle', 'ev_pick']);
-
-/** Every process has finished or is idle, and the GC has nothing left to do. */
-const quiescent = (s: { g: SvmGlobals; procs: readonly { pc: string }[] }): boolean =>
-  s.g.gcList.length === 0 && !s.g.gcPending.some((x) => x) && !s.g.gcRunning.some((x) => x) && s.procs.every((p) => IDLE.has(p.pc));
+const quiescent = (s: { g: SvmGlobals; procs: readonly { pc: string }[] }, idle: ReadonlySet<string>): boolean =>
+  s.g.gcList.length === 0 && !s.g.gcPending.some((x) => x) && !s.g.gcRunning.some((x) => x) && s.procs.every((p) => p.pc === 'done' || idle.has(p.pc));
 
 function policyBroken(g: SvmGlobals, policy: AttrOnUnmap): number | undefined {
   return g.pages
@@ -46,7 +43,8 @@ function policyBroken(g: SvmGlobals, policy: AttrOnUnmap): number | undefined {
     });
 }
 
-export function unmappedAttrPolicy(policy: AttrOnUnmap): StateInvariant<SvmGlobals, SvmLocals> {
+/** `idle`: the end labels of the model's programs (a process waiting there counts as settled). */
+export function unmappedAttrPolicy(policy: AttrOnUnmap, idle: ReadonlySet<string>): StateInvariant<SvmGlobals, SvmLocals> {
   const rule = { clear: 'have none', reset: 'have the defaults', keep: 'keep what they had' }[policy];
   return {
     kind: 'state',
@@ -57,7 +55,7 @@ export function unmappedAttrPolicy(policy: AttrOnUnmap): StateInvariant<SvmGloba
       "DOMAIN.md §4 item 10: V3 clears the attributes of the unmapped interval in GC (amdgpu_svm_attr_clear_pages, V3-11); " +
       'V5+ keeps them ("Preserve attributes when unmap, GC only removes GPU ranges", V6-0); xe resets the VMA attributes ' +
       '(xe_svm_range_set_default_attr; Brost: "We reset our attributes upon munmap too").',
-    holds: (s) => !quiescent(s) || policyBroken(s.g, policy) === undefined,
+    holds: (s) => !quiescent(s, idle) || policyBroken(s.g, policy) === undefined,
     explain: (s) => {
       const p = policyBroken(s.g, policy)!;
       return `page ${p} was unmapped and everything settled, but its attribute is ${attrValue(s.g, p)} (policy ${policy}: ${rule})`;

@@ -1,7 +1,7 @@
 // What the invariants need to read off states and transitions. Read-only.
 
 import type { SysState, TransitionView } from '../explorer/index.ts';
-import { LOCK_SLOT, notifierLock } from '../model/locks.ts';
+import { notifierLock } from '../model/locks.ts';
 import { attrValue, pagesOf } from '../model/queries.ts';
 import type { DevPages, Range, SvmGlobals, SvmLocals } from '../model/state.ts';
 import { SINGLE, type Topology } from '../model/topology.ts';
@@ -21,11 +21,11 @@ export function heldDuring(before: S, t: T, slot: number, name: string, mode?: '
 
 /** The notifier lock of instance `inst` is held during the step. */
 export const holdsNotifier = (before: S, t: T, topo: Topology = SINGLE, inst = 0): boolean =>
-  heldDuring(before, t, inst === 0 ? LOCK_SLOT.notifier_lock : topo.notifierSlot(inst), notifierLock(inst));
+  heldDuring(before, t, topo.notifierSlot(inst), notifierLock(inst));
 
 /** The driver lock of instance `inst` held for write before the step (never taken inside a tree change). */
 export const holdsDriverWrite = (before: S, t: T, topo: Topology = SINGLE, inst = 0): boolean =>
-  before.locks[inst === 0 ? LOCK_SLOT.driver : topo.driverSlot(inst)]?.w === t.pid;
+  before.locks[topo.driverSlot(inst)]?.w === t.pid;
 
 /** A range's identity in its tree: instance and bounds. */
 export const key = (r: Range): string => `${r.inst}:${r.start}-${r.end}`;

@@ -15,8 +15,11 @@ import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
 import { rangeAliveWhileUsed } from './range-lifetime.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
-/** Every invariant, for a model whose GC follows `policy` on unmapped VA, with these GPUs and instances. */
-export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE): readonly Invariant<SvmGlobals, SvmLocals>[] {
+/**
+ * Every invariant, for a model whose GC follows `policy` on unmapped VA, with these GPUs and
+ * instances, and whose programs' end labels are `idle`.
+ */
+export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle: ReadonlySet<string> = new Set()): readonly Invariant<SvmGlobals, SvmLocals>[] {
   return [
     noStalePte,
     invalidateBeforeReturn(topo),
@@ -31,7 +34,7 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE): rea
     rangeWithinBounds,
     rangeAliveWhileUsed,
     attrsSurviveRangeDestruction,
-    unmappedAttrPolicy(policy),
+    unmappedAttrPolicy(policy, idle),
     reuseKeepsNewAttrs,
     setAttrLeavesNoCrossingRange,
     noLostWrite,

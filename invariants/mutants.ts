@@ -5,6 +5,7 @@
 
 import { patchModel, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
+import { maskPages } from '../model/devmem.ts';
 import type { Protocol, SvmConfig } from '../model/config.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, unmapPages } from '../model/queries.ts';
@@ -361,13 +362,12 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
         label: 'ev_finalize',
         replace: {
           effect: (g, l) => {
-            for (let k = 0; k < l.ie - l.is; k++) {
-              if (!(l.mask & (1 << k))) continue;
-              const pg = g.pages[l.is + k]!;
+            for (const p of maskPages(l.is, l.mask)) {
+              const pg = g.pages[p]!;
               pg.dev = NONE;
               pg.gen++;
               pg.locked = false;
-              g.data[l.is + k] = l.pfns[k]!;
+              g.data[p] = l.pfns[p - l.is]!;
             }
             l.mask = 0;
           },

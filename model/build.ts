@@ -137,7 +137,7 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
     locks: svmLocks(protocol, devices(cfg), instances(cfg)),
     processes,
     initial: [initialGlobals(cfg, protocol)],
-    invariants: svmInvariants(attrPolicy(cfg, protocol), topology(cfg, protocol)),
+    invariants: svmInvariants(attrPolicy(cfg, protocol), topology(cfg, protocol), new Set(processes.flatMap((p) => p.program.endLabels ?? []))),
     liveness: [faultsTerminate(of('gpu_fault')), cpuFaultsTerminate(of('cpu_fault'))],
     // Reclaim runs MMU notifiers, so it may take the notifier lock: lockdep is primed with it.
     lockPriming: [{ from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' }],

@@ -34,6 +34,12 @@ export type MemoryType = 'private' | 'coherent';
 /** DOMAIN.md §6: device-to-device migration through RAM (the stored drm_pagemap.c FIXME) or direct. */
 export type VramToVram = 'bounce' | 'direct';
 
+/** DOMAIN.md §6: one drm_gpusvm instance per GPU (xe style), or one shared, with per-device pages. */
+export type Instances = 'per-device' | 'shared';
+
+/** DOMAIN.md §3.8: what the memory manager does to a VRAM buffer device pages use (see SvmConfig). */
+export type VramEviction = 'evict-to-ram' | 'move-unnotified';
+
 export interface SvmConfig {
   /** VA pages modeled. */
   readonly pages: number;
@@ -71,7 +77,7 @@ export interface SvmConfig {
    * the buffer is not pinned and has no eviction hook, so TTM moves it to GTT "without warning":
    * Felix Kuehling's review of MIG v3 2/5, acknowledged). Default: the protocol's.
    */
-  readonly vramEviction?: 'evict-to-ram' | 'move-unnotified';
+  readonly vramEviction?: VramEviction;
   /** Extra tries of drm_pagemap_evict_to_ram until every device page is freed (2). */
   readonly evictRetries?: number;
   /**
@@ -83,13 +89,13 @@ export interface SvmConfig {
    * With two GPUs: one drm_gpusvm instance per device (xe style, the default) or one instance
    * with per-device pages (DOMAIN.md §6).
    */
-  readonly instances?: 'per-device' | 'shared';
+  readonly instances?: Instances;
   /** Content of each page at the start (ghost `written` starts equal). Default zeros. */
   readonly initialData?: readonly number[];
 }
 
 export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;
-export const vramEviction = (cfg: SvmConfig, protocol: Protocol): 'evict-to-ram' | 'move-unnotified' =>
+export const vramEviction = (cfg: SvmConfig, protocol: Protocol): VramEviction =>
   cfg.vramEviction ?? (protocol === 'xe' ? 'evict-to-ram' : 'move-unnotified');
 export const memoryType = (cfg: SvmConfig): MemoryType => cfg.memoryType ?? 'private';
 
@@ -97,15 +103,15 @@ export function attrPolicy(cfg: SvmConfig, protocol: Protocol): AttrOnUnmap {
   return cfg.attrOnUnmap ?? (protocol === 'xe' ? 'reset' : 'clear');
 }
 
+/** An attribute value naming system memory as the preferred location (no device). */
+export const SYSTEM_LOC = 9;
+
 /**
  * What an attribute value says of the preferred location (DOMAIN.md §1.3; values are abstract):
  * `dev + 1` is that device's VRAM; SYSTEM_LOC is system memory. The default (0) is system memory
  * for amdgpu (no preferred_loc) and the faulting device's VRAM for xe
  * (DRM_XE_PREFERRED_LOC_DEFAULT_DEVICE).
  */
-/** An attribute value naming system memory as the preferred location (no device). */
-export const SYSTEM_LOC = 9;
-
 export function prefersVram(protocol: Protocol, value: number, dev: number): boolean {
   return value === dev + 1 || (protocol === 'xe' && value === 0);
 }

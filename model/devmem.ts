@@ -3,8 +3,9 @@
 // declare the locks.
 
 import type { Draft } from 'immer';
+import { prefersVram, type Protocol } from './config.ts';
 import { content } from './queries.ts';
-import { GARBAGE, NONE, type Devmem, type SvmGlobals, type SvmLocals } from './state.ts';
+import { GARBAGE, NONE, type Devmem, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 /**
  * A fresh VRAM buffer for a migration of [start, end) to `dev` (xe_bo_create_locked /
@@ -78,7 +79,40 @@ export function pagesInUse(d: Devmem): number[] {
   return d.used.flatMap((u, k) => (u ? [d.start + k] : []));
 }
 
-/** copy_to_ram of the pages a migration collected (bit k of l.mask: page l.is + k) into l.pfns. */
+/** The interval [start, end) is already backed by `dev`'s VRAM (xe_svm_range_in_vram / the decision layer). */
+export function inVram(g: SvmGlobals, dev: number, start: number, end: number): boolean {
+  return g.pages.slice(start, end).every((p) => p.dev >= 0 && g.devmem[p.dev]!.dev === dev);
+}
+
+/**
+ * The migration decision (xe_svm_range_needs_migrate_to_vram, amdgpu's decision layer): the range
+ * may use device memory, its attribute `value` prefers `dev`'s VRAM, and it is not there yet.
+ */
+export function wantsVram(g: SvmGlobals, r: Range, protocol: Protocol, value: number, dev: number): boolean {
+  return r.migrateDevmem && prefersVram(protocol, value, dev) && !inVram(g, dev, r.start, r.end);
+}
+
+/** The VA pages a set holds: bit k of `mask` is page start + k (migrations keep page sets so). */
+export function maskPages(start: number, mask: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; mask >> k !== 0; k++) if (mask & (1 << k)) out.push(start + k);
+  return out;
+}
+
+/**
+ * migrate_vma_collect / migrate_device_pfns: lock the pages of [l.is, l.ie) that `take` selects
+ * (install migration entries) and record them in l.mask.
+ */
+export function collectPages(g: Draft<SvmGlobals>, l: Draft<SvmLocals>, take: (p: number) => boolean): void {
+  l.mask = 0;
+  for (let p = l.is; p < l.ie; p++) {
+    if (!take(p)) continue;
+    g.pages[p]!.locked = true;
+    l.mask |= 1 << (p - l.is);
+  }
+}
+
+/** copy_to_ram of the pages a migration collected into l.pfns (NONE for the others). */
 export function copyCollectedToRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): void {
   l.pfns = Array.from({ length: l.ie - l.is }, (_, k) => (l.mask & (1 << k) ? content(g, l.is + k) : NONE));
 }
@@ -88,10 +122,9 @@ export function copyCollectedToRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): v
  * holding what was copied, and are unlocked, except `keepLocked` (do_swap_page unlocks it).
  */
 export function installCollectedInRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>, keepLocked = NONE): void {
-  for (let k = 0; k < l.ie - l.is; k++) {
-    if (!(l.mask & (1 << k))) continue;
-    installSystemPage(g, l.is + k, l.pfns[k]!);
-    if (l.is + k !== keepLocked) g.pages[l.is + k]!.locked = false;
+  for (const p of maskPages(l.is, l.mask)) {
+    installSystemPage(g, p, l.pfns[p - l.is]!);
+    if (p !== keepLocked) g.pages[p]!.locked = false;
   }
   l.mask = 0;
   l.pfns = [];

@@ -4,7 +4,7 @@
 // mm and per-device pages (Brost's proposal, the [SPLIT] series' first step) the GPUs share the
 // tree, the notifier and the locks, and each range holds one pages set per device.
 
-import type { SvmConfig } from './config.ts';
+import type { Instances, SvmConfig } from './config.ts';
 
 export interface Gpu {
   /** The GPU: its page tables, its VM (vm_resv), its VRAM. */
@@ -14,8 +14,6 @@ export interface Gpu {
   /** Which pages set of a range is its own (0 with one instance per device). */
   readonly slot: number;
 }
-
-export type Instances = 'per-device' | 'shared';
 
 export const GPU0: Gpu = { dev: 0, inst: 0, slot: 0 };
 

@@ -28,18 +28,13 @@ export const vmResv = (dev: number): string => RESV + suffix(dev);
 
 /** The dma-resv of the VRAM buffer a migration to `dev` creates (one buffer per device here). */
 export function boResv(dev: number): string {
-  return dev === 0 ? 'bo_resv' : `bo_resv${dev}`;
+  return 'bo_resv' + suffix(dev);
 }
 
 /** xe's module-wide rwsem serialising device migrations that race (XE-SERIALIZE). */
 export const DRIVER_MIGRATE = 'driver_migrate_lock';
 
-/**
- * Where each lock sits in the state's lock table, the same under both protocols (the driver
- * lock is svm_lock or vm_lock; attr_lock exists only for amdgpu and comes last).
- */
-export const LOCK_SLOT = { mmap_lock: 0, notifier_lock: 1, driver: 2, gc_lock: 3, vm_resv: 4, attr_lock: 5 } as const;
-
+/** The model's locks, in lock-table order; invariants find a lock's slot by name (model/topology.ts). */
 export function svmLocks(protocol: Protocol, devices = 0, instances = 1): LockDecl[] {
   const locks: LockDecl[] = [
     { name: MMAP, kind: 'rwsem', description: 'mm->mmap_lock' },
@@ -49,7 +44,7 @@ export function svmLocks(protocol: Protocol, devices = 0, instances = 1): LockDe
     { name: RESV, kind: 'ww_mutex', description: protocol === 'xe' ? 'xe_vm_resv (xe_vm_lock)' : 'VM page-directory reservation (drm_exec)' },
   ];
   if (protocol === 'amdgpu-v3') locks.push({ name: ATTR, kind: 'mutex', description: 'attr_tree->lock' });
-  // Device memory: after the fixed slots, so LOCK_SLOT stays the same in every model.
+  // Device memory, then a second GPU's instance and VM.
   for (let d = 0; d < devices; d++) locks.push({ name: boResv(d), kind: 'ww_mutex', description: `dma-resv of the VRAM buffer of device ${d}` });
   for (let i = 1; i < instances; i++) {
     locks.push({ name: notifierLock(i), kind: 'rwsem', description: `gpusvm->notifier_lock of device ${i}'s instance` });

@@ -5,7 +5,7 @@
 import type { Draft } from 'immer';
 import type { SvmConfig } from './config.ts';
 import { GPU0, type Gpu } from './gpu.ts';
-import { MAPPED, NONE, type AttrRange, type DevPages, type Range, type SvmGlobals } from './state.ts';
+import { MAPPED, NONE, type AttrRange, type DevPages, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 type G = SvmGlobals | Draft<SvmGlobals>;
 
@@ -35,6 +35,14 @@ export function tree(g: SvmGlobals, inst: number): Range[];
 export function tree(g: G, inst: number): (Range | Draft<Range>)[] {
   return g.ranges.filter((r) => r.inst === inst);
 }
+
+/** The bounds of the range a process works on (l.range in instance `inst`), e.g. as a migration's target. */
+export const rangeInterval =
+  (inst = 0) =>
+  (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
+    const r = rangeStarting(g, l.range, inst)!;
+    return [r.start, r.end];
+  };
 
 /** A device's pages of a range: the range's own for slot 0, else a peer's. */
 export function pagesOf(r: Draft<Range>, slot: number): Draft<DevPages>;
@@ -168,6 +176,24 @@ export function flushTlb(g: Draft<SvmGlobals>, dev = 0): void {
     g.tlb[i] = g.pte[i]!;
     g.tlbDev[i] = g.pteDev[i]!;
   }
+}
+
+/**
+ * For each device of `devs` (slot order): zap its PTEs of the ranges whose pages it has mapped,
+ * `mark` those pages (gpu_mapped = false / tile_invalidated), and flush its TLB if it zapped any.
+ */
+export function zapMapped(g: Draft<SvmGlobals>, ranges: readonly Draft<Range>[], devs: readonly number[], mark: (pg: Draft<DevPages>) => void): void {
+  devs.forEach((dev, slot) => {
+    let zapped = false;
+    for (const r of ranges) {
+      const pg = pagesOf(r, slot);
+      if (!pg.mapped) continue;
+      zapPtes(g, r, dev);
+      mark(pg);
+      zapped = true;
+    }
+    if (zapped) flushTlb(g, dev);
+  });
 }
 
 /** Write the GPU's PTEs of a range from its pages' DMA mapping; the GPU may cache them at once. */

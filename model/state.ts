@@ -162,7 +162,6 @@ export const EAGAIN = -11;
 export const EFAULT = -14;
 export const EINVAL = -22;
 export const EBUSY = -16;
-export const ENOMEM = -12;
 
 /** One flat record of locals serves every process type; each uses the fields it needs. */
 export interface SvmLocals {

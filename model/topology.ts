@@ -1,10 +1,9 @@
 // What the invariants need to know of a configuration's GPUs and drm_gpusvm instances: which
 // instance serves which device, and where each instance's locks sit in the state's lock table.
 
-import type { Protocol, SvmConfig } from './config.ts';
+import { devices, type Protocol, type SvmConfig } from './config.ts';
 import { devicesOf, gpuOf, gpus, instances, type Gpu } from './gpu.ts';
 import { driverLock, notifierLock, svmLocks } from './locks.ts';
-import { devices } from './config.ts';
 
 export interface Topology {
   readonly gpus: number;

@@ -5,6 +5,7 @@
 // allocation is idle before use"). Idle between jobs, which is not a deadlock.
 
 import type { Program } from '../../explorer/index.ts';
+import { maskPages } from '../devmem.ts';
 import { content } from '../queries.ts';
 import type { SvmGlobals, SvmLocals } from '../state.ts';
 
@@ -42,7 +43,7 @@ export function copyEngine(): Program<SvmGlobals, SvmLocals> {
         choices: copies,
         effect: (g, _l, c) => {
           const d = g.devmem[c.choice]!;
-          for (let k = 0; k < d.used.length; k++) if (d.copyMask & (1 << k)) d.vdata[k] = content(g, d.start + k);
+          for (const p of maskPages(d.start, d.copyMask)) d.vdata[p - d.start] = content(g, p);
           d.copyPending = false;
           d.copyDone = true;
         },

@@ -9,101 +9,25 @@
 
 import type { Program } from '../../explorer/index.ts';
 import { vramEviction, type Protocol, type SvmConfig } from '../config.ts';
-import { copyCollectedToRam, installCollectedInRam, pagesInUse } from '../devmem.ts';
+import { collectPages, copyCollectedToRam, installCollectedInRam, pagesInUse } from '../devmem.ts';
 import { acquire, boResv, release } from '../locks.ts';
 import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { perDevice } from '../steps/per-device.ts';
+import type { SvmStep } from '../steps/types.ts';
 import { callbackSteps, invEndStep } from './invalidate.ts';
 
 /** Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use. */
 const victims = (g: SvmGlobals, dev: number): number[] => g.devmem.flatMap((d) => (d.dev === dev && d.backed && pagesInUse(d).length > 0 ? [d.id] : []));
 
 export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
-  if (vramEviction(cfg, protocol) === 'move-unnotified') return moveUnnotified(cfg);
+  const body = vramEviction(cfg, protocol) === 'move-unnotified' ? moveUnnotifiedSteps(cfg) : evictToRamSteps(cfg, protocol);
   return {
     name: 'evict',
     start: 'ev_pick',
     // With no buffer in use, there is nothing to evict: waiting forever is not a deadlock.
     endLabels: ['ev_pick'],
     steps: [
-      ...perDevice(cfg, 'ev_pick', (d) => ({
-        kernelFn: 'ttm_bo_evict (the buffer\'s dma-resv held) -> xe_svm_bo_evict',
-        note: 'the memory manager picks a VRAM buffer of this device whose device pages are in use',
-        locks: [acquire(boResv(d))],
-        reads: ['devmem'],
-        guard: (g) => victims(g, d).length > 0,
-        choices: (g) => victims(g, d),
-        effect: (_g, l, c) => {
-          l.alloc = c.choice;
-          l.mtries = cfg.evictRetries ?? 2;
-        },
-        next: 'ev_populate',
-      })),
-      {
-        label: 'ev_populate',
-        kernelFn: 'drm_pagemap_evict_to_ram: mmget_not_zero + populate_devmem_pfn + migrate_device_pfns',
-        note: 'the buffer\'s pages are found from physical memory; their mappings are invalidated through the rmap',
-        reads: ['devmem'],
-        effect: (g, l) => {
-          const d = g.devmem[l.alloc]!;
-          l.is = d.start;
-          l.ie = d.start + d.used.length;
-        },
-        next: 'ev_inv_start',
-      },
-      ...callbackSteps(cfg, protocol, 'migrate', 'ev_collect', 'ev_', (g, l) => g.devmem[l.alloc]!.dev),
-      {
-        label: 'ev_collect',
-        kernelFn: 'migrate_device_pfns: lock the device pages, install migration entries',
-        note: 'pages somebody else holds locked are left for a later pass',
-        reads: ['pages', 'devmem'],
-        writes: ['pages'],
-        effect: (g, l) => {
-          l.mask = 0;
-          for (let p = l.is; p < l.ie; p++) {
-            const pg = g.pages[p]!;
-            if (pg.locked || pg.dev !== l.alloc) continue;
-            pg.locked = true;
-            l.mask |= 1 << (p - l.is);
-          }
-        },
-        next: 'ev_inv_end',
-      },
-      invEndStep('ev_inv_end', 'ev_copy'),
-      {
-        label: 'ev_copy',
-        kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
-        mayAlloc: true,
-        reads: ['devmem'],
-        effect: copyCollectedToRam,
-        next: 'ev_finalize',
-      },
-      {
-        label: 'ev_finalize',
-        kernelFn: 'migrate_device_pages + migrate_device_finalize',
-        note: 'the pages now map system pages; each freed device page drops its zdd reference',
-        writes: ['pages', 'devmem', 'data'],
-        effect: (g, l) => installCollectedInRam(g, l),
-        next: 'ev_detached',
-      },
-      {
-        label: 'ev_detached',
-        kernelFn: 'drm_pagemap_evict_to_ram: completion_done(&devmem->detached), else retry (2 more) or -EBUSY',
-        reads: ['devmem'],
-        effect: (g, l) => {
-          l.ret = g.devmem[l.alloc]!.released ? OK : l.mtries > 0 ? EAGAIN : EBUSY;
-          if (l.ret === EAGAIN) l.mtries--;
-        },
-        next: (_g, l) => (l.ret === OK ? 'ev_move' : l.ret === EBUSY ? 'ev_unlock' : 'ev_populate'),
-      },
-      {
-        label: 'ev_move',
-        kernelFn: 'ttm_bo_move: the buffer\'s VRAM goes back to the memory manager',
-        note: 'only after drm_pagemap_evict_to_ram returned 0',
-        writes: ['devmem'],
-        effect: (g, l) => void (g.devmem[l.alloc]!.backed = false),
-        next: 'ev_unlock',
-      },
+      ...body,
       ...perDevice(cfg, 'ev_unlock', (d) => ({
         kernelFn: 'ttm_bo_evict done: dma_resv_unlock',
         locks: [release(boResv(d))],
@@ -113,6 +37,89 @@ export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, S
   };
 }
 
+/** TTM takes the reservation of a VRAM buffer of this device whose device pages are in use. */
+function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'note' | 'effect' | 'next'>): SvmStep[] {
+  return perDevice(cfg, 'ev_pick', (d) => ({
+    ...step,
+    locks: [acquire(boResv(d))],
+    reads: ['devmem'],
+    guard: (g) => victims(g, d).length > 0,
+    choices: (g) => victims(g, d),
+  }));
+}
+
+/** xe_svm_bo_evict: drm_pagemap_evict_to_ram empties the buffer, then the move. */
+function evictToRamSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
+  return [
+    ...pickSteps(cfg, {
+      kernelFn: 'ttm_bo_evict (the buffer\'s dma-resv held) -> xe_svm_bo_evict',
+      note: 'the memory manager picks a VRAM buffer of this device whose device pages are in use',
+      effect: (_g, l, c) => {
+        l.alloc = c.choice;
+        l.mtries = cfg.evictRetries ?? 2;
+      },
+      next: 'ev_populate',
+    }),
+    {
+      label: 'ev_populate',
+      kernelFn: 'drm_pagemap_evict_to_ram: mmget_not_zero + populate_devmem_pfn + migrate_device_pfns',
+      note: 'the buffer\'s pages are found from physical memory; their mappings are invalidated through the rmap',
+      reads: ['devmem'],
+      effect: (g, l) => {
+        const d = g.devmem[l.alloc]!;
+        l.is = d.start;
+        l.ie = d.start + d.used.length;
+      },
+      next: 'ev_inv_start',
+    },
+    ...callbackSteps(cfg, protocol, 'migrate', 'ev_collect', 'ev_', (g, l) => g.devmem[l.alloc]!.dev),
+    {
+      label: 'ev_collect',
+      kernelFn: 'migrate_device_pfns: lock the device pages, install migration entries',
+      note: 'pages somebody else holds locked are left for a later pass',
+      reads: ['pages', 'devmem'],
+      writes: ['pages'],
+      effect: (g, l) => collectPages(g, l, (p) => !g.pages[p]!.locked && g.pages[p]!.dev === l.alloc),
+      next: 'ev_inv_end',
+    },
+    invEndStep('ev_inv_end', 'ev_copy'),
+    {
+      label: 'ev_copy',
+      kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
+      mayAlloc: true,
+      reads: ['devmem'],
+      effect: copyCollectedToRam,
+      next: 'ev_finalize',
+    },
+    {
+      label: 'ev_finalize',
+      kernelFn: 'migrate_device_pages + migrate_device_finalize',
+      note: 'the pages now map system pages; each freed device page drops its zdd reference',
+      writes: ['pages', 'devmem', 'data'],
+      effect: (g, l) => installCollectedInRam(g, l),
+      next: 'ev_detached',
+    },
+    {
+      label: 'ev_detached',
+      kernelFn: 'drm_pagemap_evict_to_ram: completion_done(&devmem->detached), else retry (2 more) or -EBUSY',
+      reads: ['devmem'],
+      effect: (g, l) => {
+        l.ret = g.devmem[l.alloc]!.released ? OK : l.mtries > 0 ? EAGAIN : EBUSY;
+        if (l.ret === EAGAIN) l.mtries--;
+      },
+      next: (_g, l) => (l.ret === OK ? 'ev_move' : l.ret === EBUSY ? 'ev_unlock' : 'ev_populate'),
+    },
+    {
+      label: 'ev_move',
+      kernelFn: 'ttm_bo_move: the buffer\'s VRAM goes back to the memory manager',
+      note: 'only after drm_pagemap_evict_to_ram returned 0',
+      writes: ['devmem'],
+      effect: (g, l) => void (g.devmem[l.alloc]!.backed = false),
+      next: 'ev_unlock',
+    },
+  ];
+}
+
 /**
  * amdgpu's migration series v3: the VRAM buffer behind device pages is an ordinary, unpinned BO
  * with no eviction hook, so TTM evicts it to GTT like any other ("evicted to GTT by TTM without
@@ -120,30 +127,14 @@ export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, S
  * zone_device pages are in use", Junhua Shen's answer). The device pages keep pointing at VRAM
  * the memory manager now gives to somebody else.
  */
-function moveUnnotified(cfg: SvmConfig): Program<SvmGlobals, SvmLocals> {
-  return {
-    name: 'evict',
-    start: 'ev_pick',
-    endLabels: ['ev_pick'],
-    steps: [
-      ...perDevice(cfg, 'ev_pick', (d) => ({
-        kernelFn: 'ttm_bo_evict: amdgpu_bo_move of the SVM BO to GTT (not pinned, no eviction hook)',
-        note: 'the memory manager evicts a VRAM buffer device pages use, as it would any other',
-        locks: [acquire(boResv(d))],
-        reads: ['devmem'],
-        guard: (g) => victims(g, d).length > 0,
-        choices: (g) => victims(g, d),
-        effect: (g, l, c) => {
-          l.alloc = c.choice;
-          g.devmem[c.choice]!.backed = false;
-        },
-        next: 'ev_unlock',
-      })),
-      ...perDevice(cfg, 'ev_unlock', (d) => ({
-        kernelFn: 'ttm_bo_evict done: dma_resv_unlock',
-        locks: [release(boResv(d))],
-        next: 'done',
-      })),
-    ],
-  };
+function moveUnnotifiedSteps(cfg: SvmConfig): SvmStep[] {
+  return pickSteps(cfg, {
+    kernelFn: 'ttm_bo_evict: amdgpu_bo_move of the SVM BO to GTT (not pinned, no eviction hook)',
+    note: 'the memory manager evicts a VRAM buffer device pages use, as it would any other',
+    effect: (g, l, c) => {
+      l.alloc = c.choice;
+      g.devmem[c.choice]!.backed = false;
+    },
+    next: 'ev_unlock',
+  });
 }

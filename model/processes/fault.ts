@@ -1,13 +1,13 @@
 // The GPU page-fault handler (DOMAIN.md §3.1), one program per protocol.
 
 import type { Program } from '../../explorer/index.ts';
-import { attrPolicy, devices, prefersVram, type SvmConfig } from '../config.ts';
+import { attrPolicy, devices, type SvmConfig } from '../config.ts';
+import { wantsVram } from '../devmem.ts';
 import { devicesOf, GPU0, suffix, type Gpu } from '../gpu.ts';
 import { ATTR, MMAP, acquire, driverLock, notifierLock, release, section } from '../locks.ts';
-import { attrAt, attrHole, attrValue, pagesOf, pagesValid, rangeStarting, vmaAt } from '../queries.ts';
+import { attrAt, attrHole, attrValue, pagesOf, pagesValid, rangeInterval, rangeStarting, vmaAt } from '../queries.ts';
 import { EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { allocVramSteps } from '../steps/alloc-vram.ts';
-import { inVram } from './prefetch-vram.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { gcLoopSteps } from '../steps/gc.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
@@ -145,10 +145,6 @@ export function amdgpuFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
 export function xeFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
   const vm = driverLock('xe', gpu.inst);
   const devmem = devices(cfg) > 0;
-  const range = (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
-    const r = rangeStarting(g, l.range, gpu.inst)!;
-    return [r.start, r.end];
-  };
   return {
     name: `gpu_fault${suffix(gpu.dev)}`,
     start: 'lock_vm',
@@ -189,7 +185,7 @@ export function xeFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
         },
         next: (_g, l) => (l.ret === OK ? 'unlock_vm' : devmem ? 'needs_migrate' : 'gp_read_begin'),
       },
-      ...(devmem ? xeMigrateSteps(cfg, range, gpu) : []),
+      ...(devmem ? xeMigrateSteps(cfg, gpu) : []),
       ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu, { cfg, protocol: 'xe' }),
       ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }, gpu),
       { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], effect: (_g, l) => void (l.rid = NONE), next: 'done' },
@@ -202,7 +198,7 @@ export function xeFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
  * xe_svm_alloc_vram; an error goes back to `retry:` (timeslice doubled, not modeled), where the
  * exhausted try count then maps from system memory.
  */
-function xeMigrateSteps(cfg: SvmConfig, range: (g: SvmGlobals, l: SvmLocals) => readonly [number, number], gpu: Gpu): SvmStep[] {
+function xeMigrateSteps(cfg: SvmConfig, gpu: Gpu): SvmStep[] {
   return [
     {
       label: 'needs_migrate',
@@ -215,10 +211,9 @@ function xeMigrateSteps(cfg: SvmConfig, range: (g: SvmGlobals, l: SvmLocals) => 
       },
       next: (g, l) => {
         const r = rangeStarting(g, l.range, gpu.inst)!;
-        const wanted = l.tries >= 0 && r.migrateDevmem && prefersVram('xe', attrValue(g, l.page), gpu.dev) && !inVram(g, gpu.dev, r.start, r.end);
-        return wanted ? 'av_lock_read' : 'gp_read_begin';
+        return l.tries >= 0 && wantsVram(g, r, 'xe', attrValue(g, l.page), gpu.dev) ? 'av_lock_read' : 'gp_read_begin';
       },
     },
-    ...allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gc_dequeue') }, [gpu.dev]),
+    ...allocVramSteps(cfg, rangeInterval(gpu.inst), { ok: goto('gp_read_begin'), fail: goto('gc_dequeue') }, [gpu.dev]),
   ];
 }

@@ -12,7 +12,7 @@ import type { Protocol, SvmConfig } from '../config.ts';
 import { devicesOf, instances, suffix } from '../gpu.ts';
 import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
 import { freeDevicePage, installSystemPage } from '../devmem.ts';
-import { attrValue, content, flushTlb, overlapping, pagesOf, tree, unmapPages, zapPtes } from '../queries.ts';
+import { attrValue, content, overlapping, tree, unmapPages, zapMapped } from '../queries.ts';
 import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { SvmStep } from '../steps/types.ts';
 
@@ -97,18 +97,8 @@ function instanceCallbackSteps(
         if (skipped(g, l)) return;
         // amdgpu_svm_range_invalidate captures the stale-fault checkpoint on UNMAP first.
         if (amd && unmap) g.checkpoint = true;
-        devs.forEach((dev, slot) => {
-          let zapped = false;
-          for (const r of overlapping(tree(g, inst), l.is, l.ie)) {
-            const pg = pagesOf(r, slot);
-            if (r.unmapped || !pg.mapped) continue;
-            zapPtes(g, r, dev);
-            if (amd) pg.mapped = false;
-            else pg.invalidated = true;
-            zapped = true;
-          }
-          if (zapped) flushTlb(g, dev);
-        });
+        const live = overlapping(tree(g, inst), l.is, l.ie).filter((r) => !r.unmapped);
+        zapMapped(g, live, devs, amd ? (pg) => void (pg.mapped = false) : (pg) => void (pg.invalidated = true));
       },
       next: L('event_end'),
     },

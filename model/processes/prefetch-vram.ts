@@ -9,17 +9,13 @@ import type { Program } from '../../explorer/index.ts';
 import type { Protocol, SvmConfig } from '../config.ts';
 import { gpuOf } from '../gpu.ts';
 import { acquire, driverLock, release } from '../locks.ts';
+import { inVram } from '../devmem.ts';
 import { OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { allocVramSteps } from '../steps/alloc-vram.ts';
 import { migrateToDevmemSteps } from '../steps/migrate-to-devmem.ts';
 import { perDevice } from '../steps/per-device.ts';
 
 const interval = (_g: SvmGlobals, l: SvmLocals): readonly [number, number] => [l.page, l.end];
-
-/** The interval is already backed by `dev`'s VRAM (xe_svm_range_in_vram / the decision layer). */
-export function inVram(g: SvmGlobals, dev: number, start: number, end: number): boolean {
-  return g.pages.slice(start, end).every((p) => p.dev >= 0 && g.devmem[p.dev]!.dev === dev);
-}
 
 export function prefetchVram(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
   const xe = protocol === 'xe';

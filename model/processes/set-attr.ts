@@ -10,10 +10,11 @@
 
 import type { Draft } from 'immer';
 import type { Program } from '../../explorer/index.ts';
-import { devices, prefersVram, type Protocol, type SvmConfig } from '../config.ts';
+import { devices, type Protocol, type SvmConfig } from '../config.ts';
+import { wantsVram } from '../devmem.ts';
 import { devicesOf } from '../gpu.ts';
 import { ATTR, MMAP, NOTIFIER, RESV, acquire, driverLock, release, section } from '../locks.ts';
-import { attrAt, attrValue, flushTlb, overlapping, pagesOf, rangeStarting, tree, recordAttrSet, removeRange, setAttrs, unmapPages, zapPtes } from '../queries.ts';
+import { attrAt, attrValue, flushTlb, overlapping, pagesOf, rangeInterval, rangeStarting, tree, recordAttrSet, removeRange, setAttrs, unmapPages, zapMapped, zapPtes } from '../queries.ts';
 import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from '../steps/find-or-insert.ts';
 import { getPagesSteps } from '../steps/get-pages.ts';
@@ -21,7 +22,6 @@ import { amdgpuUpdateMappingSteps, xeBindSteps } from '../steps/map.ts';
 import { allocVramSteps } from '../steps/alloc-vram.ts';
 import { migrateToDevmemSteps } from '../steps/migrate-to-devmem.ts';
 import { goto, type Exit, type SvmStep } from '../steps/types.ts';
-import { inVram } from './prefetch-vram.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -175,17 +175,7 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         locks: section(NOTIFIER, 'read'),
         writes: ['pte', 'tlb', 'ranges'],
         effect: (g, l) => {
-          devs.forEach((d, slot) => {
-            let zapped = false;
-            for (const r of overlapping(tree(g, 0), l.page, l.end)) {
-              const pg = pagesOf(r, slot);
-              if (!pg.mapped) continue;
-              zapPtes(g, r, d);
-              pg.invalidated = true;
-              zapped = true;
-            }
-            if (zapped) flushTlb(g, d);
-          });
+          zapMapped(g, overlapping(tree(g, 0), l.page, l.end), devs, (pg) => void (pg.invalidated = true));
         },
         next: 'madvise_unbind',
       },
@@ -234,10 +224,7 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
  * A failed migration is not fatal: the range is mapped from wherever its pages are.
  */
 function decisionSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
-  const range = (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
-    const r = rangeStarting(g, l.range)!;
-    return [r.start, r.end];
-  };
+  const range = rangeInterval(0);
   const xe = protocol === 'xe';
   const migrate: SvmStep[] = xe
     ? allocVramSteps(cfg, range, { ok: goto('gp_read_begin'), fail: goto('gp_read_begin') }, [0])
@@ -252,8 +239,7 @@ function decisionSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
       effect: (_g, l) => void (l.dev = 0),
       next: (g, l) => {
         const r = rangeStarting(g, l.range)!;
-        const go = r.migrateDevmem && prefersVram(protocol, attrValue(g, r.start), 0) && !inVram(g, 0, r.start, r.end);
-        return go ? (xe ? 'av_lock_read' : 'mg_mmap_lock') : 'gp_read_begin';
+        return wantsVram(g, r, protocol, attrValue(g, r.start), 0) ? (xe ? 'av_lock_read' : 'mg_mmap_lock') : 'gp_read_begin';
       },
     },
     ...migrate,

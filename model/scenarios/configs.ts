@@ -1,7 +1,7 @@
 // The SVM scenarios: each a small configuration with one sentence on the race it exercises.
 // Sizes are scaled down: a chunk of 2 pages stands for SZ_2M, 1 page for SZ_4K.
 
-import { SYSTEM_LOC, type SvmConfig } from '../config.ts';
+import { SYSTEM_LOC, type Instances, type SvmConfig, type VramEviction, type VramToVram } from '../config.ts';
 import { allocVramSteps, rangeEvictSteps } from '../steps/alloc-vram.ts';
 import { migrateToRamSteps } from '../steps/migrate-to-ram.ts';
 import { goto } from '../steps/types.ts';
@@ -49,7 +49,7 @@ const allocVramLabels = (cfg: SvmConfig): string[] => allocVramSteps(cfg, () => 
 const FAULTS = ['gpu_fault', 'gpu_fault1'];
 
 /** A GPU fault on a range half in VRAM while the memory manager evicts that VRAM, and the GPU writes. */
-function evictionVsGpuFault(vramEviction?: 'evict-to-ram'): SvmConfig {
+function evictionVsGpuFault(vramEviction?: VramEviction): SvmConfig {
   return {
     ...devmem,
     ...(vramEviction ? { vramEviction } : {}),
@@ -75,7 +75,7 @@ function evictionVsGpuFaultUntaken(): Record<string, string> {
 }
 
 /** Two GPUs prefetching one range, each into its own VRAM. */
-function twoGpusMigrating(vramToVram: 'bounce' | 'direct'): SvmConfig {
+function twoGpusMigrating(vramToVram: VramToVram): SvmConfig {
   return {
     ...devmem,
     devices: 2,
@@ -88,7 +88,7 @@ function twoGpusMigrating(vramToVram: 'bounce' | 'direct'): SvmConfig {
 }
 
 /** Two GPUs with VRAM faulting on one range whose attributes prefer system memory. */
-function twoGpusFaulting(instances: 'per-device' | 'shared'): SvmConfig {
+function twoGpusFaulting(instances: Instances): SvmConfig {
   return {
     ...devmem,
     devices: 2,
@@ -106,7 +106,7 @@ function twoGpusFaulting(instances: 'per-device' | 'shared'): SvmConfig {
  * Conflicting preferred locations (DOMAIN.md §6): GPU 0 prefetches a range into its VRAM while
  * GPU 1, whose attributes prefer GPU 1's VRAM, faults on it.
  */
-function conflictingPreferences(instances: 'per-device' | 'shared'): SvmConfig {
+function conflictingPreferences(instances: Instances): SvmConfig {
   return {
     ...devmem,
     devices: 2,

@@ -7,7 +7,7 @@
 // Read from drm_pagemap.c @ 10dd1eaa (helper notes in docs/model.md).
 
 import { memoryType, type Protocol, type SvmConfig } from '../config.ts';
-import { installDevicePage, newDevmem, putZdd } from '../devmem.ts';
+import { collectPages, installDevicePage, maskPages, newDevmem, putZdd } from '../devmem.ts';
 import { MMAP, acquire, boResv, release } from '../locks.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import { EBUSY, EINVAL, ENOENT, NONE, OK, type Devmem, type SvmGlobals, type SvmLocals } from '../state.ts';
@@ -34,8 +34,6 @@ export interface MigrateOptions {
   readonly devs?: readonly number[];
 }
 
-const bits = (m: number): number => m.toString(2).split('').filter((b) => b === '1').length;
-
 /**
  * migrate_vma_setup's selection (MIGRATE_VMA_SELECT_SYSTEM | SELECT_DEVICE_COHERENT, and
  * SELECT_DEVICE_PRIVATE only with direct device-to-device migration, where the devices share a
@@ -51,9 +49,6 @@ function collectable(g: SvmGlobals, cfg: SvmConfig, p: number): boolean {
 export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: MigrateExits): SvmStep[] {
   const P = (label: string): string => o.prefix + label;
   const exit = (l: SvmLocals): Exit => (l.ret === OK ? x.ok : l.ret === EBUSY ? x.busy : x.fail);
-  const unlockMask = (g: { pages: { locked: boolean }[] }, l: { is: number; mask: number }): void => {
-    for (let k = 0; (l.mask >> k) !== 0; k++) if (l.mask & (1 << k)) g.pages[l.is + k]!.locked = false;
-  };
   return [
     {
       label: P('mmap_lock'),
@@ -92,11 +87,8 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
         const inside = g.pages.slice(l.is, l.ie).every((p) => p.mapped && p.vma === vma.vma);
         if (inside) return;
         l.ret = vma.mapped ? EINVAL : ENOENT;
-        // err_out: the driver's devmem_release, before any zdd reference exists.
-        const d = g.devmem[l.alloc]!;
-        d.zdd = 0;
-        d.released = true;
-        d.backed = false;
+        // err_out: the driver's devmem_release; no page or zdd but the migration's own uses it.
+        putZdd(g, l.alloc);
       },
       next: (_g, l) => (l.ret === OK ? P('inv_start') : P('unlock')),
     },
@@ -107,14 +99,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       note: 'system pages, device-coherent pages (and, direct, device-private pages of a shared owner) not locked by someone else',
       reads: ['pages'],
       writes: ['pages'],
-      effect: (g, l) => {
-        l.mask = 0;
-        for (let p = l.is; p < l.ie; p++) {
-          if (!collectable(g, cfg, p)) continue;
-          g.pages[p]!.locked = true;
-          l.mask |= 1 << (p - l.is);
-        }
-      },
+      effect: (g, l) => collectPages(g, l, (p) => collectable(g, cfg, p)),
       next: P('inv_end'),
     },
     invEndStep(P('inv_end'), P('cpages')),
@@ -126,12 +111,13 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       writes: ['pages'],
       effect: (g, l) => {
         const n = l.ie - l.is;
-        const own = g.pages.slice(l.is, l.ie).filter((p, k) => l.mask & (1 << k) && p.dev !== NONE && g.devmem[p.dev]!.dev === l.dev).length;
-        if (bits(l.mask) !== n || own > 0) {
+        const held = maskPages(l.is, l.mask);
+        const own = held.filter((p) => g.pages[p]!.dev !== NONE && g.devmem[g.pages[p]!.dev]!.dev === l.dev).length;
+        if (held.length !== n || own > 0) {
           // -EBUSY ("Raced or unknown device pages", "all or nothing", or own pages mixed in),
           // or own === n ("Migration wasn't necessary", 0): migrate_vma_pages/finalize restore.
-          l.ret = bits(l.mask) === n && own === n ? OK : EBUSY;
-          unlockMask(g, l);
+          l.ret = held.length === n && own === n ? OK : EBUSY;
+          for (const p of held) g.pages[p]!.locked = false;
           l.mask = 0;
         }
       },
@@ -169,11 +155,10 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       // "Raced while finalizing migration": with finalizeRaces, the last collected page may fail.
       choices: (_g, l) => (cfg.finalizeRaces && l.mask !== 0 ? [0, 1] : [0]),
       effect: (g, l, c) => {
-        const last = l.mask === 0 ? -1 : 31 - Math.clz32(l.mask);
-        for (let k = 0; (l.mask >> k) !== 0; k++) {
-          if (!(l.mask & (1 << k))) continue;
-          if (!(c.choice === 1 && k === last)) installDevicePage(g, l.is + k, l.alloc);
-          g.pages[l.is + k]!.locked = false;
+        const held = maskPages(l.is, l.mask);
+        for (const p of held) {
+          if (!(c.choice === 1 && p === held.at(-1))) installDevicePage(g, p, l.alloc);
+          g.pages[p]!.locked = false;
         }
         if (c.choice === 1) l.ret = EBUSY;
         l.mask = 0;

@@ -7,7 +7,7 @@
 // `l.fpage` is the faulting page; the caller holds mmap_lock(R) throughout.
 
 import type { Protocol, SvmConfig } from '../config.ts';
-import { copyCollectedToRam, installCollectedInRam } from '../devmem.ts';
+import { collectPages, copyCollectedToRam, installCollectedInRam } from '../devmem.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import { vmaAt } from '../queries.ts';
 import { EAGAIN, NONE, OK } from '../state.ts';
@@ -70,15 +70,7 @@ export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: st
       note: 'the faulting page, and the pages of the same allocation nobody else holds locked',
       reads: ['pages'],
       writes: ['pages'],
-      effect: (g, l) => {
-        l.mask = 0;
-        for (let p = l.is; p < l.ie; p++) {
-          const pg = g.pages[p]!;
-          if (p !== l.fpage && (pg.locked || pg.dev !== l.alloc)) continue;
-          pg.locked = true;
-          l.mask |= 1 << (p - l.is);
-        }
-      },
+      effect: (g, l) => collectPages(g, l, (p) => p === l.fpage || (!g.pages[p]!.locked && g.pages[p]!.dev === l.alloc)),
       next: P('inv_end'),
     },
     invEndStep(P('inv_end'), P('copy')),
