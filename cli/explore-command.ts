@@ -1,7 +1,7 @@
 // `svmcheck explore`: one exhaustive check of a scenario under a protocol.
 
 import { writeFileSync } from 'node:fs';
-import { BUILTIN_PROPERTIES, explore, InputError, minimize, terminalProgress, type ExploreResult, type Model } from '../explorer/index.ts';
+import { BUILTIN_PROPERTIES, explore, InputError, minimize, terminalProgress, type Engine, type ExploreResult, type Model } from '../explorer/index.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { formatExplore, formatViolation } from './format.ts';
@@ -23,6 +23,7 @@ export interface ExploreFlags {
   junit?: string;
   minimize?: boolean;
   json?: boolean;
+  engine?: Engine;
 }
 
 const VIEWS = ['list', 'lanes', 'mermaid'] as const;
@@ -35,6 +36,7 @@ export function exploreCommand(flags: ExploreFlags): number {
   const progress = terminalProgress();
   const output = scenario.build(protocol).use(<G, L>(model: Model<G, L>) => {
     const raw: ExploreResult = explore(model, {
+      engine: flags.engine ?? 'fast',
       ...(flags.depth !== undefined ? { maxDepth: flags.depth } : {}),
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
       ...(flags.timeLimit !== undefined ? { timeLimitMs: flags.timeLimit * 1000 } : {}),

@@ -2,7 +2,7 @@
 // an exit status. Bad input of any kind is one line on stderr and status 2, never a stack trace.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InputError } from '../explorer/index.ts';
+import { ENGINES, InputError } from '../explorer/index.ts';
 import { DEFAULT_SCENARIO } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { exploreCommand } from './explore-command.ts';
@@ -51,6 +51,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--view <kind>', 'how the report shows counterexamples: list, lanes (72 columns, for mail) or mermaid', 'list')
     .option('--junit <file>', 'also write JUnit XML: one test case per property, failures with their trace')
     .option('--minimize', 'minimise each counterexample: fewest steps, then context switches, then processes')
+    .addOption(new Option('--engine <mode>', 'fast (packed states), authoring (immer, frozen states) or exact (whole keys, no fingerprints)').choices(ENGINES).default('fast'))
     .option('--json', 'print one JSON object on stdout')
     .action((flags) => setExit(exploreCommand(flags)));
 

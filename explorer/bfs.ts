@@ -7,9 +7,10 @@
 // The depth bound is exact: the last level is still expanded, and the search is incomplete only
 // if that finds a state not yet seen.
 
+import { ObjectFrontier, PackedFrontier, type Frontier } from './frontier.ts';
 import type { ProgressSink } from './progress.ts';
 import type { Failure, StateSpace, SuccessorSink } from './space.ts';
-import { FingerprintSet, Int32Column } from './visited.ts';
+import { ExactKeySet, FingerprintSet, Int32Column } from './visited.ts';
 
 export interface SearchBounds {
   /** Largest depth (number of transitions from an initial state) whose states are kept. */
@@ -27,6 +28,11 @@ export interface SearchOptions<S = unknown> extends SearchBounds {
    */
   readonly stopAtFirstViolation?: boolean;
   readonly progress?: ProgressSink;
+  /**
+   * Keep every state's whole key instead of its fingerprint: no two distinct states can be
+   * merged, at the cost of the key's size per state. The self-check's third witness.
+   */
+  readonly exactKeys?: boolean;
   /** Called for every transition taken out of state `from` (index and state), new state or not. */
   readonly onTransition?: (from: number, state: S, tid: number) => void;
 }
@@ -48,6 +54,8 @@ export interface SearchResult {
   readonly coverage: readonly number[];
   /** Bytes of the visited set and parent links. */
   readonly storeBytes: number;
+  /** Most bytes the packed frontier held at once (0 when the frontier holds objects). */
+  readonly frontierBytes: number;
   /** Path from an initial state to state `idx`: the initial state's ordinal and the transitions. */
   pathTo(idx: number): { root: number; tids: number[] };
 }
@@ -57,11 +65,10 @@ const CHECK_EVERY = 256;
 export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): SearchResult {
   const start = performance.now();
   const stopAtFirst = opts.stopAtFirstViolation ?? true;
-  const seen = new FingerprintSet();
+  const seen = visitedSet(space, opts.exactKeys ?? false);
   const parent = new Int32Column();
   const via = new Int32Column();
   const coverage = new Array<number>(space.stepNames.length).fill(0);
-  const fp = new Uint32Array(2);
   const found = new Map<string, FoundViolation>();
 
   let states = 0;
@@ -87,49 +94,41 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     return states++;
   };
 
-  let frontier: S[] = [];
-  let frontierIdx: number[] = [];
+  const newFrontier = (): Frontier<S> => (space.pack && space.unpack ? new PackedFrontier({ pack: space.pack.bind(space), unpack: space.unpack.bind(space) }) : new ObjectFrontier<S>());
+  let frontier = newFrontier();
+  let next = newFrontier();
+  let frontierBytes = 0;
   space.initialStates().forEach((s, ordinal) => {
     if (stop) return;
-    space.fingerprint(s, fp);
-    if (!seen.add(fp[0]!, fp[1]!)) return;
+    if (!seen.add(s)) return;
     const idx = keep(-1, ordinal);
     if (idx < 0) return;
     const failed = space.checkState(s);
     for (const f of failed) record(f, idx, -1);
-    if (failed.length === 0 || !stopAtFirst) {
-      frontier.push(s);
-      frontierIdx.push(idx);
-    }
+    if (failed.length === 0 || !stopAtFirst) frontier.push(idx, s);
   });
 
   let depth = 0;
   let current = -1;
   let currentState: S | undefined;
   let atBound = false;
-  let next: S[] = [];
-  let nextIdx: number[] = [];
   const sink: SuccessorSink<S> = {
     onNext(tid, s2) {
       if (stop) return;
       if (opts.onTransition) opts.onTransition(current, currentState!, tid);
       transitions++;
       coverage[space.stepOf(tid)]!++;
-      space.fingerprint(s2, fp);
       if (atBound) {
-        if (!seen.has(fp[0]!, fp[1]!)) incomplete = `depth bound ${opts.maxDepth} reached`;
+        if (!seen.has(s2)) incomplete = `depth bound ${opts.maxDepth} reached`;
         return;
       }
-      if (!seen.add(fp[0]!, fp[1]!)) return;
+      if (!seen.add(s2)) return;
       const idx = keep(current, tid);
       if (idx < 0) return;
       maxDepth = depth + 1;
       const failed = space.checkState(s2);
       for (const f of failed) record(f, idx, -1);
-      if (failed.length === 0 || !stopAtFirst) {
-        next.push(s2);
-        nextIdx.push(idx);
-      }
+      if (failed.length === 0 || !stopAtFirst) next.push(idx, s2);
     },
     onViolation(tid, f) {
       if (stop) return;
@@ -142,11 +141,8 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
   let expanded = 0;
   while (frontier.length > 0 && !stop) {
     atBound = opts.maxDepth !== undefined && depth >= opts.maxDepth;
-    next = [];
-    nextIdx = [];
-    for (let k = 0; k < frontier.length && !stop; k++) {
-      current = frontierIdx[k]!;
-      const s = frontier[k]!;
+    frontier.drain((idx, s) => {
+      current = idx;
       currentState = s;
       if (space.expand(s, sink) === 0 && !stop) {
         const f = space.stuck(s);
@@ -155,15 +151,17 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
       if (++expanded % CHECK_EVERY === 0) {
         const elapsed = performance.now() - start;
         opts.progress?.update(states, depth, elapsed);
+        frontierBytes = Math.max(frontierBytes, frontier.bytes + next.bytes);
         if (opts.timeLimitMs !== undefined && elapsed > opts.timeLimitMs) {
           incomplete = `time bound ${opts.timeLimitMs / 1000}s reached`;
           stop = true;
         }
       }
-    }
+      return !stop;
+    });
+    frontierBytes = Math.max(frontierBytes, next.bytes);
     if (atBound) break;
-    frontier = next;
-    frontierIdx = nextIdx;
+    [frontier, next] = [next, frontier];
     depth++;
   }
   opts.progress?.done();
@@ -177,6 +175,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     violations: [...found.values()],
     coverage,
     storeBytes: seen.bytes + parent.bytes + via.bytes,
+    frontierBytes,
     pathTo(idx) {
       const tids: number[] = [];
       let i = idx;
@@ -185,6 +184,29 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
         i = parent.get(i);
       }
       return { root: via.get(i), tids: tids.reverse() };
+    },
+  };
+}
+
+/** The visited set over states: fingerprints, or (exactKeys) whole keys. */
+function visitedSet<S>(space: StateSpace<S>, exact: boolean): { add(s: S): boolean; has(s: S): boolean; readonly bytes: number } {
+  if (exact) {
+    const keys = new ExactKeySet();
+    return { add: (s) => keys.add(space.key(s)), has: (s) => keys.has(space.key(s)), get bytes() { return keys.bytes; } };
+  }
+  const fps = new FingerprintSet();
+  const fp = new Uint32Array(2);
+  return {
+    add(s) {
+      space.fingerprint(s, fp);
+      return fps.add(fp[0]!, fp[1]!);
+    },
+    has(s) {
+      space.fingerprint(s, fp);
+      return fps.has(fp[0]!, fp[1]!);
+    },
+    get bytes() {
+      return fps.bytes;
     },
   };
 }

@@ -3,6 +3,7 @@
 
 import { AuthoringSpace } from './authoring.ts';
 import { bfs, type SearchOptions, type SearchResult } from './bfs.ts';
+import { FastSpace } from './fast.ts';
 import { findLasso } from './lasso.ts';
 import type { TraceSize } from './minimize.ts';
 import { LockOrderRecorder, type LockEdge, type LockRule } from './lockorder.ts';
@@ -10,6 +11,15 @@ import type { Model, SysState } from './model.ts';
 import type { StateSpace, TraceStep } from './space.ts';
 
 export type Verdict = 'pass' | 'violation' | 'incomplete';
+
+/**
+ * How the search runs; all three find the same states, transitions and verdicts.
+ * - authoring: immer recipes on frozen states, a fingerprint visited set;
+ * - fast: the same recipes on scratch copies decoded from packed words, a packed frontier;
+ * - exact: authoring mode with whole keys instead of fingerprints (no hash collision possible).
+ */
+export type Engine = 'authoring' | 'fast' | 'exact';
+export const ENGINES: readonly Engine[] = ['authoring', 'fast', 'exact'];
 
 export interface Trace {
   /** Which initial state the trace starts from (when the model has several). */
@@ -37,7 +47,7 @@ export interface Coverage {
 
 export interface ExploreResult {
   readonly model: string;
-  readonly mode: 'authoring';
+  readonly mode: Engine;
   readonly verdict: Verdict;
   /** Why the search is incomplete, e.g. "depth bound 40 reached". */
   readonly incomplete?: string;
@@ -49,7 +59,13 @@ export interface ExploreResult {
   readonly peakRssBytes: number;
   /** Bytes of the visited set and parent links, per state kept. */
   readonly storeBytesPerState: number;
-  /** Optimistic chance that two distinct states shared a fingerprint (as TLC computes it). */
+  /** Most bytes the packed frontier held at once (fast mode; 0 otherwise). */
+  readonly frontierBytes: number;
+  /**
+   * Chance that two distinct states shared a fingerprint, so that one was never explored: TLC's
+   * "calculated (optimistic)" estimate, distinct states x (generated - distinct) / 2^64. Zero
+   * with exact keys.
+   */
   readonly fingerprintCollisionProbability: number;
   readonly violations: readonly Violation[];
   readonly coverage: Coverage;
@@ -68,7 +84,9 @@ export interface LockOrderReport {
   readonly ruleBreaks: readonly { readonly rule: string; readonly statement: string; readonly edge: WitnessedEdge }[];
 }
 
-export interface ExploreOptions extends Omit<SearchOptions, 'onTransition'> {
+export interface ExploreOptions extends Omit<SearchOptions, 'onTransition' | 'exactKeys'> {
+  /** Default authoring. */
+  readonly engine?: Engine;
   /** Record the lock-order graph over every transition taken (lockdep style). */
   readonly lockOrder?: boolean;
   /** Rules each lock-order edge is checked against (with `lockOrder`). */
@@ -80,11 +98,13 @@ export interface ExploreOptions extends Omit<SearchOptions, 'onTransition'> {
 }
 
 export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): ExploreResult {
-  const space = new AuthoringSpace(model);
+  const engine = opts.engine ?? 'authoring';
+  const space = engine === 'fast' ? new FastSpace(model) : new AuthoringSpace(model);
   const recorder = opts.lockOrder ? new LockOrderRecorder() : undefined;
   for (const p of model.lockPriming ?? []) recorder?.prime({ lock: p.from, mode: 'write' }, { lock: p.to, mode: 'write' });
-  const r = bfs(space, {
+  const r = bfs<SysState<G, L>>(space, {
     ...opts,
+    exactKeys: engine === 'exact',
     ...(recorder
       ? {
           onTransition: (from: number, s: SysState<G, L>, tid: number) => {
@@ -94,7 +114,7 @@ export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): Ex
         }
       : {}),
   });
-  const base = report(model.name, space, r, opts.expectedUntaken ?? {});
+  const base = report(model.name, engine, space, r, opts.expectedUntaken ?? {});
   const result = recorder ? { ...base, lockOrder: lockOrderReport(space, r, recorder, model.lockPriming ?? [], opts.lockRules ?? []) } : base;
   if (!opts.liveness || (model.liveness ?? []).length === 0) return result;
   if (result.verdict === 'incomplete') {
@@ -149,7 +169,7 @@ export function traceOf<S>(space: StateSpace<S>, root: number, tids: readonly nu
   return { trace: { initial: root, steps }, states };
 }
 
-function report<S>(name: string, space: StateSpace<S>, r: SearchResult, expected: Readonly<Record<string, string>>): ExploreResult {
+function report<S>(name: string, engine: Engine, space: StateSpace<S>, r: SearchResult, expected: Readonly<Record<string, string>>): ExploreResult {
   const violations = r.violations.map((v): Violation => {
     const path = r.pathTo(v.at);
     // The last transition of an action violation may not lead anywhere (a lock misuse): describe
@@ -174,7 +194,7 @@ function report<S>(name: string, space: StateSpace<S>, r: SearchResult, expected
   const seconds = r.elapsedMs / 1000;
   return {
     model: name,
-    mode: 'authoring',
+    mode: engine,
     verdict,
     ...(r.incomplete !== undefined ? { incomplete: r.incomplete } : {}),
     states: r.states,
@@ -184,7 +204,8 @@ function report<S>(name: string, space: StateSpace<S>, r: SearchResult, expected
     statesPerSecond: seconds > 0 ? Math.round(r.states / seconds) : 0,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     storeBytesPerState: r.states > 0 ? Math.round(r.storeBytes / r.states) : 0,
-    fingerprintCollisionProbability: (r.states * r.transitions) / 2 ** 64,
+    frontierBytes: r.frontierBytes,
+    fingerprintCollisionProbability: engine === 'exact' ? 0 : (r.states * Math.max(0, space.initialStates().length + r.transitions - r.states)) / 2 ** 64,
     violations,
     coverage: { steps, untaken },
     warnings,

@@ -1,10 +1,11 @@
 // The engine's public surface. Models import from here; the engine imports nothing from model/.
 export * from './model.ts';
-export { explore, traceOf } from './explore.ts';
-export type { ExploreOptions, ExploreResult, Trace, Verdict, Violation, Coverage, LockOrderReport, WitnessedEdge } from './explore.ts';
+export { ENGINES, explore, traceOf } from './explore.ts';
+export type { Engine, ExploreOptions, ExploreResult, Trace, Verdict, Violation, Coverage, LockOrderReport, WitnessedEdge } from './explore.ts';
 export { FS_RECLAIM, LockOrderRecorder } from './lockorder.ts';
 export type { LockEdge, LockCycle, LockRef, LockRule } from './lockorder.ts';
 export { AuthoringSpace } from './authoring.ts';
+export { FastSpace } from './fast.ts';
 export { bfs } from './bfs.ts';
 export { findLasso } from './lasso.ts';
 export type { Lasso } from './lasso.ts';
@@ -23,3 +24,6 @@ export { minimize, sizeOf } from './minimize.ts';
 export type { TraceSize } from './minimize.ts';
 export { simulate } from './simulate.ts';
 export type { SimulateOptions, SimulateResult } from './simulate.ts';
+export type { Schema, StateSchema } from './codec/schema.ts';
+export { selfCheck } from './self-check.ts';
+export type { SelfCheck } from './self-check.ts';

@@ -8,6 +8,7 @@
 // So an effect must only mutate what it is given and must not keep references to it.
 
 import type { Draft } from 'immer';
+import type { StateSchema } from './codec/schema.ts';
 
 /** Location every process reaches when it has finished. */
 export const DONE = 'done';
@@ -174,6 +175,11 @@ export interface Model<G, L> {
    * encoding of the plain data (objects by sorted keys). A model may give a faster one.
    */
   readonly key?: (s: SysState<G, L>) => ArrayLike<number>;
+  /**
+   * The shape of the globals and locals (codec/schema.ts). With it every mode encodes states
+   * untagged and several times faster; without it the generic self-describing encoding is used.
+   */
+  readonly schema?: StateSchema<G, L>;
   /**
    * Lock-order edges the model declares (lockdep priming), e.g. fs_reclaim -> notifier_lock:
    * reclaim can run the MMU notifier. `fs_reclaim` is the pseudo-lock a may-allocate step takes.

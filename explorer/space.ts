@@ -1,5 +1,5 @@
 // What a search algorithm needs of a model, whatever the state representation: the authoring
-// mode gives frozen immer states, the fast mode (later) packed typed arrays. BFS, and later DFS,
+// mode gives frozen immer states, the fast mode plain scratch copies it can pack into words. BFS, and later DFS,
 // the random engine and replay, are written against this interface only.
 
 import type { LockRef } from './lockorder.ts';
@@ -35,6 +35,8 @@ export interface StateSpace<S> {
   initialStates(): readonly S[];
   /** Reports every transition enabled in `s` to the sink; returns how many there were. */
   expand(s: S, sink: SuccessorSink<S>): number;
+  /** The canonical words of `s`: equal exactly for equal states (valid until the next call). */
+  key(s: S): ArrayLike<number>;
   /** Writes the 64-bit fingerprint of `s` into out[0], out[1]. */
   fingerprint(s: S, out: Uint32Array): void;
   /** Every state invariant `s` violates (empty if none). */
@@ -49,4 +51,7 @@ export interface StateSpace<S> {
   apply(s: S, tid: number): S;
   /** The locks the transition's process holds before it, and those the step acquires, in order. */
   lockOps(s: S, tid: number): { held: readonly LockRef[]; acquires: readonly LockRef[] };
+  /** A space that can pack its states (fast mode): the frontier then holds words, not objects. */
+  pack?(s: S): Int32Array;
+  unpack?(words: Int32Array, start: number, end: number): S;
 }

@@ -1,9 +1,21 @@
-// The visited set: 64-bit fingerprints in one open-addressing table on a Uint32Array (high and
-// low word side by side), linear probing, doubled when 70% full. No JS object per state.
-// The all-zero fingerprint marks an empty slot, so a real zero fingerprint is stored as (0, 1);
-// that folds two of 2^64 values together, which the collision estimate already covers.
+// The visited set and the parent-link columns.
+//
+// FingerprintSet: 64-bit fingerprints in one open-addressing table on a Uint32Array (high and
+// low word side by side), linear probing, doubled when 75% full. No JS object per state. It
+// grows to 2^31 slots (a 16 GiB table, the largest typed array V8 allows), so it holds at least
+// 2^28 fingerprints, and more than a billion. The all-zero fingerprint marks an empty slot, so a
+// real zero fingerprint is stored as (0, 1); that folds two of 2^64 values together, which the
+// collision estimate already covers.
+//
+// ExactKeySet: the witness that does not trust hashing. It keeps every state's whole key and
+// compares keys word by word, so two distinct states are never merged. Memory grows with the
+// key size, so it is for the self-check's small scenarios, not for large runs.
 
-const LOAD = 0.7;
+import { hash64 } from './fingerprint.ts';
+
+const LOAD = 0.75;
+/** log2 of the largest table: 2^31 slots of two words is 2^32 array elements, V8's limit. */
+export const MAX_CAPACITY_LOG2 = 31;
 
 export class FingerprintSet {
   private table: Uint32Array;
@@ -12,7 +24,8 @@ export class FingerprintSet {
   private limit: number;
 
   constructor(initialCapacityLog2 = 12) {
-    const cap = 1 << initialCapacityLog2;
+    if (initialCapacityLog2 > MAX_CAPACITY_LOG2) throw new RangeError(`a fingerprint table has at most 2^${MAX_CAPACITY_LOG2} slots`);
+    const cap = 2 ** initialCapacityLog2;
     this.table = new Uint32Array(cap * 2);
     this.mask = cap - 1;
     this.limit = Math.floor(cap * LOAD);
@@ -20,6 +33,11 @@ export class FingerprintSet {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Slots in the table now. */
+  get capacity(): number {
+    return this.mask + 1;
   }
 
   /** Bytes held by the table itself. */
@@ -59,8 +77,9 @@ export class FingerprintSet {
   }
 
   private grow(): void {
-    const old = this.table;
     const cap = (this.mask + 1) * 2;
+    if (cap > 2 ** MAX_CAPACITY_LOG2) throw new RangeError(`the visited set is full: ${this.count} fingerprints`);
+    const old = this.table;
     this.table = new Uint32Array(cap * 2);
     this.mask = cap - 1;
     this.limit = Math.floor(cap * LOAD);
@@ -73,33 +92,97 @@ export class FingerprintSet {
   }
 }
 
-/** An append-only int32 column (parent links, transition ids) that grows by doubling. */
+/**
+ * An append-only int32 column (parent links, transition ids) in fixed chunks of 2^20 entries:
+ * growing never copies, so a column costs its 4 bytes per entry and no transient double.
+ */
 export class Int32Column {
-  private data: Int32Array;
+  private static readonly SHIFT = 20;
+  private readonly chunks: Int32Array[] = [];
   private len = 0;
-
-  constructor(initial = 1 << 12) {
-    this.data = new Int32Array(initial);
-  }
 
   get length(): number {
     return this.len;
   }
 
   get bytes(): number {
-    return this.data.byteLength;
+    return this.chunks.length << (Int32Column.SHIFT + 2);
   }
 
   push(v: number): void {
-    if (this.len === this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.len++] = v;
+    const c = this.len >>> Int32Column.SHIFT;
+    if (c === this.chunks.length) this.chunks.push(new Int32Array(1 << Int32Column.SHIFT));
+    this.chunks[c]![this.len & ((1 << Int32Column.SHIFT) - 1)] = v;
+    this.len++;
   }
 
   get(i: number): number {
-    return this.data[i]!;
+    return this.chunks[i >>> Int32Column.SHIFT]![i & ((1 << Int32Column.SHIFT) - 1)]!;
+  }
+}
+
+/** Whole keys, compared exactly; slots hold 1 + the key's index. */
+export class ExactKeySet {
+  private words = new Int32Array(1 << 16);
+  private used = 0;
+  /** Start of each key in `words`, and one past the last. */
+  private starts: number[] = [0];
+  private slots = new Int32Array(1 << 12);
+  private readonly fp = new Uint32Array(2);
+
+  get size(): number {
+    return this.starts.length - 1;
+  }
+
+  get bytes(): number {
+    return this.words.byteLength + this.slots.byteLength + 8 * this.starts.length;
+  }
+
+  add(key: ArrayLike<number>): boolean {
+    const slot = this.find(key);
+    if (this.slots[slot] !== 0) return false;
+    if (this.used + key.length > this.words.length) {
+      const bigger = new Int32Array(Math.max(this.words.length * 2, this.used + key.length));
+      bigger.set(this.words.subarray(0, this.used));
+      this.words = bigger;
+    }
+    for (let k = 0; k < key.length; k++) this.words[this.used++] = key[k]!;
+    this.starts.push(this.used);
+    this.slots[slot] = this.size;
+    if (this.size > this.slots.length * 0.5) this.rehash();
+    return true;
+  }
+
+  has(key: ArrayLike<number>): boolean {
+    return this.slots[this.find(key)] !== 0;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private find(key: ArrayLike<number>): number {
+    hash64(key, key.length, this.fp);
+    const mask = this.slots.length - 1;
+    for (let i = this.fp[1]! & mask; ; i = (i + 1) & mask) {
+      const e = this.slots[i]!;
+      if (e === 0 || this.equals(e - 1, key)) return i;
+    }
+  }
+
+  private equals(e: number, key: ArrayLike<number>): boolean {
+    const start = this.starts[e]!;
+    if (this.starts[e + 1]! - start !== key.length) return false;
+    for (let k = 0; k < key.length; k++) if (this.words[start + k] !== key[k]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let e = 0; e < this.size; e++) {
+      const key = this.words.subarray(this.starts[e]!, this.starts[e + 1]!);
+      hash64(key, key.length, this.fp);
+      let i = this.fp[1]! & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = e + 1;
+    }
   }
 }

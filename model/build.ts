@@ -17,6 +17,7 @@ import { prefetchVram } from './processes/prefetch-vram.ts';
 import { invalidate, munmap, remap } from './processes/invalidate.ts';
 import { amdgpuSetAttr, xeSetAttr } from './processes/set-attr.ts';
 import { attrHole, newRange } from './queries.ts';
+import { SVM_SCHEMA } from './schema.ts';
 import { locals, MAPPED, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -141,5 +142,6 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
     liveness: [faultsTerminate(of('gpu_fault')), cpuFaultsTerminate(of('cpu_fault'))],
     // Reclaim runs MMU notifiers, so it may take the notifier lock: lockdep is primed with it.
     lockPriming: [{ from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' }],
+    schema: SVM_SCHEMA,
   };
 }

@@ -1,0 +1,165 @@
+// The generic codec: a self-describing encoding of any plain data (objects by sorted key, arrays
+// by position, strings interned per codec), for models that declare no schema. Every value
+// carries a tag word, and every object member its interned key, so it is about three times the
+// size of the schema encoding and slower to walk; it is the fallback, not the fast path.
+
+import type { StateCodec } from './codec.ts';
+
+const TAG_NULL = 1;
+const TAG_FALSE = 2;
+const TAG_TRUE = 3;
+const TAG_INT = 4;
+const TAG_FLOAT = 5;
+const TAG_STRING = 6;
+const TAG_ARRAY = 7;
+const TAG_OBJECT = 8;
+/** An undefined array element (an undefined object member is simply left out). */
+const TAG_UNDEFINED = 9;
+
+export class GenericCodec implements StateCodec {
+  readonly kind = 'generic';
+  private readonly ids = new Map<string, number>();
+  private readonly strings: string[] = [];
+  private buf = new Int32Array(1024);
+  private len = 0;
+  private readonly f64 = new Float64Array(1);
+  private readonly f64words = new Int32Array(this.f64.buffer);
+  /** Decoder cursor. */
+  private at = 0;
+
+  encode(value: unknown): Int32Array {
+    this.len = 0;
+    this.walk(value);
+    return this.buf.subarray(0, this.len);
+  }
+
+  decode(words: Int32Array, start: number, end: number): unknown {
+    this.at = start;
+    const v = this.read(words);
+    if (this.at !== end) throw new Error(`packed state of ${end - start} words decoded to ${this.at - start}`);
+    return v;
+  }
+
+  intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.ids.set(s, id);
+      this.strings.push(s);
+    }
+    return id;
+  }
+
+  private push(word: number): void {
+    if (this.len === this.buf.length) {
+      const bigger = new Int32Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.len++] = word;
+  }
+
+  private walk(v: unknown): void {
+    switch (typeof v) {
+      case 'number':
+        if ((v | 0) === v && !Object.is(v, -0)) {
+          this.push(TAG_INT);
+          this.push(v);
+        } else {
+          this.f64[0] = v;
+          this.push(TAG_FLOAT);
+          this.push(this.f64words[0]!);
+          this.push(this.f64words[1]!);
+        }
+        return;
+      case 'boolean':
+        this.push(v ? TAG_TRUE : TAG_FALSE);
+        return;
+      case 'string':
+        this.push(TAG_STRING);
+        this.push(this.intern(v));
+        return;
+      case 'undefined':
+        this.push(TAG_UNDEFINED);
+        return;
+      case 'object':
+        if (v === null) {
+          this.push(TAG_NULL);
+        } else if (Array.isArray(v)) {
+          this.push(TAG_ARRAY);
+          this.push(v.length);
+          for (const x of v) this.walk(x);
+        } else {
+          this.walkObject(v as Record<string, unknown>);
+        }
+        return;
+      default:
+        throw new TypeError(`state holds a ${typeof v}; states must be plain data`);
+    }
+  }
+
+  private walkObject(o: Record<string, unknown>): void {
+    // Absent and undefined are the same state; keys in sorted order so that the order in which
+    // a recipe added them does not matter.
+    const keys = Object.keys(o);
+    if (keys.length === 2) {
+      if (keys[0]! > keys[1]!) keys.reverse();
+    } else if (!isSorted(keys)) keys.sort();
+    this.push(TAG_OBJECT);
+    const countAt = this.len;
+    this.push(0);
+    let count = 0;
+    for (const k of keys) {
+      const v = o[k];
+      if (v === undefined) continue;
+      count++;
+      this.push(this.intern(k));
+      this.walk(v);
+    }
+    this.buf[countAt] = count;
+  }
+
+  private read(w: Int32Array): unknown {
+    const tag = w[this.at++]!;
+    switch (tag) {
+      case TAG_NULL:
+        return null;
+      case TAG_UNDEFINED:
+        return undefined;
+      case TAG_FALSE:
+        return false;
+      case TAG_TRUE:
+        return true;
+      case TAG_INT:
+        return w[this.at++]!;
+      case TAG_FLOAT:
+        this.f64words[0] = w[this.at++]!;
+        this.f64words[1] = w[this.at++]!;
+        return this.f64[0]!;
+      case TAG_STRING:
+        return this.strings[w[this.at++]!]!;
+      case TAG_ARRAY: {
+        const n = w[this.at++]!;
+        const a: unknown[] = [];
+        for (let k = 0; k < n; k++) a.push(this.read(w));
+        return a;
+      }
+      case TAG_OBJECT: {
+        const n = w[this.at++]!;
+        const o: Record<string, unknown> = {};
+        for (let k = 0; k < n; k++) {
+          const key = this.strings[w[this.at++]!]!;
+          o[key] = this.read(w);
+        }
+        return o;
+      }
+      default:
+        throw new Error(`packed state has tag ${tag} at word ${this.at - 1}`);
+    }
+  }
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
