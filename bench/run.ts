@@ -1,94 +1,106 @@
-// `npm run bench`: runs every reference configuration through the CLI, prints a table of states,
-// transitions, states per second, peak memory and bytes per state, and writes the results as
-// JSON. With --compare FILE it shows the change against an earlier results file.
+// `npm run bench`: runs every reference configuration in every engine mode through the CLI, each
+// several times, and prints a table of medians: states, transitions, states per second, peak
+// memory and bytes per state (the whole process's peak over the states kept), and the verdict.
+// Writes the results as JSON; with --compare FILE shows the change against an earlier file.
 //
-//   npm run bench -- [--out FILE] [--compare FILE] [--only SCENARIO]
+//   npm run bench -- [--runs N] [--only SCENARIO] [--modes a,b] [--out FILE] [--compare FILE]
+//                    [--root DIR]   (measure another checkout, e.g. a worktree of an older commit)
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Command } from 'commander';
-import { BENCH_CONFIGS, type BenchConfig } from './configs.ts';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { BENCH_CONFIGS, type BenchConfig, type BenchMode } from './configs.ts';
+import { benchTable, type BenchRow } from './table.ts';
 
-interface BenchRow {
-  scenario: string;
-  protocol: string;
-  mode: string;
+const here = join(import.meta.dirname, '..');
+
+const opts = new Command('bench')
+  .option('--out <file>', 'where to write the results', join(here, 'bench', 'results', 'latest.json'))
+  .option('--compare <file>', 'an earlier results file to compare against')
+  .option('--only <scenario>', 'run only this scenario')
+  .option('--modes <list>', 'run only these engine modes (comma-separated)')
+  .option('--runs <n>', 'runs of each configuration; the table shows medians', (v) => {
+    if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError('expected a whole number >= 1');
+    return Number(v);
+  }, 3)
+  .option('--root <dir>', 'the checkout whose svmcheck is measured', here)
+  .parse(process.argv.slice(2), { from: 'user' })
+  .opts<{ out: string; compare?: string; only?: string; modes?: string; runs: number; root: string }>();
+
+const root = resolve(opts.root);
+const cli = join(root, 'bin', 'svmcheck.js');
+// An older checkout has no --engine flag: it runs authoring mode only.
+const hasEngines = spawnSync(process.execPath, [cli, 'explore', '--help'], { cwd: root, encoding: 'utf8' }).stdout.includes('--engine');
+
+interface Sample {
   verdict: string;
+  incomplete?: string;
   states: number;
   transitions: number;
   elapsedMs: number;
   statesPerSecond: number;
   peakRssBytes: number;
-  bytesPerState: number;
 }
 
-const root = join(import.meta.dirname, '..');
-
-function run(c: BenchConfig): BenchRow {
-  const args = [join(root, 'bin', 'svmcheck.js'), 'explore', '--scenario', c.scenario, '--json'];
+function once(c: BenchConfig, m: BenchMode): Sample | string {
+  const args = [cli, 'explore', '--scenario', c.scenario, '--json'];
   if (c.protocol) args.push('--protocol', c.protocol);
   if (c.all) args.push('--all');
+  if (hasEngines) args.push('--engine', m.engine);
+  else if (m.engine !== 'authoring') return 'this checkout has authoring mode only';
+  if (m.timeLimit) args.push('--time-limit', String(m.timeLimit));
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status === null || r.status === 2 || r.status > 3) throw new Error(`${c.scenario}: ${r.stderr.trim() || `exit ${r.status}`}`);
-  const j = JSON.parse(r.stdout);
+  if (r.status === 2) return r.stderr.trim().replace(/^svmcheck: /, '').replace(/ \(known: .*\)$/, '');
+  if (r.status === null || r.status > 1) throw new Error(`${c.scenario} ${m.engine}: ${r.stderr.trim() || `exit ${r.status}`}`);
+  const j = JSON.parse(r.stdout) as Sample;
+  return { verdict: j.verdict, ...(j.incomplete ? { incomplete: j.incomplete } : {}), states: j.states, transitions: j.transitions, elapsedMs: j.elapsedMs, statesPerSecond: j.statesPerSecond, peakRssBytes: j.peakRssBytes };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+};
+
+function measure(c: BenchConfig, m: BenchMode): BenchRow {
+  const id = { scenario: c.scenario, protocol: c.protocol ?? '', mode: m.engine };
+  if (m.skip) return { ...id, skipped: m.skip };
+  const samples: Sample[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    process.stderr.write(`bench: ${c.scenario} ${c.protocol ?? ''} ${m.engine} run ${i + 1}/${opts.runs}\n`);
+    const s = once(c, m);
+    if (typeof s === 'string') return { ...id, skipped: s };
+    samples.push(s);
+  }
+  const first = samples[0]!;
+  // Exhaustive runs must agree; a time-bounded run stops wherever the clock says.
+  if (!first.incomplete && samples.some((s) => s.states !== first.states || s.transitions !== first.transitions || s.verdict !== first.verdict))
+    throw new Error(`${c.scenario} ${m.engine}: runs disagree (${samples.map((s) => `${s.states}/${s.transitions}/${s.verdict}`).join(', ')})`);
+  const states = median(samples.map((s) => s.states));
+  const peakRssBytes = median(samples.map((s) => s.peakRssBytes));
   return {
-    scenario: c.scenario,
-    protocol: j.protocol,
-    mode: c.mode,
-    verdict: j.verdict,
-    states: j.states,
-    transitions: j.transitions,
-    elapsedMs: j.elapsedMs,
-    statesPerSecond: j.statesPerSecond,
-    peakRssBytes: j.peakRssBytes,
-    // All-in: the whole process's peak memory over the states it kept.
-    bytesPerState: Math.round(j.peakRssBytes / Math.max(1, j.states)),
+    ...id,
+    verdict: first.verdict,
+    ...(first.incomplete ? { incomplete: first.incomplete } : {}),
+    states,
+    transitions: median(samples.map((s) => s.transitions)),
+    elapsedMs: median(samples.map((s) => s.elapsedMs)),
+    statesPerSecond: median(samples.map((s) => s.statesPerSecond)),
+    peakRssBytes,
+    bytesPerState: Math.round(peakRssBytes / Math.max(1, states)),
+    samples: samples.map((s) => ({ states: s.states, elapsedMs: s.elapsedMs, statesPerSecond: s.statesPerSecond, peakRssBytes: s.peakRssBytes })),
   };
 }
 
-const num = (x: number): string => x.toLocaleString('en-US');
-const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
-
-function table(rows: BenchRow[], before?: BenchRow[]): string {
-  const head = ['scenario', 'protocol', 'mode', 'verdict', 'states', 'transitions', 'seconds', 'states/s', 'peak RSS', 'B/state'];
-  if (before) head.push('states/s vs before', 'RSS vs before');
-  const lines = rows.map((r) => {
-    const cells = [
-      r.scenario,
-      r.protocol,
-      r.mode,
-      r.verdict,
-      num(r.states),
-      num(r.transitions),
-      (r.elapsedMs / 1000).toFixed(2),
-      num(r.statesPerSecond),
-      mib(r.peakRssBytes),
-      num(r.bytesPerState),
-    ];
-    if (before) {
-      const b = before.find((x) => x.scenario === r.scenario && x.protocol === r.protocol && x.mode === r.mode);
-      cells.push(b ? `x${(r.statesPerSecond / b.statesPerSecond).toFixed(2)}` : '-', b ? `x${(r.peakRssBytes / b.peakRssBytes).toFixed(2)}` : '-');
-    }
-    return cells;
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  return [head, ...lines].map((l) => l.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
-}
-
-const opts = new Command('bench')
-  .option('--out <file>', 'where to write the results', join(root, 'bench', 'results', 'latest.json'))
-  .option('--compare <file>', 'an earlier results file to compare against')
-  .option('--only <scenario>', 'run only this scenario')
-  .parse(process.argv.slice(2), { from: 'user' })
-  .opts<{ out: string; compare?: string; only?: string }>();
-
-const before: BenchRow[] | undefined = opts.compare ? JSON.parse(readFileSync(opts.compare, 'utf8')).rows : undefined;
+const wanted = opts.modes?.split(',');
+const before: BenchRow[] | undefined = opts.compare ? (JSON.parse(readFileSync(opts.compare, 'utf8')) as { rows: BenchRow[] }).rows : undefined;
 const rows: BenchRow[] = [];
-for (const c of BENCH_CONFIGS.filter((c) => !opts.only || c.scenario === opts.only)) {
-  process.stderr.write(`bench: ${c.scenario} (${c.mode})...\n`);
-  rows.push(run(c));
-}
+for (const c of BENCH_CONFIGS.filter((x) => !opts.only || x.scenario === opts.only))
+  for (const m of c.modes.filter((x) => !wanted || wanted.includes(x.engine))) rows.push(measure(c, m));
+
 mkdirSync(dirname(opts.out), { recursive: true });
-writeFileSync(opts.out, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`);
-process.stdout.write(`${table(rows, before)}\nresults written to ${opts.out}\n`);
+const meta = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString(), root, runs: opts.runs };
+writeFileSync(opts.out, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+process.stdout.write(`${benchTable(rows, before)}\nmedians of ${opts.runs} run(s); results written to ${opts.out}\n`);

@@ -1,51 +1,110 @@
 // Fast mode: the same recipes, run without immer. A state is kept as its packed words (the
 // codec's encoding); to take a step, the engine decodes a fresh plain copy of the state and lets
 // the recipe mutate it in place. No proxies, no freezing, no structural sharing to maintain: the
-// copy becomes the successor, is encoded once to be fingerprinted and packed, and is dropped.
+// copy becomes the successor, is encoded once (for its fingerprint and, if new, its packed
+// form), and is dropped.
+//
+// The state being expanded is the "source": its words are kept, each successor is decoded from
+// them, and each successor's fingerprint is the source's updated with the words that changed
+// (fingerprint.ts, rehash64) rather than a hash of all of them.
 //
 // The price of the speed: nothing stops a guard or an invariant from mutating a state here.
 // Authoring mode would throw on that; the self-check (both modes agree exactly on small
 // scenarios, test/explorer/self-check.test.ts) is what catches a model that does it.
 
 import type { CompiledStep } from './compile.ts';
+import { hash64, rehash64 } from './fingerprint.ts';
 import type { SysState } from './model.ts';
 import { StepSemantics, takeStep, type ScratchState } from './semantics.ts';
 
 export class FastSpace<G, L> extends StepSemantics<G, L> {
-  /** The state whose words `words[0, len)` hold, so each successor is decoded from them. */
+  /** The state being expanded, its words `words[0, len)`, and (once asked for) its fingerprint. */
   private source: SysState<G, L> | undefined;
   private words = new Int32Array(1 << 10);
   private len = 0;
+  private readonly sourceFp = new Uint32Array(2);
+  private sourceFpKnown = false;
+  /** The last state encoded and its words (a view into the codec's buffer). */
+  private encoded: SysState<G, L> | undefined;
+  private encodedWords: Int32Array = new Int32Array(0);
+  /** The last state whose words were hashed, and that hash. */
+  private hashed: SysState<G, L> | undefined;
+  private readonly hashedFp = new Uint32Array(2);
+  private packed = new Int32Array(1 << 10);
 
   initialStates(): readonly SysState<G, L>[] {
     // Decoded from words like every other state, so no state shares objects with the model.
     return this.plainInitialStates().map((s) => {
-      const w = this.codec.encode(s);
+      const w = this.pack(s).slice();
       return this.unpack(w, 0, w.length);
     });
   }
 
-  /** The packed form of `s`: its codec words (valid until the next call). */
+  /**
+   * The packed form of `s`: its codec words, then the two words of their hash, so that when the
+   * state is unpacked to be expanded its successors' fingerprints start from it (valid until
+   * the next call).
+   */
   pack(s: SysState<G, L>): Int32Array {
-    return this.codec.encode(s);
+    const w = this.encodeState(s);
+    if (this.hashed !== s) {
+      hash64(w, w.length, this.hashedFp);
+      this.hashed = s;
+    }
+    if (w.length + 2 > this.packed.length) this.packed = new Int32Array(2 * (w.length + 2));
+    this.packed.set(w);
+    this.packed[w.length] = this.hashedFp[0]!;
+    this.packed[w.length + 1] = this.hashedFp[1]!;
+    return this.packed.subarray(0, w.length + 2);
   }
 
+  /** A fresh state from packed words; it becomes the source the next successors are made from. */
   unpack(words: Int32Array, start: number, end: number): SysState<G, L> {
-    return this.codec.decode(words, start, end) as SysState<G, L>;
+    const s = this.codec.decode(words, start, end - 2) as SysState<G, L>;
+    this.setSource(s, words.subarray(start, end - 2));
+    this.sourceFp[0] = words[end - 2]!;
+    this.sourceFp[1] = words[end - 1]!;
+    this.sourceFpKnown = true;
+    return s;
+  }
+
+  override fingerprint(s: SysState<G, L>, out: Uint32Array): void {
+    if (this.cm.model.key) return super.fingerprint(s, out);
+    const w = this.encodeState(s);
+    if (this.source === undefined) hash64(w, w.length, out);
+    else {
+      if (!this.sourceFpKnown) {
+        hash64(this.words, this.len, this.sourceFp);
+        this.sourceFpKnown = true;
+      }
+      rehash64(this.sourceFp, this.words, this.len, w, w.length, out);
+    }
+    // Kept for pack(): a new state is packed right after its fingerprint is taken.
+    this.hashed = s;
+    this.hashedFp[0] = out[0]!;
+    this.hashedFp[1] = out[1]!;
+  }
+
+  protected override encodeState(s: SysState<G, L>): Int32Array {
+    if (s !== this.encoded) {
+      this.encodedWords = this.codec.encode(s);
+      this.encoded = s;
+    }
+    return this.encodedWords;
   }
 
   protected successor(s: SysState<G, L>, pid: number, cs: CompiledStep<G, L>, choice: number): SysState<G, L> {
-    if (s !== this.source) this.remember(s);
-    const copy = this.unpack(this.words, 0, this.len);
+    if (s !== this.source) this.setSource(s, this.encodeState(s));
+    const copy = this.codec.decode(this.words, 0, this.len) as SysState<G, L>;
     takeStep(copy as unknown as ScratchState<G, L>, pid, cs, choice);
     return copy;
   }
 
-  private remember(s: SysState<G, L>): void {
-    const w = this.codec.encode(s);
+  private setSource(s: SysState<G, L>, w: Int32Array): void {
     if (w.length > this.words.length) this.words = new Int32Array(w.length * 2);
     this.words.set(w);
     this.len = w.length;
     this.source = s;
+    this.sourceFpKnown = false;
   }
 }

@@ -6,11 +6,14 @@
 //
 // The hash is written here rather than taken from a library: the packages on offer return
 // 64-bit hashes as BigInt (one allocation per state in the hottest loop) or hash strings.
-// Two 32-bit MurmurHash3 lanes with different seeds and word premixing give the 64 bits.
-
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
+//
+// It is a position-keyed sum (Zobrist hashing, as chess engines use): the
+// fingerprint is the XOR, over every position i, of a 64-bit mix of (i, words[i]), then of the
+// length. Its point is that it can be updated: a successor differs from its parent in a few
+// words, so fast mode gets the successor's fingerprint from the parent's by mixing only the
+// words that changed (rehash64) instead of hashing some 300 words per transition.
+// Each half is fmix32 (MurmurHash3's finalizer) of a different bijection of the word for each
+// position, so the two halves are independent mixes.
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -21,19 +24,53 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+const high = (i: number, w: number): number => fmix(Math.imul(w, 0xcc9e2d51) ^ Math.imul(i + 0x9747b28c, 0x1b873593));
+const low = (i: number, w: number): number => fmix(Math.imul(w ^ 0x5bd1e995, 0x2c1b3c6d) + Math.imul(i + 0x3c6ef372, 0x297a2d39));
+
+const lengthHigh = (len: number): number => fmix(Math.imul(len, 0x61c88647) ^ 0x7f4a7c15);
+const lengthLow = (len: number): number => fmix(Math.imul(len + 1, 0x27d4eb2f));
+
 /** Writes the 64-bit fingerprint of `words[0..len)` into out[0] (high) and out[1] (low). */
 export function hash64(words: ArrayLike<number>, len: number, out: Uint32Array): void {
-  let h1 = 0x9747b28c;
-  let h2 = 0x3c6ef372 ^ len;
+  let h1 = lengthHigh(len);
+  let h2 = lengthLow(len);
   for (let i = 0; i < len; i++) {
     const w = words[i]! | 0;
-    let k1 = Math.imul(w, 0xcc9e2d51);
-    k1 = Math.imul(rotl(k1, 15), 0x1b873593);
-    h1 = Math.imul(rotl(h1 ^ k1, 13), 5) + 0xe6546b64;
-    let k2 = Math.imul(w ^ (w >>> 15), 0x2c1b3c6d);
-    k2 = Math.imul(rotl(k2, 17), 0x297a2d39);
-    h2 = Math.imul(rotl(h2 ^ k2, 19), 9) + 0x7f4a7c15;
+    h1 ^= high(i, w);
+    h2 ^= low(i, w);
   }
-  out[0] = fmix(h1 ^ len);
-  out[1] = fmix(h2 ^ Math.imul(len, 0x61c88647));
+  out[0] = h1 >>> 0;
+  out[1] = h2 >>> 0;
+}
+
+/**
+ * The fingerprint of `now[0..nowLen)` from `fp`, the fingerprint of `was[0..wasLen)`: only the
+ * positions where the words differ are mixed out and in (after a length change, every position
+ * from the end of the shorter one). Equal to hash64(now, nowLen) exactly.
+ */
+export function rehash64(fp: Uint32Array, was: ArrayLike<number>, wasLen: number, now: ArrayLike<number>, nowLen: number, out: Uint32Array): void {
+  let h1 = fp[0]!;
+  let h2 = fp[1]!;
+  if (wasLen !== nowLen) {
+    h1 ^= lengthHigh(wasLen) ^ lengthHigh(nowLen);
+    h2 ^= lengthLow(wasLen) ^ lengthLow(nowLen);
+  }
+  const common = Math.min(wasLen, nowLen);
+  for (let i = 0; i < common; i++) {
+    const a = was[i]! | 0;
+    const b = now[i]! | 0;
+    if (a === b) continue;
+    h1 ^= high(i, a) ^ high(i, b);
+    h2 ^= low(i, a) ^ low(i, b);
+  }
+  for (let i = common; i < wasLen; i++) {
+    h1 ^= high(i, was[i]! | 0);
+    h2 ^= low(i, was[i]! | 0);
+  }
+  for (let i = common; i < nowLen; i++) {
+    h1 ^= high(i, now[i]! | 0);
+    h2 ^= low(i, now[i]! | 0);
+  }
+  out[0] = h1 >>> 0;
+  out[1] = h2 >>> 0;
 }

@@ -100,12 +100,17 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
    * own `key`: the exact engine compares these, so it also checks a model's faster key.
    */
   key(s: SysState<G, L>): ArrayLike<number> {
-    return this.codec.encode(s);
+    return this.encodeState(s);
   }
 
   fingerprint(s: SysState<G, L>, out: Uint32Array): void {
-    const key = this.cm.model.key ? this.cm.model.key(s) : this.codec.encode(s);
+    const key = this.cm.model.key ? this.cm.model.key(s) : this.encodeState(s);
     hash64(key, key.length, out);
+  }
+
+  /** The codec's words of `s`; the one place a mode encodes a state (fast mode caches it). */
+  protected encodeState(s: SysState<G, L>): Int32Array {
+    return this.codec.encode(s);
   }
 
   checkState(s: SysState<G, L>): readonly Failure[] {

@@ -54,7 +54,10 @@ export const devmemAliveWhileReferenced: StateInvariant<SvmGlobals, SvmLocals> =
 
 /** Allocations the transition ran a copy into. */
 function copied(before: { g: SvmGlobals }, after: { g: SvmGlobals }): number[] {
-  return after.g.devmem.flatMap((d) => (d.copyDone && !before.g.devmem[d.id]?.copyDone ? [d.id] : []));
+  if (before.g.devmem === after.g.devmem) return [];
+  const ids: number[] = [];
+  for (const d of after.g.devmem) if (d.copyDone && !before.g.devmem[d.id]?.copyDone) ids.push(d.id);
+  return ids;
 }
 
 export const copyAfterIdle: ActionProperty<SvmGlobals, SvmLocals> = {
@@ -71,22 +74,26 @@ export const copyAfterIdle: ActionProperty<SvmGlobals, SvmLocals> = {
 };
 
 /** A PTE, TLB entry or DMA mapping into an allocation whose VRAM is no longer its own. */
+// Runs in every state: written as plain loops, no closure or array made per call.
 function intoFreedVram(g: SvmGlobals): string | undefined {
-  const gone = (a: number): boolean => a !== NONE && !g.devmem[a]!.backed;
+  if (g.devmem.length === 0) return undefined;
   const n = g.pages.length;
-  const at = (i: number): string => (i < n ? `page ${i}` : `page ${i % n} on GPU ${Math.floor(i / n)}`);
   for (let i = 0; i < g.pteDev.length; i++) {
-    if (gone(g.pteDev[i]!)) return `the PTE of ${at(i)} points into allocation ${g.pteDev[i]}, whose VRAM was freed`;
-    if (gone(g.tlbDev[i]!)) return `the TLB entry of ${at(i)} points into allocation ${g.tlbDev[i]}, whose VRAM was freed`;
+    if (gone(g, g.pteDev[i]!)) return `the PTE of ${pageOnGpu(i, n)} points into allocation ${g.pteDev[i]}, whose VRAM was freed`;
+    if (gone(g, g.tlbDev[i]!)) return `the TLB entry of ${pageOnGpu(i, n)} points into allocation ${g.tlbDev[i]}, whose VRAM was freed`;
   }
   for (const r of g.ranges) {
-    for (const pg of [r, ...r.peers]) {
-      const k = pg.dmaDev.findIndex(gone);
-      if (k >= 0) return `the range at page ${r.start} keeps page ${r.start + k} mapped into allocation ${pg.dmaDev[k]}, whose VRAM was freed`;
+    for (let slot = -1; slot < r.peers.length; slot++) {
+      const pg = slot < 0 ? r : r.peers[slot]!;
+      for (let k = 0; k < pg.dmaDev.length; k++)
+        if (gone(g, pg.dmaDev[k]!)) return `the range at page ${r.start} keeps page ${r.start + k} mapped into allocation ${pg.dmaDev[k]}, whose VRAM was freed`;
     }
   }
   return undefined;
 }
+
+const gone = (g: SvmGlobals, a: number): boolean => a !== NONE && !g.devmem[a]!.backed;
+const pageOnGpu = (i: number, n: number): string => (i < n ? `page ${i}` : `page ${i % n} on GPU ${Math.floor(i / n)}`);
 
 export const noMappingToFreedVram: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',

@@ -37,12 +37,26 @@ export function pagesSets(r: Range, topo: Topology): { dev: number; pages: DevPa
 
 type WithGlobals = { readonly g: SvmGlobals };
 
+/** The two trees hold the same ranges in the same order (most steps do not touch the tree). */
+function sameTree(a: readonly Range[], b: readonly Range[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.inst !== y.inst || x.start !== y.start || x.end !== y.end) return false;
+  }
+  return true;
+}
+
 export function removed(before: WithGlobals, after: WithGlobals): Range[] {
+  if (sameTree(before.g.ranges, after.g.ranges)) return [];
   const now = new Set(after.g.ranges.map(key));
   return before.g.ranges.filter((r) => !now.has(key(r)));
 }
 
 export function inserted(before: WithGlobals, after: WithGlobals): Range[] {
+  if (sameTree(before.g.ranges, after.g.ranges)) return [];
   const then = new Set(before.g.ranges.map(key));
   return after.g.ranges.filter((r) => !then.has(key(r)));
 }

@@ -12,6 +12,8 @@ export interface SvmScenario {
   readonly config: SvmConfig;
   /** Steps this scenario cannot take (either protocol), and why. */
   readonly expectedUntaken?: Readonly<Record<string, string>>;
+  /** Too large for the test suite (a benchmark reference): why. */
+  readonly large?: string;
 }
 
 const NO_UNMAP = 'no UNMAP in this scenario, so nothing is queued for the GC';
@@ -162,6 +164,27 @@ const base = {
   attrs: [],
   premapped: [],
 } as const satisfies Omit<SvmConfig, 'processes'>;
+
+const DEFAULT: SvmConfig = {
+  ...base,
+  devices: 1,
+  initialData: [5, 6],
+  attrs: [{ start: 0, end: 2, value: 0 }],
+  processes: [
+    { kind: 'fault', page: 0 },
+    { kind: 'fault', page: 1 },
+    { kind: 'munmap', start: 1, end: 2 },
+    { kind: 'invalidate', start: 0, end: 1 },
+    { kind: 'gc-worker' },
+    { kind: 'set-attr', start: 0, end: 1, value: 1 },
+  ],
+};
+
+const DEFAULT_UNTAKEN = {
+  'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
+  'copy_engine/engine_clear': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
+  'copy_engine/engine_copy': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
+};
 
 export const SVM_SCENARIOS: readonly SvmScenario[] = [
   {
@@ -360,24 +383,17 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     // Grown with device memory while its exhaustive runs stay under a minute: xe 148k states in
     // about 10 s; amdgpu-v3 (its faults do not migrate) keeps its 541,595 states. An eviction
     // process on top took xe past 90 s.
-    config: {
-      ...base,
-      devices: 1,
-      initialData: [5, 6],
-      attrs: [{ start: 0, end: 2, value: 0 }],
-      processes: [
-        { kind: 'fault', page: 0 },
-        { kind: 'fault', page: 1 },
-        { kind: 'munmap', start: 1, end: 2 },
-        { kind: 'invalidate', start: 0, end: 1 },
-        { kind: 'gc-worker' },
-        { kind: 'set-attr', start: 0, end: 1, value: 1 },
-      ],
-    },
-    expectedUntaken: {
-      'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
-      'copy_engine/engine_clear': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
-      'copy_engine/engine_copy': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
-    },
+    config: DEFAULT,
+    expectedUntaken: DEFAULT_UNTAKEN,
+  },
+  {
+    name: 'default-large',
+    description: 'the default plus a VRAM eviction and a GPU write: the benchmark\'s large scenario (xe: 12 million states)',
+    // Not for CI: the reference size for `npm run bench` and fast mode (about 4 minutes in fast
+    // mode on this class of machine). The eviction and the write are the ones of
+    // eviction-vs-gpu-fault, on the default's address space.
+    config: { ...DEFAULT, processes: [...DEFAULT.processes, { kind: 'evict', dev: 0 }, { kind: 'gpu-write', page: 0, value: 7 }] },
+    expectedUntaken: DEFAULT_UNTAKEN,
+    large: '12 million states under xe: minutes even in fast mode; run by `npm run bench`',
   },
 ];

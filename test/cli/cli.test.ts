@@ -47,7 +47,7 @@ describe('svmcheck explore', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain("unknown scenario 'nope' (known: fault-vs-munmap, fault-vs-partial-munmap");
-    expect(r.stderr).toContain('default, mutex, philosophers');
+    expect(r.stderr).toContain('default, default-large, mutex, philosophers');
   });
 
   it.each([

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { selfCheck, type Model, type Program } from '../../explorer/index.ts';
 import { SCENARIOS } from '../../cli/catalogue.ts';
 
-/** Scenarios whose spaces are too large to run three times in CI (the default: 541k states). */
+/** Scenarios too large to run three times in CI: the default (541k states), the bench's large ones. */
 const TOO_LARGE = new Set(['default', 'default-large', 'philosophers-large']);
 
 describe('authoring, fast and exact engines agree exactly', () => {

@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { GenericCodec } from '../../explorer/codec/generic.ts';
-import { hash64 } from '../../explorer/fingerprint.ts';
+import fc from 'fast-check';
+import { hash64, rehash64 } from '../../explorer/fingerprint.ts';
 import { FingerprintSet } from '../../explorer/visited.ts';
 
 function fp(enc: GenericCodec, v: unknown): string {
@@ -43,6 +44,41 @@ describe('canonical keys', () => {
 
   it('refuse what is not plain data', () => {
     expect(() => enc.encode({ f: () => 1 })).toThrow(/plain data/);
+  });
+});
+
+describe('incremental fingerprints', () => {
+  it('rehash64 from a parent equals hashing the successor from scratch', () => {
+    const words = fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: 1, maxLength: 40 });
+    const edit = fc.array(fc.tuple(fc.nat(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 6 });
+    // A successor may also grow or shrink (a range inserted, a list popped).
+    const resize = fc.integer({ min: -3, max: 3 });
+    fc.assert(
+      fc.property(words, edit, resize, (was, changes, by) => {
+        const now = [...was];
+        for (const [i, v] of changes) now[i % now.length] = v;
+        if (by < 0) now.length = Math.max(0, now.length + by);
+        for (let k = 0; k < by; k++) now.push(k * 7919 - 3);
+        const parent = new Uint32Array(2);
+        const direct = new Uint32Array(2);
+        const updated = new Uint32Array(2);
+        hash64(was, was.length, parent);
+        hash64(now, now.length, direct);
+        rehash64(parent, was, was.length, now, now.length, updated);
+        expect([...updated]).toEqual([...direct]);
+      }),
+    );
+  });
+
+  it('depends on where a word is, not only on which words there are', () => {
+    const a = new Uint32Array(2);
+    const b = new Uint32Array(2);
+    hash64([1, 2], 2, a);
+    hash64([2, 1], 2, b);
+    expect([...a]).not.toEqual([...b]);
+    hash64([0], 1, a);
+    hash64([0, 0], 2, b);
+    expect([...a]).not.toEqual([...b]);
   });
 });
 

@@ -71,7 +71,10 @@ function exhaustive(scenario: SvmScenario, protocol: Protocol): ExploreResult {
   return results.get(key)!;
 }
 
-const runs = SVM_SCENARIOS.flatMap((s) => PROTOCOLS.map((p) => [s.name, p.name, s] as const));
+// The benchmark's large scenario is the default plus two processes every step of which other
+// scenarios take; it is measured by `npm run bench`, not here.
+const TESTED = SVM_SCENARIOS.filter((s) => !s.large);
+const runs = TESTED.flatMap((s) => PROTOCOLS.map((p) => [s.name, p.name, s] as const));
 
 describe.each(runs)('%s under %s', (name, protocol, scenario) => {
   it('completes exhaustively and warns only of steps it cannot take for a stated reason', () => {
@@ -94,7 +97,7 @@ describe('coverage', () => {
   it.each(PROTOCOLS.map((p) => p.name))('%s: the scenarios together take every step of every program', (protocol) => {
     const taken = new Map<string, number>();
     const template = (step: string): string => step.replace(/^([a-z_]+?)\d+\//, '$1/');
-    for (const s of SVM_SCENARIOS) {
+    for (const s of TESTED) {
       for (const [step, n] of Object.entries(exhaustive(s, protocol).coverage.steps)) taken.set(template(step), (taken.get(template(step)) ?? 0) + n);
     }
     expect([...taken].filter(([, n]) => n === 0).map(([step]) => step)).toEqual([]);
