@@ -53,7 +53,8 @@ function once(c: BenchConfig, m: BenchMode): Sample | string {
   if (m.timeLimit) args.push('--time-limit', String(m.timeLimit));
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status === 2) return r.stderr.trim().replace(/^svmcheck: /, '').replace(/ \(known: .*\)$/, '');
-  if (r.status === null || r.status > 1) throw new Error(`${c.scenario} ${m.engine}: ${r.stderr.trim() || `exit ${r.status}`}`);
+  // 0 pass, 1 violation, 3 incomplete (a time-limited run): all measured.
+  if (r.status === null || r.status > 3) throw new Error(`${c.scenario} ${m.engine}: ${r.stderr.trim() || `exit ${r.status}`}`);
   const j = JSON.parse(r.stdout) as Sample;
   return { verdict: j.verdict, ...(j.incomplete ? { incomplete: j.incomplete } : {}), states: j.states, transitions: j.transitions, elapsedMs: j.elapsedMs, statesPerSecond: j.statesPerSecond, peakRssBytes: j.peakRssBytes };
 }
@@ -93,6 +94,11 @@ function measure(c: BenchConfig, m: BenchMode): BenchRow {
     samples: samples.map((s) => ({ states: s.states, elapsedMs: s.elapsedMs, statesPerSecond: s.statesPerSecond, peakRssBytes: s.peakRssBytes })),
   };
 }
+
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});
 
 const wanted = opts.modes?.split(',');
 const before: BenchRow[] | undefined = opts.compare ? (JSON.parse(readFileSync(opts.compare, 'utf8')) as { rows: BenchRow[] }).rows : undefined;

@@ -33,6 +33,12 @@ export interface SearchOptions<S = unknown> extends SearchBounds {
    * merged, at the cost of the key's size per state. The self-check's third witness.
    */
   readonly exactKeys?: boolean;
+  /**
+   * Partial-order reduction (por.ts): expand a state by an ample set when the space offers one
+   * whose successors are all new (the cycle proviso), else fully. Verdicts stay exact; traces
+   * are shortest in the reduced graph, not necessarily in the full one.
+   */
+  readonly partialOrder?: boolean;
   /** Called for every transition taken out of state `from` (index and state), new state or not. */
   readonly onTransition?: (from: number, state: S, tid: number) => void;
 }
@@ -56,6 +62,10 @@ export interface SearchResult {
   readonly storeBytes: number;
   /** Most bytes the packed frontier held at once (0 when the frontier holds objects). */
   readonly frontierBytes: number;
+  /** States expanded by an ample set rather than fully (partialOrder). */
+  readonly ampleStates: number;
+  /** The reductions used: 'por'. */
+  readonly reductions: readonly string[];
   /** Path from an initial state to state `idx`: the initial state's ordinal and the transitions. */
   pathTo(idx: number): { root: number; tids: number[] };
 }
@@ -138,13 +148,34 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     },
   };
 
+  // Partial-order reduction: the first candidate process with an enabled step whose successors
+  // are all new gives the ample set; its successors go to the sink as a full expansion's would.
+  let ampleStates = 0;
+  const ampleOf = space.ampleCandidates?.bind(space);
+  const expandOne = space.expandProcess?.bind(space);
+  const expandState = (s: S): number => {
+    if (opts.partialOrder && ampleOf && expandOne) {
+      for (const pid of ampleOf(s)) {
+        const next: { tid: number; s: S }[] = [];
+        const bad: { tid: number; f: Failure }[] = [];
+        const n = expandOne(s, pid, { onNext: (tid, s2) => next.push({ tid, s: s2 }), onViolation: (tid, f) => bad.push({ tid, f }) });
+        if (n === 0 || next.some((x) => seen.has(x.s))) continue;
+        ampleStates++;
+        for (const b of bad) sink.onViolation(b.tid, b.f);
+        for (const x of next) sink.onNext(x.tid, x.s);
+        return n;
+      }
+    }
+    return space.expand(s, sink);
+  };
+
   let expanded = 0;
   while (frontier.length > 0 && !stop) {
     atBound = opts.maxDepth !== undefined && depth >= opts.maxDepth;
     frontier.drain((idx, s) => {
       current = idx;
       currentState = s;
-      if (space.expand(s, sink) === 0 && !stop) {
+      if (expandState(s) === 0 && !stop) {
         const f = space.stuck(s);
         if (f) record(f, current, -1);
       }
@@ -176,6 +207,8 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     coverage,
     storeBytes: seen.bytes + parent.bytes + via.bytes,
     frontierBytes,
+    ampleStates,
+    reductions: opts.partialOrder && space.ampleCandidates ? ['por'] : [],
     pathTo(idx) {
       const tids: number[] = [];
       let i = idx;

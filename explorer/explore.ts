@@ -48,6 +48,10 @@ export interface Coverage {
 export interface ExploreResult {
   readonly model: string;
   readonly mode: Engine;
+  /** Reductions the search used ('por', 'symmetry'); their counts differ from a full search's. */
+  readonly reductions: readonly string[];
+  /** With partial-order reduction: states expanded by an ample set rather than fully. */
+  readonly ampleStates?: number;
   readonly verdict: Verdict;
   /** Why the search is incomplete, e.g. "depth bound 40 reached". */
   readonly incomplete?: string;
@@ -195,6 +199,8 @@ function report<S>(name: string, engine: Engine, space: StateSpace<S>, r: Search
   return {
     model: name,
     mode: engine,
+    reductions: r.reductions,
+    ...(r.reductions.includes('por') ? { ampleStates: r.ampleStates } : {}),
     verdict,
     ...(r.incomplete !== undefined ? { incomplete: r.incomplete } : {}),
     states: r.states,

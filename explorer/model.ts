@@ -117,6 +117,12 @@ export interface StateInvariant<G, L> {
   readonly statement: string;
   /** Why it must hold: the design section and kernel source it comes from. */
   readonly justification?: string;
+  /**
+   * It looks at the processes (where they are, e.g. "once every process is idle", or their
+   * locals), not only at the global components in `reads`. Every step changes its process, so
+   * partial-order reduction then reduces nothing.
+   */
+  readonly readsProcesses?: boolean;
   readonly holds: (s: SysState<G, L>) => boolean;
   /** Optional detail for the report when it fails. */
   readonly explain?: (s: SysState<G, L>) => string;

@@ -13,6 +13,7 @@ import { checkSchema, sysStateSchema } from './codec/schema.ts';
 import { hash64 } from './fingerprint.ts';
 import { acquire, available, FREE, heldMode, holds, holdsAny, release } from './locks.ts';
 import { DONE, type ActionProperty, type Model, type StateInvariant, type StepContext, type SysState } from './model.ts';
+import { AmpleSets } from './por.ts';
 import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR } from './properties.ts';
 import { FS_RECLAIM, type LockRef } from './lockorder.ts';
 import type { Failure, StateSpace, SuccessorSink, TraceStep } from './space.ts';
@@ -32,6 +33,7 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
   private readonly stateInvariants: readonly StateInvariant<G, L>[];
   private readonly actionProperties: readonly ActionProperty<G, L>[];
   private readonly checkDeadlock: boolean;
+  private ample: AmpleSets<G, L> | undefined;
 
   constructor(model: Model<G, L>) {
     this.cm = compileModel(model);
@@ -64,32 +66,41 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
 
   expand(s: SysState<G, L>, sink: SuccessorSink<SysState<G, L>>): number {
     let n = 0;
-    for (let pid = 0; pid < s.procs.length; pid++) {
-      const candidates = this.cm.procs[pid]!.at.get(s.procs[pid]!.pc);
-      if (!candidates) continue;
-      for (const cs of candidates) {
-        const en = this.enabling(s, pid, cs);
-        if (en.kind === 'disabled') continue;
-        if (en.kind === 'error') {
-          n++;
-          sink.onViolation(transitionId(pid, cs.index, 0), en.failure);
+    for (let pid = 0; pid < s.procs.length; pid++) n += this.expandProcess(s, pid, sink);
+    return n;
+  }
+
+  ampleCandidates(s: SysState<G, L>): readonly number[] {
+    this.ample ??= new AmpleSets(this.cm, this.cm.model);
+    return this.ample.candidates(s.procs.map((p) => p.pc));
+  }
+
+  expandProcess(s: SysState<G, L>, pid: number, sink: SuccessorSink<SysState<G, L>>): number {
+    let n = 0;
+    const candidates = this.cm.procs[pid]!.at.get(s.procs[pid]!.pc);
+    if (!candidates) return 0;
+    for (const cs of candidates) {
+      const en = this.enabling(s, pid, cs);
+      if (en.kind === 'disabled') continue;
+      if (en.kind === 'error') {
+        n++;
+        sink.onViolation(transitionId(pid, cs.index, 0), en.failure);
+        continue;
+      }
+      for (let ci = 0; ci < en.choices.length; ci++) {
+        n++;
+        const tid = transitionId(pid, cs.index, ci);
+        let after: SysState<G, L>;
+        try {
+          after = this.fire(s, pid, cs, en.choices[ci]!);
+        } catch (e) {
+          if (e instanceof InputError) throw e;
+          const message = `${this.cm.model.processes[pid]!.name} ${cs.step.label} threw: ${e instanceof Error ? e.message : String(e)}`;
+          sink.onViolation(tid, { property: STEP_ERROR.id, statement: STEP_ERROR.statement, message });
           continue;
         }
-        for (let ci = 0; ci < en.choices.length; ci++) {
-          n++;
-          const tid = transitionId(pid, cs.index, ci);
-          let after: SysState<G, L>;
-          try {
-            after = this.fire(s, pid, cs, en.choices[ci]!);
-          } catch (e) {
-            if (e instanceof InputError) throw e;
-            const message = `${this.cm.model.processes[pid]!.name} ${cs.step.label} threw: ${e instanceof Error ? e.message : String(e)}`;
-            sink.onViolation(tid, { property: STEP_ERROR.id, statement: STEP_ERROR.statement, message });
-            continue;
-          }
-          for (const failure of this.checkTransition(s, after, pid, cs, en.choices[ci]!)) sink.onViolation(tid, failure);
-          sink.onNext(tid, after);
-        }
+        for (const failure of this.checkTransition(s, after, pid, cs, en.choices[ci]!)) sink.onViolation(tid, failure);
+        sink.onNext(tid, after);
       }
     }
     return n;

@@ -51,6 +51,10 @@ export interface StateSpace<S> {
   apply(s: S, tid: number): S;
   /** The locks the transition's process holds before it, and those the step acquires, in order. */
   lockOps(s: S, tid: number): { held: readonly LockRef[]; acquires: readonly LockRef[] };
+  /** Reports the transitions of process `pid` only (partial-order reduction). */
+  expandProcess?(s: S, pid: number, sink: SuccessorSink<S>): number;
+  /** The processes whose steps may form an ample set in `s` (por.ts, C1 and C2), in order. */
+  ampleCandidates?(s: S): readonly number[];
   /** A space that can pack its states (fast mode): the frontier then holds words, not objects. */
   pack?(s: S): Int32Array;
   unpack?(words: Int32Array, start: number, end: number): S;

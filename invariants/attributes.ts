@@ -50,6 +50,7 @@ export function unmappedAttrPolicy(policy: AttrOnUnmap, idle: ReadonlySet<string
     kind: 'state',
     id: 'unmapped-attr-policy',
     reads: ['attrs', 'pages', 'gcList'],
+    readsProcesses: true,
     statement: `once everything settled, the attributes unmapped VA had at the unmap follow the version's policy (${policy}: they ${rule})`,
     justification:
       "DOMAIN.md §4 item 10: V3 clears the attributes of the unmapped interval in GC (amdgpu_svm_attr_clear_pages, V3-11); " +
