@@ -6,6 +6,11 @@ import type { Engine } from '../explorer/index.ts';
 
 export interface BenchMode {
   readonly engine: Engine;
+  /** Partial-order reduction, symmetry reduction (rows named e.g. fast+por). */
+  readonly por?: boolean;
+  readonly symmetry?: boolean;
+  /** Worker threads (rows named e.g. fast/2 workers). */
+  readonly workers?: number;
   /** Seconds after which the run stops (and is reported incomplete, its rate still measured). */
   readonly timeLimit?: number;
   /** Why this mode is not run on this configuration (printed in the table instead of numbers). */
@@ -20,7 +25,18 @@ export interface BenchConfig {
   readonly modes: readonly BenchMode[];
 }
 
-const EVERY: readonly BenchMode[] = [{ engine: 'authoring' }, { engine: 'fast' }, { engine: 'exact' }];
+const NO_SYMMETRY = 'the scenario declares no interchangeable processes';
+const REDUCED: readonly BenchMode[] = [
+  { engine: 'fast', por: true },
+  { engine: 'fast', symmetry: true, skip: NO_SYMMETRY },
+];
+const TWO_WORKERS: BenchMode = { engine: 'fast', workers: 2 };
+const NO_SCHEMA: BenchMode = { ...TWO_WORKERS, skip: 'several workers need a model schema; the classic models declare none' };
+const EVERY: readonly BenchMode[] = [{ engine: 'authoring' }, { engine: 'fast' }, { engine: 'exact' }, ...REDUCED, TWO_WORKERS];
+
+/** The row name of a mode: the engine, then its reductions. */
+export const modeName = (m: BenchMode): string =>
+  [m.engine, ...(m.por ? ['por'] : []), ...(m.symmetry ? ['symmetry'] : [])].join('+') + (m.workers ? `/${m.workers} workers` : '');
 
 export const BENCH_CONFIGS: readonly BenchConfig[] = [
   { scenario: 'default', protocol: 'xe', modes: EVERY },
@@ -33,7 +49,9 @@ export const BENCH_CONFIGS: readonly BenchConfig[] = [
       { engine: 'authoring', timeLimit: 120 },
       { engine: 'fast' },
       { engine: 'exact', skip: 'whole keys of 12 million states would take about 15 GB' },
+      ...REDUCED,
+      TWO_WORKERS,
     ],
   },
-  { scenario: 'philosophers-large', modes: EVERY },
+  { scenario: 'philosophers-large', modes: [...EVERY.filter((m) => !m.workers), NO_SCHEMA] },
 ];

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { BENCH_CONFIGS, type BenchConfig, type BenchMode } from './configs.ts';
+import { BENCH_CONFIGS, modeName, type BenchConfig, type BenchMode } from './configs.ts';
 import { benchTable, type BenchRow } from './table.ts';
 
 const here = join(import.meta.dirname, '..');
@@ -50,6 +50,9 @@ function once(c: BenchConfig, m: BenchMode): Sample | string {
   if (c.all) args.push('--all');
   if (hasEngines) args.push('--engine', m.engine);
   else if (m.engine !== 'authoring') return 'this checkout has authoring mode only';
+  if (m.por) args.push('--por');
+  if (m.symmetry) args.push('--symmetry');
+  if (m.workers) args.push('--workers', String(m.workers));
   if (m.timeLimit) args.push('--time-limit', String(m.timeLimit));
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status === 2) return r.stderr.trim().replace(/^svmcheck: /, '').replace(/ \(known: .*\)$/, '');
@@ -66,11 +69,11 @@ const median = (xs: number[]): number => {
 };
 
 function measure(c: BenchConfig, m: BenchMode): BenchRow {
-  const id = { scenario: c.scenario, protocol: c.protocol ?? '', mode: m.engine };
+  const id = { scenario: c.scenario, protocol: c.protocol ?? '', mode: modeName(m) };
   if (m.skip) return { ...id, skipped: m.skip };
   const samples: Sample[] = [];
   for (let i = 0; i < opts.runs; i++) {
-    process.stderr.write(`bench: ${c.scenario} ${c.protocol ?? ''} ${m.engine} run ${i + 1}/${opts.runs}\n`);
+    process.stderr.write(`bench: ${c.scenario} ${c.protocol ?? ''} ${modeName(m)} run ${i + 1}/${opts.runs}\n`);
     const s = once(c, m);
     if (typeof s === 'string') return { ...id, skipped: s };
     samples.push(s);
@@ -104,7 +107,7 @@ const wanted = opts.modes?.split(',');
 const before: BenchRow[] | undefined = opts.compare ? (JSON.parse(readFileSync(opts.compare, 'utf8')) as { rows: BenchRow[] }).rows : undefined;
 const rows: BenchRow[] = [];
 for (const c of BENCH_CONFIGS.filter((x) => !opts.only || x.scenario === opts.only))
-  for (const m of c.modes.filter((x) => !wanted || wanted.includes(x.engine))) rows.push(measure(c, m));
+  for (const m of c.modes.filter((x) => !wanted || wanted.includes(modeName(x)))) rows.push(measure(c, m));
 
 mkdirSync(dirname(opts.out), { recursive: true });
 const meta = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString(), root, runs: opts.runs };

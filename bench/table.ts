@@ -19,10 +19,24 @@ export interface BenchRow {
 }
 
 const num = (x: number): string => x.toLocaleString('en-US');
+
+/** States per second over those of the same configuration's one-thread fast mode. */
+function rateVsFast(r: BenchRow, rows: readonly BenchRow[]): string {
+  const fast = rows.find((x) => x.scenario === r.scenario && x.protocol === r.protocol && x.mode === 'fast' && x.statesPerSecond);
+  return fast && r.mode !== 'fast' ? `x${(r.statesPerSecond! / fast.statesPerSecond!).toFixed(2)}` : '-';
+}
+
+/** For a reduced mode: how many times fewer states than the same engine without reductions. */
+function reduction(r: BenchRow, rows: readonly BenchRow[]): string {
+  const [engine, ...reductions] = r.mode.split('/')[0]!.split('+');
+  if (reductions.length === 0) return '-';
+  const full = rows.find((x) => x.scenario === r.scenario && x.protocol === r.protocol && x.mode === engine && x.states && !x.incomplete);
+  return full && !r.incomplete ? `x${(full.states! / r.states!).toFixed(2)}` : '-';
+}
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 export function benchTable(rows: readonly BenchRow[], before?: readonly BenchRow[]): string {
-  const head = ['scenario', 'protocol', 'mode', 'verdict', 'states', 'transitions', 'seconds', 'states/s', 'peak RSS', 'B/state'];
+  const head = ['scenario', 'protocol', 'mode', 'verdict', 'states', 'transitions', 'seconds', 'states/s', 'peak RSS', 'B/state', 'reduction', 'rate vs fast'];
   if (before) head.push('states/s vs before', 'RSS vs before');
   const notes: string[] = [];
   const lines = rows.map((r) => {
@@ -41,6 +55,8 @@ export function benchTable(rows: readonly BenchRow[], before?: readonly BenchRow
       num(r.statesPerSecond!),
       mib(r.peakRssBytes!),
       num(r.bytesPerState!),
+      reduction(r, rows),
+      rateVsFast(r, rows),
     ];
     if (before) {
       const b = before.find((x) => x.scenario === r.scenario && x.protocol === r.protocol && x.mode === r.mode && x.statesPerSecond);

@@ -32,6 +32,8 @@ export function countersModel(n: number, m: number): Model<Record<string, never>
     name: `counters-${n}x${m}`,
     processes: Array.from({ length: n }, (_, i) => ({ name: `c${i}`, program, locals: { done: 0 } })),
     initial: [{}],
+    // Counters start alike and share nothing: any permutation of them is the same state.
+    symmetric: [Array.from({ length: n }, (_, i) => `c${i}`)],
   };
 }
 
@@ -47,6 +49,8 @@ export type LostUpdateProtocol = 'racy' | 'locked';
 export const noLostUpdate: StateInvariant<SharedCounter, IncrementLocals> = {
   kind: 'state',
   id: 'no-lost-update',
+  reads: ['x'],
+  readsProcesses: true,
   statement: 'when every process has finished, x counts every increment',
   holds: (s) => !s.procs.every((p) => p.pc === DONE) || s.g.x === s.procs.length,
   explain: (s) => `all ${s.procs.length} processes finished but x = ${s.g.x}`,
@@ -85,5 +89,7 @@ export function lostUpdateModel(protocol: LostUpdateProtocol): Model<SharedCount
     ],
     initial: [{ x: 0 }],
     invariants: [noLostUpdate],
+    // Both run one program from tmp = 0; the lock table's holders are renamed with them.
+    symmetric: [['inc0', 'inc1']],
   };
 }

@@ -85,6 +85,7 @@ export type MutexProtocol = keyof typeof MUTEX_PROTOCOLS;
 export const mutualExclusion: StateInvariant<MutexGlobals, MutexLocals> = {
   kind: 'state',
   id: 'mutual-exclusion',
+  readsProcesses: true,
   statement: 'at most one process is in its critical section',
   holds: (s) => s.procs.filter((p) => p.pc === 'critical').length <= 1,
 };

@@ -60,6 +60,7 @@ function philosopher(i: number, n: number, rounds: number, protocol: Philosopher
 export const neighboursNotEating = (n: number): StateInvariant<TableGlobals, PhilosopherLocals> => ({
   kind: 'state',
   id: 'neighbours-not-eating',
+  reads: ['eating'],
   statement: 'two neighbours never eat at the same time (they share a fork)',
   holds: (s) => s.g.eating.every((e, i) => !(e && s.g.eating[(i + 1) % n])),
 });

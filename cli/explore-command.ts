@@ -1,8 +1,9 @@
 // `svmcheck explore`: one exhaustive check of a scenario under a protocol.
 
 import { writeFileSync } from 'node:fs';
-import { BUILTIN_PROPERTIES, explore, InputError, minimize, terminalProgress, type Engine, type ExploreResult, type Model } from '../explorer/index.ts';
+import { BUILTIN_PROPERTIES, explore, exploreParallel, InputError, minimize, terminalProgress, type Engine, type ExploreResult, type Model } from '../explorer/index.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
+import { scenarioSource } from './scenario-source.ts';
 import { EXIT } from './exit.ts';
 import { formatExplore, formatViolation } from './format.ts';
 import { htmlTrace } from './html-view.ts';
@@ -24,19 +25,24 @@ export interface ExploreFlags {
   minimize?: boolean;
   json?: boolean;
   engine?: Engine;
+  por?: boolean;
+  symmetry?: boolean;
+  workers?: number;
 }
 
 const VIEWS = ['list', 'lanes', 'mermaid'] as const;
 
-export function exploreCommand(flags: ExploreFlags): number {
+export async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const scenario = findScenario(flags.scenario);
   const protocol = findProtocol(scenario, flags.protocol);
   const view = flags.view ?? 'list';
   if (!(VIEWS as readonly string[]).includes(view)) throw new InputError(`unknown view '${view}' (known: ${VIEWS.join(', ')})`);
   const progress = terminalProgress();
-  const output = scenario.build(protocol).use(<G, L>(model: Model<G, L>) => {
-    const raw: ExploreResult = explore(model, {
+  const output = await scenario.build(protocol).use(async <G, L>(model: Model<G, L>) => {
+    const search = {
       engine: flags.engine ?? 'fast',
+      ...(flags.por ? { partialOrder: true } : {}),
+      ...(flags.symmetry ? { symmetry: true } : {}),
       ...(flags.depth !== undefined ? { maxDepth: flags.depth } : {}),
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
       ...(flags.timeLimit !== undefined ? { timeLimitMs: flags.timeLimit * 1000 } : {}),
@@ -44,7 +50,9 @@ export function exploreCommand(flags: ExploreFlags): number {
       ...(flags.all ? { stopAtFirstViolation: false } : {}),
       ...(flags.liveness ? { liveness: true } : {}),
       ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
-    });
+    };
+    const raw: ExploreResult =
+      (flags.workers ?? 1) > 1 ? await exploreParallel(model, scenarioSource(scenario.name, protocol), { ...search, workers: flags.workers! }) : explore(model, search);
     // BFS traces are shortest in steps already; minimising can still cut context switches.
     const result: ExploreResult = flags.minimize
       ? {

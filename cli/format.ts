@@ -18,7 +18,8 @@ export function formatExplore(r: ExploreResult, scenario: string, protocol: stri
   else if (r.verdict === 'incomplete') out.push(`verdict: incomplete: ${r.incomplete}; no violation in the ${n(r.states)} states reached`);
   else out.push(...wrapWords(`verdict: violation (${r.violations.map((v) => v.invariant).join(', ')})`, '', '  '));
   out.push(`  ${n(r.states)} states, ${n(r.transitions)} transitions, depth ${r.maxDepth}, ${(r.elapsedMs / 1000).toFixed(2)} s`);
-  out.push(`  ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}, ${r.mode} engine`);
+  out.push(`  ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}, ${r.mode} engine${r.workers ? ` on ${r.workers} worker threads` : ''}${r.reductions.length ? `, reduced by ${r.reductions.join(' and ')}` : ''}`);
+  if (r.ampleStates !== undefined) out.push(`  partial-order reduction: ${n(r.ampleStates)} of ${n(r.states)} states expanded by an ample set`);
   if (r.mode === 'exact') out.push('  exact keys: no two distinct states can have been merged');
   else out.push(`  fingerprint collision probability (optimistic): ${r.fingerprintCollisionProbability.toExponential(1)}`);
   if (withTraces) for (const v of r.violations) out.push('', ...formatViolation(v));

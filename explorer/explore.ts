@@ -52,6 +52,8 @@ export interface ExploreResult {
   readonly reductions: readonly string[];
   /** With partial-order reduction: states expanded by an ample set rather than fully. */
   readonly ampleStates?: number;
+  /** Worker threads that shared the search (parallel/parallel.ts); absent for one thread. */
+  readonly workers?: number;
   readonly verdict: Verdict;
   /** Why the search is incomplete, e.g. "depth bound 40 reached". */
   readonly incomplete?: string;
@@ -91,6 +93,8 @@ export interface LockOrderReport {
 export interface ExploreOptions extends Omit<SearchOptions, 'onTransition' | 'exactKeys'> {
   /** Default authoring. */
   readonly engine?: Engine;
+  /** Symmetry reduction over the model's interchangeable processes (symmetry.ts). */
+  readonly symmetry?: boolean;
   /** Record the lock-order graph over every transition taken (lockdep style). */
   readonly lockOrder?: boolean;
   /** Rules each lock-order edge is checked against (with `lockOrder`). */
@@ -103,7 +107,8 @@ export interface ExploreOptions extends Omit<SearchOptions, 'onTransition' | 'ex
 
 export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): ExploreResult {
   const engine = opts.engine ?? 'authoring';
-  const space = engine === 'fast' ? new FastSpace(model) : new AuthoringSpace(model);
+  const spaceOpts = { symmetry: opts.symmetry ?? false };
+  const space = engine === 'fast' ? new FastSpace(model, spaceOpts) : new AuthoringSpace(model, spaceOpts);
   const recorder = opts.lockOrder ? new LockOrderRecorder() : undefined;
   for (const p of model.lockPriming ?? []) recorder?.prime({ lock: p.from, mode: 'write' }, { lock: p.to, mode: 'write' });
   const r = bfs<SysState<G, L>>(space, {
@@ -118,7 +123,8 @@ export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): Ex
         }
       : {}),
   });
-  const base = report(model.name, engine, space, r, opts.expectedUntaken ?? {});
+  const reported = report(model.name, engine, space, r, opts.expectedUntaken ?? {});
+  const base = opts.symmetry && model.symmetric?.length ? { ...reported, reductions: [...reported.reductions, 'symmetry'] } : reported;
   const result = recorder ? { ...base, lockOrder: lockOrderReport(space, r, recorder, model.lockPriming ?? [], opts.lockRules ?? []) } : base;
   if (!opts.liveness || (model.liveness ?? []).length === 0) return result;
   if (result.verdict === 'incomplete') {
@@ -182,12 +188,23 @@ function report<S>(name: string, engine: Engine, space: StateSpace<S>, r: Search
     const steps = v.tid >= 0 ? [...replayed.trace.steps, space.describe(replayed.states.at(-1)!, v.tid)] : replayed.trace.steps;
     return { invariant: v.property, statement: v.statement, message: v.message, trace: { initial: path.root, steps } };
   });
+  return summary(name, engine, space, r, expected, violations);
+}
 
+/** The report of a search whose violations already have their traces (also the parallel search's). */
+export function summary<S>(
+  name: string,
+  engine: Engine,
+  space: StateSpace<S>,
+  r: Omit<SearchResult, 'violations' | 'pathTo'>,
+  expected: Readonly<Record<string, string>>,
+  violations: readonly Violation[],
+): ExploreResult {
   const steps: Record<string, number> = {};
   space.stepNames.forEach((n, i) => (steps[n] = r.coverage[i]!));
   const untaken = space.stepNames.filter((_, i) => r.coverage[i] === 0);
   // Untaken steps point at a model or bound mistake only when the search saw everything.
-  const exhaustive = r.violations.length === 0 && r.incomplete === undefined;
+  const exhaustive = violations.length === 0 && r.incomplete === undefined;
   const unexpected = untaken.filter((n) => !(n in expected));
   const warnings =
     exhaustive || unexpected.length === 0

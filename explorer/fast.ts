@@ -69,7 +69,8 @@ export class FastSpace<G, L> extends StepSemantics<G, L> {
   }
 
   override fingerprint(s: SysState<G, L>, out: Uint32Array): void {
-    if (this.cm.model.key) return super.fingerprint(s, out);
+    // A model's own key, or symmetry (a state's representative is another state's words).
+    if (this.cm.model.key || this.symmetric) return super.fingerprint(s, out);
     const w = this.encodeState(s);
     if (this.source === undefined) hash64(w, w.length, out);
     else {

@@ -26,7 +26,7 @@ function recording<T extends object>(target: T, touched: Set<string>): T {
 }
 
 /** One line per step or property whose declaration misses what it touched (first seen). */
-export function checkFootprints<G extends object, L>(model: Model<G, L>, bounds: SearchBounds = {}): string[] {
+export function checkFootprints<G, L>(model: Model<G, L>, bounds: SearchBounds = {}): string[] {
   const space = new AuthoringSpace(model);
   const cm = space.cm;
   const problems = new Map<string, string>();
@@ -40,7 +40,7 @@ export function checkFootprints<G extends object, L>(model: Model<G, L>, bounds:
     s.procs.forEach((p, pid) => {
       for (const cs of cm.procs[pid]!.at.get(p.pc) ?? []) {
         const touched = new Set<string>();
-        const g = recording(s.g, touched);
+        const g = recording(s.g as object, touched) as G;
         const ctx: StepContext = { pid, choice: 0 };
         if (!cs.step.guard || cs.step.guard(g, p.locals, ctx)) cs.step.choices?.(g, p.locals, ctx);
         report(stepKey(cs), 'reads', touched, declaredOf(cs));
@@ -50,7 +50,7 @@ export function checkFootprints<G extends object, L>(model: Model<G, L>, bounds:
       if (inv.kind !== 'state') continue;
       const touched = new Set<string>();
       const top = new Set<string>();
-      inv.holds(recording({ ...s, g: recording(s.g, touched) }, top));
+      inv.holds(recording({ ...s, g: recording(s.g as object, touched) as G }, top));
       report(`invariant ${inv.id}`, 'reads', touched, inv.reads ?? []);
       // The processes are declared by readsProcesses, the lock table by 'locks' in reads.
       report(`invariant ${inv.id}`, 'reads', [...top].filter((k) => k !== 'g'), [...(inv.readsProcesses ? ['procs'] : []), ...(inv.reads ?? [])]);
@@ -58,6 +58,15 @@ export function checkFootprints<G extends object, L>(model: Model<G, L>, bounds:
   };
 
   const checkStep = (s: SysState<G, L>, tid: number): void => {
+    try {
+      recordStep(s, tid);
+    } catch {
+      // A step that throws (or breaks a lock rule) is the search's to report, as step-error or
+      // lock-balance; there is no successor whose footprint to check.
+    }
+  };
+
+  const recordStep = (s: SysState<G, L>, tid: number): void => {
     const { pid, stepIndex, choiceIndex } = decodeTransition(tid);
     const cs = cm.procs[pid]!.steps[stepIndex]!;
     const locals = s.procs[pid]!.locals;
@@ -69,14 +78,14 @@ export function checkFootprints<G extends object, L>(model: Model<G, L>, bounds:
       cs.step.effect?.(g, d.procs[pid]!.locals as Draft<L>, ctx);
       if (typeof cs.step.next !== 'string') cs.step.next(g as G, d.procs[pid]!.locals as L, ctx);
     });
-    const changed = Object.keys(s.g).filter((k) => (s.g as Record<string, unknown>)[k] !== (after.g as Record<string, unknown>)[k]);
+    const changed = Object.keys(s.g as object).filter((k) => (s.g as Record<string, unknown>)[k] !== (after.g as Record<string, unknown>)[k]);
     report(stepKey(cs), 'reads', touched, declaredOf(cs));
     report(stepKey(cs), 'writes', changed, cs.step.writes ?? []);
     for (const prop of model.invariants ?? []) {
       if (prop.kind !== 'action') continue;
       const read = new Set<string>();
       const view = { pid, process: model.processes[pid]!.name, program: cs.program, step: cs.step, choice };
-      prop.holds({ ...s, g: recording(s.g, read) }, { ...after, g: recording(after.g, read) }, view);
+      prop.holds({ ...s, g: recording(s.g as object, read) as G }, { ...after, g: recording(after.g as object, read) as G }, view);
       report(`property ${prop.id}`, 'reads', read, prop.reads ?? []);
     }
   };

@@ -44,6 +44,13 @@ export interface Packer<S> {
 
 const CHUNK = 1 << 22;
 
+/** A packed frontier's bytes, as sent between threads (the chunks' buffers are transferable). */
+export interface PackedParts {
+  readonly chunks: Uint8Array[];
+  readonly used: number[];
+  readonly count: number;
+}
+
 export class PackedFrontier<S> implements Frontier<S> {
   private chunks: (Uint8Array | undefined)[] = [];
   /** Bytes used in each chunk. */
@@ -78,6 +85,29 @@ export class PackedFrontier<S> implements Frontier<S> {
     for (let k = 0; k < w.length; k++) at = writeVarint(buf, at, zigzag(w[k]!));
     this.used[c] = at;
     this.count++;
+  }
+
+  /** Hands over the entries (for another thread); leaves this frontier empty. */
+  take(): PackedParts {
+    const parts = { chunks: this.chunks as Uint8Array[], used: this.used, count: this.count };
+    this.chunks = [];
+    this.used = [];
+    this.count = 0;
+    this.held = 0;
+    return parts;
+  }
+
+  /** Appends entries another frontier handed over, after this one's. */
+  append(parts: PackedParts): void {
+    for (let c = 0; c < parts.chunks.length; c++) {
+      this.chunks.push(parts.chunks[c]!);
+      this.used.push(parts.used[c]!);
+      this.held += parts.chunks[c]!.length;
+    }
+    this.count += parts.count;
+    // Later pushes must not write into a chunk that is full or another frontier's tail.
+    this.chunks.push(new Uint8Array(0));
+    this.used.push(0);
   }
 
   drain(visit: (idx: number, s: S) => boolean): void {

@@ -27,3 +27,6 @@ export type { SimulateOptions, SimulateResult } from './simulate.ts';
 export type { Schema, StateSchema } from './codec/schema.ts';
 export { selfCheck } from './self-check.ts';
 export type { SelfCheck } from './self-check.ts';
+export { exploreParallel } from './parallel/parallel.ts';
+export type { ParallelOptions } from './parallel/parallel.ts';
+export type { ModelSource } from './parallel/protocol.ts';

@@ -191,6 +191,12 @@ export interface Model<G, L> {
    * reclaim can run the MMU notifier. `fs_reclaim` is the pseudo-lock a may-allocate step takes.
    */
   readonly lockPriming?: readonly { readonly from: string; readonly to: string; readonly why: string }[];
+  /**
+   * Groups of interchangeable processes (by name), for symmetry reduction (symmetry.ts): each
+   * group runs one program from equal locals, and nothing in the globals or the properties
+   * tells its members apart (no pid is stored in a global component).
+   */
+  readonly symmetric?: readonly (readonly string[])[];
   /** Report states where nothing can move but some process has not finished. Default true. */
   readonly checkDeadlock?: boolean;
 }

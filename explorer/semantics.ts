@@ -14,6 +14,7 @@ import { hash64 } from './fingerprint.ts';
 import { acquire, available, FREE, heldMode, holds, holdsAny, release } from './locks.ts';
 import { DONE, type ActionProperty, type Model, type StateInvariant, type StepContext, type SysState } from './model.ts';
 import { AmpleSets } from './por.ts';
+import { SymmetryGroups } from './symmetry.ts';
 import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR } from './properties.ts';
 import { FS_RECLAIM, type LockRef } from './lockorder.ts';
 import type { Failure, StateSpace, SuccessorSink, TraceStep } from './space.ts';
@@ -35,7 +36,10 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
   private readonly checkDeadlock: boolean;
   private ample: AmpleSets<G, L> | undefined;
 
-  constructor(model: Model<G, L>) {
+  /** Symmetry reduction: states are keyed by their class's representative. */
+  private readonly symmetry: SymmetryGroups<G, L> | undefined;
+
+  constructor(model: Model<G, L>, opts: { readonly symmetry?: boolean } = {}) {
     this.cm = compileModel(model);
     this.stepNames = this.cm.allSteps.map(stepKey);
     const invs = model.invariants ?? [];
@@ -46,6 +50,8 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
     // Locations get their ids up front, in a fixed order, so that a state's words do not depend
     // on the order in which states were met (and agree between worker threads).
     for (const loc of [...new Set(this.cm.programs.flatMap((p) => [...p.locations]))].sort()) this.codec.intern(loc);
+    const groups = opts.symmetry ? new SymmetryGroups(this.cm) : undefined;
+    this.symmetry = groups?.active ? groups : undefined;
   }
 
   /** The states the search starts from. */
@@ -111,12 +117,18 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
    * own `key`: the exact engine compares these, so it also checks a model's faster key.
    */
   key(s: SysState<G, L>): ArrayLike<number> {
-    return this.encodeState(s);
+    return this.symmetry ? this.codec.encode(this.symmetry.canonical(s)) : this.encodeState(s);
   }
 
   fingerprint(s: SysState<G, L>, out: Uint32Array): void {
-    const key = this.cm.model.key ? this.cm.model.key(s) : this.encodeState(s);
+    const c = this.symmetry ? this.symmetry.canonical(s) : s;
+    const key = this.cm.model.key ? this.cm.model.key(c) : c === s ? this.encodeState(s) : this.codec.encode(c);
     hash64(key, key.length, out);
+  }
+
+  /** Symmetry reduction is on (and the model has a group). */
+  protected get symmetric(): boolean {
+    return this.symmetry !== undefined;
   }
 
   /** The codec's words of `s`; the one place a mode encodes a state (fast mode caches it). */

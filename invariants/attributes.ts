@@ -49,7 +49,7 @@ export function unmappedAttrPolicy(policy: AttrOnUnmap, idle: ReadonlySet<string
   return {
     kind: 'state',
     id: 'unmapped-attr-policy',
-    reads: ['attrs', 'pages', 'gcList'],
+    reads: ['attrs', 'pages', 'gcList', 'gcPending', 'gcRunning', 'attrAtUnmap'],
     readsProcesses: true,
     statement: `once everything settled, the attributes unmapped VA had at the unmap follow the version's policy (${policy}: they ${rule})`,
     justification:
@@ -73,7 +73,7 @@ function lostSetting(g: SvmGlobals): number | undefined {
 export const reuseKeepsNewAttrs: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'reuse-keeps-new-attrs',
-  reads: ['attrs', 'attrSetValue', 'pages'],
+  reads: ['attrs', 'attrSetValue', 'pages', 'attrSetVma'],
   statement: 'attributes set on a mapping stay as set while that mapping lives (also at a reused address)',
   justification:
     'DOMAIN.md §4 item 10: "a new mapping at a reused address never loses attributes set on it after the reuse"; the ' +

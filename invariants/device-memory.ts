@@ -98,7 +98,7 @@ const pageOnGpu = (i: number, n: number): string => (i < n ? `page ${i}` : `page
 export const noMappingToFreedVram: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'no-mapping-to-freed-vram',
-  reads: ['pte', 'tlb', 'ranges', 'devmem'],
+  reads: ['pte', 'tlb', 'ranges', 'devmem', 'pages', 'pteDev', 'tlbDev'],
   statement: 'no GPU PTE, TLB entry or device mapping points into VRAM that was freed or moved',
   justification:
     'DOMAIN.md §4 items 1, 3 and 12: GPU page tables are invalidated "via the notifier" fired by the migration that ' +

@@ -36,7 +36,7 @@ export function removedRangeWasZapped(topo: Topology = SINGLE): ActionProperty<S
   return {
     kind: 'action',
     id: 'removed-range-was-zapped',
-    reads: ['ranges', 'pte'],
+    reads: ['ranges', 'pte', 'pages'],
     statement: 'a range leaves the tree only once its GPU PTEs are zapped',
     justification:
       'DOMAIN.md §4 item 5: ranges removed for any reason are removed after their PTEs are zapped (drm_gpusvm.c DOC Examples: ' +

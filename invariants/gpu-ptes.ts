@@ -63,7 +63,7 @@ export function invalidateBeforeReturn(topo: Topology = SINGLE): ActionProperty<
   return {
     kind: 'action',
     id: 'invalidate-before-return',
-    reads: ['pte', 'tlb', 'ranges'],
+    reads: ['pte', 'tlb', 'ranges', 'pages'],
     statement: 'when the notifier callback returns, the interval has no PTE or TLB entry and no overlapping range is DMA-mapped',
     justification:
       'DOMAIN.md §4 item 2: "The device must complete the update before the driver callback returns" (Documentation/mm/hmm.rst); ' +

@@ -34,6 +34,7 @@ const clearQueuesForGc: Patch = {
   label: 'event_end',
   replace: {
     locks: section(GC),
+    writes: ['ranges', 'gcList', 'gcPending'],
     effect: (g, l) => {
       for (const r of overlapping(g.ranges, l.page, l.end)) {
         unmapPages(r);
@@ -248,6 +249,7 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
         program: 'gc_worker',
         label: 'gc_clear_attrs',
         replace: {
+          reads: ['ranges'],
           effect: (g, l) => {
             const r = rangeStarting(g, l.range)!;
             clearAttrs(g.attrs, r.start, r.end);
@@ -274,7 +276,7 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
       {
         program: 'set_attr',
         label: 'ii_unlock_pd',
-        replace: { effect: (g, l) => clearAttrs(g.attrs, l.page, l.end) },
+        replace: { writes: ['tlb', 'tlbDev', 'attrs'], effect: (g, l) => clearAttrs(g.attrs, l.page, l.end) },
       },
     ],
   },

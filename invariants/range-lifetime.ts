@@ -16,6 +16,7 @@ export const rangeAliveWhileUsed: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'range-alive-while-used',
   reads: ['ranges'],
+  readsProcesses: true,
   statement: 'a range a process still uses is in the tree (not freed under it)',
   justification:
     'DOMAIN.md §4 item 15 and §1.1: ranges carry a kref (the tree holds one, the GC queue another) and drm_gpusvm_range_remove ' +

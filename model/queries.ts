@@ -36,13 +36,25 @@ export function tree(g: G, inst: number): (Range | Draft<Range>)[] {
   return g.ranges.filter((r) => r.inst === inst);
 }
 
+/**
+ * A VA interval computed from the state (a migration's or an eviction's target), with the
+ * components of the globals it reads: the steps that compute it declare them.
+ */
+export interface Interval {
+  (g: SvmGlobals, l: SvmLocals): readonly [number, number];
+  /** Top-level components of g it reads; none if it reads only the locals. */
+  readonly reads?: readonly string[];
+}
+
 /** The bounds of the range a process works on (l.range in instance `inst`), e.g. as a migration's target. */
-export const rangeInterval =
-  (inst = 0) =>
-  (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
-    const r = rangeStarting(g, l.range, inst)!;
-    return [r.start, r.end];
-  };
+export const rangeInterval = (inst = 0): Interval =>
+  Object.assign(
+    (g: SvmGlobals, l: SvmLocals): readonly [number, number] => {
+      const r = rangeStarting(g, l.range, inst)!;
+      return [r.start, r.end];
+    },
+    { reads: ['ranges'] },
+  );
 
 /** A device's pages of a range: the range's own for slot 0, else a peer's. */
 export function pagesOf(r: Draft<Range>, slot: number): Draft<DevPages>;

@@ -16,6 +16,12 @@ export interface StateCodec {
   decode(words: Int32Array, start: number, end: number): unknown;
   /** Interns a string ahead of time, so that its id does not depend on the order states are met. */
   intern(s: string): number;
+  /**
+   * From now on, a string not interned yet is an error: words then mean the same in every
+   * thread that interned the same strings in the same order (parallel search). The generic
+   * codec cannot promise that (it interns object keys as it meets them) and throws.
+   */
+  sealStrings(): void;
 }
 
 export function makeCodec(schema: AnySchema | undefined): StateCodec {

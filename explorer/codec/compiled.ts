@@ -117,9 +117,16 @@ export class SchemaCodec implements StateCodec {
   }
 
   /** Interns a string ahead of time (e.g. every program location), so ids do not depend on the order states are met. */
+  private sealed = false;
+
+  sealStrings(): void {
+    this.sealed = true;
+  }
+
   intern(s: string): number {
     let id = this.ids.get(s);
     if (id === undefined) {
+      if (this.sealed) throw new InputError(`state holds the string '${s}', which is no program location; several workers need every string interned up front`);
       id = this.strings.length;
       this.ids.set(s, id);
       this.strings.push(s);

@@ -3,6 +3,7 @@
 // carries a tag word, and every object member its interned key, so it is about three times the
 // size of the schema encoding and slower to walk; it is the fallback, not the fast path.
 
+import { InputError } from '../errors.ts';
 import type { StateCodec } from './codec.ts';
 
 const TAG_NULL = 1;
@@ -48,6 +49,10 @@ export class GenericCodec implements StateCodec {
       this.strings.push(s);
     }
     return id;
+  }
+
+  sealStrings(): void {
+    throw new InputError('several workers need the model to declare a schema (Model.schema): the generic encoding interns object keys as it meets them, so its words differ between threads');
   }
 
   private push(word: number): void {

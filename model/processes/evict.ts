@@ -14,7 +14,7 @@ import { acquire, boResv, release } from '../locks.ts';
 import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { perDevice } from '../steps/per-device.ts';
 import type { SvmStep } from '../steps/types.ts';
-import { callbackSteps, invEndStep } from './invalidate.ts';
+import { allocationOwner, callbackSteps, invEndStep } from './invalidate.ts';
 
 /** Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use. */
 const victims = (g: SvmGlobals, dev: number): number[] => g.devmem.flatMap((d) => (d.dev === dev && d.backed && pagesInUse(d).length > 0 ? [d.id] : []));
@@ -38,7 +38,7 @@ export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, S
 }
 
 /** TTM takes the reservation of a VRAM buffer of this device whose device pages are in use. */
-function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'note' | 'effect' | 'next'>): SvmStep[] {
+function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'note' | 'writes' | 'effect' | 'next'>): SvmStep[] {
   return perDevice(cfg, 'ev_pick', (d) => ({
     ...step,
     locks: [acquire(boResv(d))],
@@ -72,7 +72,7 @@ function evictToRamSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
       },
       next: 'ev_inv_start',
     },
-    ...callbackSteps(cfg, protocol, 'migrate', 'ev_collect', 'ev_', (g, l) => g.devmem[l.alloc]!.dev),
+    ...callbackSteps(cfg, protocol, 'migrate', 'ev_collect', 'ev_', allocationOwner),
     {
       label: 'ev_collect',
       kernelFn: 'migrate_device_pfns: lock the device pages, install migration entries',
@@ -87,7 +87,7 @@ function evictToRamSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
       label: 'ev_copy',
       kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
       mayAlloc: true,
-      reads: ['devmem'],
+      reads: ['devmem', 'pages'],
       effect: copyCollectedToRam,
       next: 'ev_finalize',
     },
@@ -131,6 +131,7 @@ function moveUnnotifiedSteps(cfg: SvmConfig): SvmStep[] {
   return pickSteps(cfg, {
     kernelFn: 'ttm_bo_evict: amdgpu_bo_move of the SVM BO to GTT (not pinned, no eviction hook)',
     note: 'the memory manager evicts a VRAM buffer device pages use, as it would any other',
+    writes: ['devmem'],
     effect: (g, l, c) => {
       l.alloc = c.choice;
       g.devmem[c.choice]!.backed = false;

@@ -91,7 +91,7 @@ export function amdgpuFault(cfg: SvmConfig, gpu: Gpu = GPU0): P {
         kernelFn: 'amdgpu_svm_range_get_unregistered_attrs (insert default attributes)',
         note: 'clamped to the hole around the fault; if a range appeared meanwhile, its bounds are used',
         locks: section(ATTR),
-        reads: ['attrs'],
+        reads: ['attrs', 'pages'],
         writes: ['attrs'],
         effect: (g, l) => {
           const a = attrAt(g, l.page);

@@ -18,7 +18,7 @@ export function gpuWrite(dev = 0): Program<SvmGlobals, SvmLocals> {
         label: 'gpu_store',
         kernelFn: 'GPU store through the TLB (no kernel function: the device)',
         note: 'with a translation: the value goes to the page it points to, lost if that page was freed; without one the access faults',
-        reads: ['tlb', 'pages', 'devmem'],
+        reads: ['tlb', 'pages', 'devmem', 'tlbDev'],
         writes: ['data', 'written', 'devmem'],
         effect: (g, l) => {
           const i = pteIndex(g, dev, l.page);

@@ -14,12 +14,21 @@ import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.
 import { freeDevicePage, installSystemPage } from '../devmem.ts';
 import { attrValue, content, overlapping, tree, unmapPages, zapMapped } from '../queries.ts';
 import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
-import type { SvmStep } from '../steps/types.ts';
+import { joined, type SvmStep } from '../steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
 /** The MMU notifier event: MMU_NOTIFY_UNMAP, MMU_NOTIFY_CLEAR, or MMU_NOTIFY_MIGRATE. */
 export type InvalidationEvent = 'unmap' | 'clear' | 'migrate';
+
+/** The pagemap owner of a MIGRATE event, with the components of g it reads (none: only the locals). */
+export interface Owner {
+  (g: SvmGlobals, l: SvmLocals): number;
+  readonly reads?: readonly string[];
+}
+
+/** The owner of the allocation l.alloc (a device page being migrated or evicted): its device. */
+export const allocationOwner: Owner = Object.assign((g: SvmGlobals, l: SvmLocals): number => g.devmem[l.alloc]!.dev, { reads: ['devmem'] });
 
 /**
  * mmu_notifier_invalidate_range_start and, for each drm_gpusvm instance (each registered its own
@@ -35,7 +44,7 @@ export function callbackSteps(
   event: InvalidationEvent,
   after: string,
   prefix = '',
-  owner: (g: SvmGlobals, l: SvmLocals) => number = (_g, l) => l.dev,
+  owner: Owner = (_g, l) => l.dev,
 ): SvmStep[] {
   const n = instances(cfg);
   const start: SvmStep = {
@@ -62,13 +71,15 @@ function instanceCallbackSteps(
   inst: number,
   after: string,
   prefix: string,
-  owner: (g: SvmGlobals, l: SvmLocals) => number,
+  owner: Owner,
 ): SvmStep[] {
   const amd = protocol === 'amdgpu-v3';
   const unmap = event === 'unmap';
   const ownerSkip = event === 'migrate' && (cfg.migrateOwnerSkip ?? false);
   const devs = devicesOf(cfg, inst);
   const skipped = (g: SvmGlobals, l: SvmLocals): boolean => ownerSkip && owner(g, l) === devs[0];
+  // What the skip test reads, when it runs.
+  const skipReads = ownerSkip ? owner.reads : undefined;
   const L = (label: string): string => prefix + label + suffix(inst);
   const lock = notifierLock(inst);
   return [
@@ -77,6 +88,7 @@ function instanceCallbackSteps(
       kernelFn: 'drm_gpusvm_notifier_invalidate: down_write(notifier_lock) + mmu_interval_set_seq',
       note: 'from here mmu_interval_read_begin waits, and mmu_interval_read_retry fails for older seqs',
       locks: [acquire(lock, 'write')],
+      reads: ['subSeq'],
       writes: ['mniSeq'],
       effect: (g) => void (g.mniSeq[inst] = g.subSeq),
       next: L('event_begin'),
@@ -91,8 +103,8 @@ function instanceCallbackSteps(
       note:
         (amd ? 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' : 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation') +
         (ownerSkip ? '; skipped for a MIGRATE event of its own owner' : ''),
-      reads: ['ranges'],
-      writes: amd && unmap ? ['checkpoint', 'pte', 'tlb', 'ranges'] : ['pte', 'tlb', 'ranges'],
+      reads: joined(['ranges', 'pages'], skipReads),
+      writes: amd && unmap ? ['checkpoint', 'pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'] : ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
         if (skipped(g, l)) return;
         // amdgpu_svm_range_invalidate captures the stale-fault checkpoint on UNMAP first.
@@ -109,7 +121,7 @@ function instanceCallbackSteps(
         : 'event_end: drm_gpusvm_range_unmap_pages',
       note: unmap ? 'DMA unmap; mark unmapped (partial if the range sticks out); queue for GC under the GC lock' : 'DMA unmap every overlapping range',
       locks: unmap ? section(gcLock(inst)) : [],
-      reads: ['ranges'],
+      reads: joined(['ranges'], skipReads),
       writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
       effect: (g, l) => {
         if (skipped(g, l)) return;
@@ -155,7 +167,9 @@ function mmChangeSteps(cfg: SvmConfig, protocol: Protocol, unmap: boolean, after
       label: 'mm_change',
       kernelFn: unmap ? 'unmap_page_range + free the pages (core mm)' : 'try_to_unmap / migrate the page (core mm)',
       note: 'the old CPU pages are freed or replaced: their generation ends (a freed device page drops its zdd reference)',
-      writes: ['pages'],
+      // munmap frees the pages (a device page drops its zdd reference) and zeroes the contents;
+      // reclaim copies each page's contents (content reads data or devmem) into a new one.
+      writes: unmap ? ['pages', 'data', 'written', 'devmem'] : ['pages', 'data', 'devmem'],
       // A page under migration is isolated; core mm's walk meets its migration entry and the
       // model lets the migration finish first (docs/model.md).
       guard: (g, l) => g.pages.slice(l.is, l.ie).every((p) => !p.locked),
@@ -189,7 +203,8 @@ export function munmap(cfg: SvmConfig, protocol: Protocol): P {
         label: 'mmap_write_lock',
         kernelFn: 'do_vmi_munmap: mmap_write_lock + detach the VMAs',
         locks: [acquire(MMAP, 'write')],
-        writes: ['pages'],
+        reads: ['attrs'],
+        writes: ['pages', 'attrAtUnmap'],
         effect: (g, l) => {
           for (let p = l.is; p < l.ie; p++) {
             g.pages[p]!.mapped = false;
@@ -220,7 +235,7 @@ export function remap(): P {
         kernelFn: 'mmap (MAP_FIXED) at a reused address',
         note: 'waits until the old mapping is gone; new VMA, new pages',
         locks: section(MMAP, 'write'),
-        writes: ['pages', 'nextVma'],
+        writes: ['pages', 'nextVma', 'attrAtUnmap', 'data', 'written'],
         guard: (g, l) => g.pages.slice(l.page, l.end).every((p) => !p.mapped),
         effect: (g, l) => {
           for (let p = l.page; p < l.end; p++) {

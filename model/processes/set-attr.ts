@@ -33,11 +33,15 @@ function setAttributes(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): void {
   recordAttrSet(g, l.page, l.end, l.value);
 }
 
+/** What setAttributes touches: the ghost record reads the CPU mappings, and on unmapped VA resets attrAtUnmap. */
+const SET_ATTRIBUTES = { reads: ['pages'], writes: ['attrs', 'attrSetVma', 'attrSetValue', 'attrAtUnmap'] } as const;
+
 /** Prefetch: map page by page from l.page to l.end; each page skips past the range it mapped. */
 function prefetchSteps(cfg: SvmConfig, protocol: Protocol, done: string): SvmStep[] {
   // With device memory, each range may be migrated before it is mapped.
   const decide = devices(cfg) > 0;
   const nextRange: Exit = {
+    reads: ['ranges'],
     effect: (l, g) => {
       l.page = rangeStarting(g, l.range)?.end ?? l.page + 1;
       l.rid = NONE;
@@ -101,7 +105,8 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         label: 'attr_set',
         kernelFn: 'amdgpu_svm_attr_set_range (head/tail split)',
         locks: section(ATTR),
-        writes: ['attrs'],
+        reads: SET_ATTRIBUTES.reads,
+        writes: SET_ATTRIBUTES.writes,
         effect: setAttributes,
         next: 'lock_svm',
       },
@@ -116,8 +121,8 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         label: 'ii_zap',
         kernelFn: 'amdgpu_svm_range_invalidate_interval: amdgpu_vm_update_range (clear PTEs)',
         note: 'the PTEs of every gpu_mapped range overlapping the interval are cleared (no notifier lock)',
-        reads: ['ranges'],
-        writes: ['pte'],
+        reads: ['ranges', 'pages'],
+        writes: ['pte', 'pteDev'],
         effect: (g, l) => {
           for (const r of overlapping(tree(g, 0), l.page, l.end)) devs.forEach((d, slot) => pagesOf(r, slot).mapped && zapPtes(g, r, d));
         },
@@ -143,7 +148,8 @@ export function amdgpuSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         label: 'ii_unlock_pd',
         kernelFn: 'flush_tlb + drm_exec_fini',
         locks: [release(RESV)],
-        writes: ['tlb'],
+        reads: ['pages', 'pte', 'pteDev'],
+        writes: ['tlb', 'tlbDev'],
         effect: (g) => devs.forEach((d) => flushTlb(g, d)),
         next: afterApply,
       },
@@ -164,7 +170,8 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
       {
         label: 'madvise_set',
         kernelFn: 'xe_vm_madvise (split the VMAs, set the attributes)',
-        writes: ['attrs'],
+        reads: SET_ATTRIBUTES.reads,
+        writes: SET_ATTRIBUTES.writes,
         effect: setAttributes,
         next: 'madvise_zap',
       },
@@ -173,7 +180,8 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         kernelFn: 'xe_svm_ranges_zap_ptes_in_range',
         note: 'under notifier_lock(R): zap the PTEs of present ranges in the interval, tile_invalidated = true',
         locks: section(NOTIFIER, 'read'),
-        writes: ['pte', 'tlb', 'ranges'],
+        reads: ['pages'],
+        writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
         effect: (g, l) => {
           zapMapped(g, overlapping(tree(g, 0), l.page, l.end), devs, (pg) => void (pg.invalidated = true));
         },
@@ -183,7 +191,8 @@ export function xeSetAttr(cfg: SvmConfig, prefetch: boolean): P {
         label: 'madvise_unbind',
         kernelFn: 'xe_svm_unmap_address_range: xe_vm_range_unbind of ranges the new bounds cross',
         locks: section(RESV),
-        writes: ['pte', 'tlb', 'ranges'],
+        reads: ['pages'],
+        writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
         effect: (g, l) => {
           for (const r of overlapping(tree(g, 0), l.page, l.end)) {
             if (!crosses(r, l)) continue;

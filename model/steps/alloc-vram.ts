@@ -10,10 +10,11 @@
 import type { SvmConfig } from '../config.ts';
 import { DRIVER_MIGRATE, MMAP, acquire, release } from '../locks.ts';
 import { memoryType } from '../config.ts';
+import type { Interval } from '../queries.ts';
 import { EBUSY, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { migrateToDevmemSteps } from './migrate-to-devmem.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
-import type { Exit, SvmStep } from './types.ts';
+import { joined, type Exit, type SvmStep } from './types.ts';
 
 export interface AllocVramExits {
   readonly ok: Exit;
@@ -21,7 +22,7 @@ export interface AllocVramExits {
   readonly fail: Exit;
 }
 
-type Target = (g: SvmGlobals, l: SvmLocals) => readonly [number, number];
+type Target = Interval;
 
 /** drm_gpusvm_range_evict over target(g, l); `done` is where it goes when no device page is left. */
 export function rangeEvictSteps(cfg: SvmConfig, target: Target, done: string): SvmStep[] {
@@ -37,7 +38,7 @@ export function rangeEvictSteps(cfg: SvmConfig, target: Target, done: string): S
       kernelFn: 'drm_gpusvm_range_evict: hmm_range_fault(HMM_PFN_REQ_FAULT, dev_private_owner = NULL)',
       note: 'faults the first device-private page of the range (migrate_to_ram); none left: done',
       locks: [acquire(MMAP, 'read')],
-      reads: ['pages'],
+      reads: joined(['pages'], target.reads),
       guard: (g, l) => {
         const [s, e] = target(g, l);
         return g.pages.slice(s, e).every((p) => !p.locked);
@@ -84,6 +85,8 @@ export function allocVramSteps(cfg: SvmConfig, target: Target, x: AllocVramExits
       label: 'av_unlock_read',
       kernelFn: 'xe_svm_alloc_vram: up_read(driver_migrate_lock)',
       locks: [release(DRIVER_MIGRATE, 'read')],
+      reads: joined(undefined, x.ok.reads, x.fail.reads),
+      writes: joined(undefined, x.ok.writes, x.fail.writes),
       effect: (g, l) => leave(l).effect?.(l, g),
       next: (_g, l) => leave(l).to(l),
     },
@@ -91,6 +94,8 @@ export function allocVramSteps(cfg: SvmConfig, target: Target, x: AllocVramExits
       label: 'av_unlock_write',
       kernelFn: 'xe_svm_alloc_vram: up_write(driver_migrate_lock)',
       locks: [release(DRIVER_MIGRATE, 'write')],
+      reads: joined(undefined, x.ok.reads, x.fail.reads),
+      writes: joined(undefined, x.ok.writes, x.fail.writes),
       effect: (g, l) => leave(l).effect?.(l, g),
       next: (_g, l) => leave(l).to(l),
     },

@@ -9,7 +9,7 @@ import { devicesOf, GPU0, type Gpu } from '../gpu.ts';
 import { MMAP, acquire, notifierLock, release } from '../locks.ts';
 import { chunkFor, insertRange, newRange, rangeAt, vmaAt } from '../queries.ts';
 import { EINVAL, ENOENT, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
-import type { Exit, SvmStep } from './types.ts';
+import { joined, type Exit, type SvmStep } from './types.ts';
 
 export interface FindOrInsertExits {
   /** l.range is the range containing l.page. */
@@ -29,7 +29,8 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu
       kernelFn: 'drm_gpusvm_range_find_or_insert (vma_lookup, range_find)',
       note: 'no VMA: -ENOENT; an existing range containing the page is returned as it is',
       locks: [acquire(MMAP, 'read'), release(MMAP, 'read')],
-      reads: ['pages', 'ranges'],
+      reads: joined(['pages', 'ranges'], x.found.reads, x.none.reads),
+      writes: joined(undefined, x.found.writes, x.none.writes),
       guard: (g, l) => !creates(g, l),
       effect: (g, l) => {
         const r = rangeAt(g, l.page, gpu.inst);
@@ -51,8 +52,8 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu
       kernelFn: 'drm_gpusvm_range_find_or_insert (chunk_size, range_insert)',
       note: 'largest chunk inside VMA, notifier and [lo, hi) overlapping no range; inserted under notifier_lock(R)',
       locks: [acquire(MMAP, 'read'), acquire(NOTIFIER, 'read'), release(NOTIFIER, 'read'), release(MMAP, 'read')],
-      reads: ['pages', 'ranges'],
-      writes: ['ranges'],
+      reads: joined(['pages', 'ranges'], x.found.reads, x.none.reads),
+      writes: joined(['ranges', 'nextRangeId'], x.found.writes, x.none.writes),
       guard: creates,
       effect: (g, l) => {
         const chunk = chunkFor(g, cfg, l.page, l.lo, l.hi, gpu.inst);

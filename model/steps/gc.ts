@@ -77,7 +77,8 @@ export function gcLoopSteps(protocol: Protocol, policy: AttrOnUnmap, exit: strin
       kernelFn: 'xe_vm_lock + xe_vm_range_unbind + xe_vm_unlock',
       note: 'tear down the GPU PTEs of the range, with the TLB invalidation',
       locks: devs.flatMap((d) => section(vmResv(d))),
-      writes: ['pte', 'tlb', 'ranges'],
+      reads: ['pages'],
+      writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
         const r = rangeStarting(g, l.range, inst)!;
         devs.forEach((d, slot) => {

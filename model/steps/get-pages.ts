@@ -9,7 +9,7 @@ import { MMAP, acquire, notifierLock, release, section } from '../locks.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
 import { pagesOf, pagesValid, rangeStarting } from '../queries.ts';
 import { EFAULT, NONE, OK, type DevPages, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
-import type { Exit, SvmStep } from './types.ts';
+import { joined, type Exit, type SvmStep } from './types.ts';
 
 export interface GetPagesExits {
   /** Pages are DMA-mapped and valid (ret = 0). */
@@ -35,7 +35,7 @@ function peerFaultSteps(cfg: SvmConfig, protocol: Protocol, gpu: Gpu): SvmStep[]
       at: 'gp_hmm_fault',
       kernelFn: 'hmm_range_fault: a peer device\'s private page faults (do_swap_page)',
       locks: [acquire(MMAP, 'read')],
-      reads: ['pages', 'devmem'],
+      reads: ['pages', 'devmem', 'ranges'],
       guard: (g, l) => peerPage(g, cfg, gpu, l) !== NONE,
       effect: (g, l) => void (l.fpage = peerPage(g, cfg, gpu, l)),
       next: 'gh_lock_page',
@@ -72,7 +72,8 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       kernelFn: 'mmu_interval_read_begin + drm_gpusvm_pages_valid_unlocked',
       note: 'waits while an invalidation that already set the seq runs; fast path if pages are valid',
       locks: section(NOTIFIER, 'read'),
-      reads: ['mniSeq', 'subSeq', 'ranges'],
+      reads: joined(['mniSeq', 'subSeq', 'ranges'], x.ok.reads),
+      writes: x.ok.writes,
       guard: (g) => g.mniSeq[gpu.inst] !== g.subSeq,
       effect: (g, l) => {
         l.seq = g.mniSeq[gpu.inst]!;
@@ -86,7 +87,9 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       kernelFn: 'hmm_range_fault',
       note: 'collects the CPU pages of the range (waits on migration entries); -EFAULT without a VMA, -EBUSY (retry) if the seq moved',
       locks: section(MMAP, 'read'),
-      reads: ['pages', 'mniSeq'],
+      // With peers, the guard looks for a peer's device page (peerPage reads devmem).
+      reads: joined(['pages', 'mniSeq', 'ranges'], withPeers ? ['devmem'] : [], x.fail.reads),
+      writes: x.fail.writes,
       // A range freed under the fault (a broken protocol) is the effect's to report, not the guard's.
       guard: (g, l) => {
         const r = range(g, l);
@@ -110,8 +113,8 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       kernelFn: 'drm_gpusvm_get_pages (map phase)',
       note: 'under notifier_lock(R): -EFAULT if unmapped, retry if mmu_interval_read_retry, DMA map every page',
       locks: section(NOTIFIER, 'read'),
-      reads: ['ranges', 'mniSeq'],
-      writes: ['ranges'],
+      reads: joined(['ranges', 'mniSeq'], x.ok.reads, x.fail.reads),
+      writes: joined(['ranges'], x.ok.writes, x.fail.writes),
       effect: (g, l) => {
         const r = rangeStarting(g, l.range, gpu.inst)!;
         const pg = pagesOf(r, gpu.slot);

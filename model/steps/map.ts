@@ -33,8 +33,8 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
       kernelFn: 'amdgpu_svm_range_update_mapping: notifier_lock, pages_valid, amdgpu_vm_update_range',
       note: 'memalloc_noreclaim; -EAGAIN (and gpu_mapped = false) unless pages valid and not unmapped; else write PTEs',
       locks: section(NOTIFIER, 'read'),
-      reads: ['ranges'],
-      writes: ['pte', 'tlb', 'ranges'],
+      reads: ['ranges', 'pages'],
+      writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
         const r = rangeStarting(g, l.range, gpu.inst)!;
         const pg = pagesOf(r, gpu.slot);
@@ -62,6 +62,8 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
       label: 'um_unlock_pd',
       kernelFn: 'drm_exec_fini',
       locks: [release(RESV)],
+      reads: x.ok.reads,
+      writes: x.ok.writes,
       effect: (g, l) => x.ok.effect?.(l, g),
       next: (_g, l) => x.ok.to(l),
     },
@@ -69,6 +71,8 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
       label: 'um_unlock_pd_again',
       kernelFn: 'drm_exec_fini (-EAGAIN)',
       locks: [release(RESV)],
+      reads: x.again.reads,
+      writes: x.again.writes,
       effect: (g, l) => x.again.effect?.(l, g),
       next: (_g, l) => x.again.to(l),
     },
@@ -90,8 +94,8 @@ export function xeBindSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
       kernelFn: 'xe_vm_range_rebind: xe_pt_svm_pre_commit + xe_pt_update_ops_run',
       note: 'under notifier_lock(R): -EAGAIN unless pages valid; write PTEs, tile_present set, tile_invalidated cleared',
       locks: section(NOTIFIER, 'read'),
-      reads: ['ranges'],
-      writes: ['pte', 'tlb', 'ranges'],
+      reads: ['ranges', 'pages'],
+      writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
         const r = rangeStarting(g, l.range, gpu.inst)!;
         const pg = pagesOf(r, gpu.slot);
@@ -110,6 +114,8 @@ export function xeBindSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
       label: 'bind_unlock_vm',
       kernelFn: 'xe_vm_unlock + dma_fence_wait',
       locks: [release(RESV)],
+      reads: x.ok.reads,
+      writes: x.ok.writes,
       effect: (g, l) => x.ok.effect?.(l, g),
       next: (_g, l) => x.ok.to(l),
     },
@@ -117,6 +123,8 @@ export function xeBindSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
       label: 'bind_unlock_vm_again',
       kernelFn: 'xe_vm_unlock (-EAGAIN)',
       locks: [release(RESV)],
+      reads: x.again.reads,
+      writes: x.again.writes,
       effect: (g, l) => x.again.effect?.(l, g),
       next: (_g, l) => x.again.to(l),
     },

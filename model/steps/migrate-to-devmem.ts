@@ -10,10 +10,11 @@ import { memoryType, type Protocol, type SvmConfig } from '../config.ts';
 import { collectPages, installDevicePage, maskPages, newDevmem, putZdd } from '../devmem.ts';
 import { MMAP, acquire, boResv, release } from '../locks.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
+import type { Interval } from '../queries.ts';
 import { EBUSY, EINVAL, ENOENT, NONE, OK, type Devmem, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { Draft } from 'immer';
 import { perDevice } from './per-device.ts';
-import type { Exit, SvmStep } from './types.ts';
+import { joined, type Exit, type SvmStep } from './types.ts';
 
 export interface MigrateExits {
   readonly ok: Exit;
@@ -27,7 +28,7 @@ export interface MigrateOptions {
   /** Label prefix, so that one program can hold these steps next to other migrations. */
   readonly prefix: string;
   /** The VA interval to migrate (the range or the prefetch interval), read when the migration starts. */
-  readonly target: (g: SvmGlobals, l: SvmLocals) => readonly [number, number];
+  readonly target: Interval;
   /** xe: the device's VM-bound buffer (xe_bo_create_locked); amdgpu: amdgpu_bo_create + reserve. */
   readonly protocol: Protocol;
   /** The devices l.dev can name (a fault migrates only to its own GPU); default every device. */
@@ -54,6 +55,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       label: P('mmap_lock'),
       kernelFn: 'drm_pagemap_populate_mm: mmget_not_zero + mmap_read_lock',
       locks: [acquire(MMAP, 'read')],
+      reads: o.target.reads,
       effect: (g, l) => {
         const [s, e] = o.target(g, l);
         l.is = s;
@@ -169,6 +171,8 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     ...perDevice(cfg, P('unlock'), (d) => ({
       kernelFn: o.protocol === 'xe' ? 'xe_bo_unlock + xe_bo_put; mmap_read_unlock + mmput' : 'amdgpu_bo_unreserve + amdgpu_bo_unref; mmap_read_unlock + mmput',
       locks: [release(boResv(d)), release(MMAP, 'read')],
+      reads: joined(undefined, x.ok.reads, x.busy.reads, x.fail.reads),
+      writes: joined(undefined, x.ok.writes, x.busy.writes, x.fail.writes),
       effect: (g, l) => exit(l).effect?.(l, g),
       next: (_g, l) => exit(l).to(l),
     }), o.devs),

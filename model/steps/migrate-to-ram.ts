@@ -8,7 +8,7 @@
 
 import type { Protocol, SvmConfig } from '../config.ts';
 import { collectPages, copyCollectedToRam, installCollectedInRam } from '../devmem.ts';
-import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
+import { allocationOwner, callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import { vmaAt } from '../queries.ts';
 import { EAGAIN, NONE, OK } from '../state.ts';
 import type { SvmStep } from './types.ts';
@@ -63,7 +63,7 @@ export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: st
       next: P('inv_start'),
     },
     // The migration's pgmap owner is the owner of the faulting page: its device.
-    ...callbackSteps(cfg, protocol, 'migrate', P('collect'), prefix, (g, l) => g.devmem[l.alloc]!.dev),
+    ...callbackSteps(cfg, protocol, 'migrate', P('collect'), prefix, allocationOwner),
     {
       label: P('collect'),
       kernelFn: 'migrate_vma_setup(SELECT_DEVICE_PRIVATE | SELECT_DEVICE_COHERENT, fault_page)',
@@ -79,7 +79,7 @@ export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: st
       kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
       note: 'new system pages for the collected pages of the same zdd; the copy completes before it returns',
       mayAlloc: true,
-      reads: ['devmem'],
+      reads: ['devmem', 'pages'],
       effect: copyCollectedToRam,
       next: P('finalize'),
     },

@@ -13,6 +13,18 @@ export type SvmStep = Step<SvmGlobals, SvmLocals>;
 export interface Exit {
   readonly to: (l: SvmLocals) => string;
   readonly effect?: (l: Draft<SvmLocals>, g: Draft<SvmGlobals>) => void;
+  /** Top-level components of g the effect reads and writes: every step that runs it declares them. */
+  readonly reads?: readonly string[];
+  readonly writes?: readonly string[];
 }
 
 export const goto = (label: string, effect?: Exit['effect']): Exit => (effect ? { to: () => label, effect } : { to: () => label });
+
+/**
+ * A step's footprint (its reads or writes) joined with what the caller-supplied functions it
+ * runs touch (exits' effects, a target interval): each name once; undefined if there is none.
+ */
+export function joined(own: readonly string[] | undefined, ...more: (readonly string[] | undefined)[]): readonly string[] | undefined {
+  const all = [...new Set([...(own ?? []), ...more.flatMap((m) => m ?? [])])];
+  return all.length > 0 ? all : undefined;
+}
