@@ -117,12 +117,13 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
    * own `key`: the exact engine compares these, so it also checks a model's faster key.
    */
   key(s: SysState<G, L>): ArrayLike<number> {
-    return this.symmetry ? this.codec.encode(this.symmetry.canonical(s)) : this.encodeState(s);
+    return this.encodeState(this.symmetry ? this.symmetry.canonical(s) : s);
   }
 
   fingerprint(s: SysState<G, L>, out: Uint32Array): void {
     const c = this.symmetry ? this.symmetry.canonical(s) : s;
-    const key = this.cm.model.key ? this.cm.model.key(c) : c === s ? this.encodeState(s) : this.codec.encode(c);
+    // Through encodeState, so that fast mode's cache of the last words knows they are c's.
+    const key = this.cm.model.key ? this.cm.model.key(c) : this.encodeState(c);
     hash64(key, key.length, out);
   }
 

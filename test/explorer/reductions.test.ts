@@ -4,7 +4,7 @@
 // models small enough to count by hand show that each reduction does reduce.
 
 import { describe, expect, it } from 'vitest';
-import { explore, type ExploreOptions, type ExploreResult, type Model } from '../../explorer/index.ts';
+import { confirmViolation, explore, type ExploreOptions, type ExploreResult, type Model } from '../../explorer/index.ts';
 import { SCENARIOS } from '../../cli/catalogue.ts';
 import { MUTANTS, mutantModel } from '../../invariants/mutants.ts';
 import { countersModel, lostUpdateModel } from '../../classic/counters.ts';
@@ -16,8 +16,10 @@ const WAYS: readonly [string, ExploreOptions][] = [
   ['por+symmetry', { partialOrder: true, symmetry: true }],
 ];
 
+/** The verdict and the violated properties; every trace must replay to its violation. */
 function verdicts<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): { verdict: string; violated: string[] } {
   const r: ExploreResult = explore(model, { engine: 'fast', stopAtFirstViolation: false, ...opts });
+  for (const v of r.violations) expect(confirmViolation(model, v), `${v.invariant} replays`).toBe(true);
   return { verdict: r.verdict, violated: r.violations.map((v) => v.invariant).sort() };
 }
 
