@@ -14,7 +14,9 @@
 
 import type { CompiledStep } from './compile.ts';
 import { hash64, rehash64 } from './fingerprint.ts';
-import type { SysState } from './model.ts';
+import type { Model, SysState } from './model.ts';
+import { compileClone } from './codec/compiled.ts';
+import { checkSchema } from './codec/schema.ts';
 import { StepSemantics, takeStep, type ScratchState } from './semantics.ts';
 
 export class FastSpace<G, L> extends StepSemantics<G, L> {
@@ -31,6 +33,16 @@ export class FastSpace<G, L> extends StepSemantics<G, L> {
   private hashed: SysState<G, L> | undefined;
   private readonly hashedFp = new Uint32Array(2);
   private packed = new Int32Array(1 << 10);
+  /** With a schema: deep copies of the globals and of a process's locals, generated from it. */
+  private readonly clone: { globals: (v: unknown) => unknown; locals: (v: unknown) => unknown } | undefined;
+
+  constructor(model: Model<G, L>, opts: { readonly symmetry?: boolean } = {}) {
+    super(model, opts);
+    const schema = model.schema;
+    this.clone = schema
+      ? { globals: compileClone(checkSchema(schema.globals, 'g')), locals: compileClone(checkSchema(schema.locals, 'locals')) }
+      : undefined;
+  }
 
   initialStates(): readonly SysState<G, L>[] {
     // Decoded from words like every other state, so no state shares objects with the model.
@@ -96,6 +108,19 @@ export class FastSpace<G, L> extends StepSemantics<G, L> {
 
   protected successor(s: SysState<G, L>, pid: number, cs: CompiledStep<G, L>, choice: number): SysState<G, L> {
     if (s !== this.source) this.setSource(s, this.encodeState(s));
+    if (this.clone) {
+      // A step changes the globals, its own process and the locks it takes or drops, and
+      // nothing else: the engine hands it nothing else. So the successor copies those and
+      // shares the other processes and locks with its parent (no one mutates a state once made).
+      const locks = s.locks.slice();
+      for (const op of cs.acquires) locks[op.lock] = { ...locks[op.lock]! };
+      for (const op of cs.releases) locks[op.lock] = { ...locks[op.lock]! };
+      const procs = s.procs.slice();
+      procs[pid] = { pc: s.procs[pid]!.pc, locals: this.clone.locals(s.procs[pid]!.locals) as L };
+      const copy = { g: this.clone.globals(s.g) as G, locks, procs };
+      takeStep(copy as unknown as ScratchState<G, L>, pid, cs, choice);
+      return copy;
+    }
     const copy = this.codec.decode(this.words, 0, this.len) as SysState<G, L>;
     takeStep(copy as unknown as ScratchState<G, L>, pid, cs, choice);
     return copy;
