@@ -1,8 +1,9 @@
 // Fast mode: the same recipes, run without immer. A state is kept as its packed words (the
-// codec's encoding); to take a step, the engine decodes a fresh plain copy of the state and lets
-// the recipe mutate it in place. No proxies, no freezing, no structural sharing to maintain: the
-// copy becomes the successor, is encoded once (for its fingerprint and, if new, its packed
-// form), and is dropped.
+// codec's encoding) and decoded into plain objects to be expanded. To take a step, the engine
+// copies what the step can change (the globals, its own process, the locks it takes or drops;
+// without a schema, the whole state, decoded again) and lets the recipe mutate the copy in
+// place. No proxies, no freezing: the copy becomes the successor, is encoded once (for its
+// fingerprint and, if new, its packed form), and is dropped.
 //
 // The state being expanded is the "source": its words are kept, each successor is decoded from
 // them, and each successor's fingerprint is the source's updated with the words that changed
