@@ -62,6 +62,8 @@ export interface SearchResult {
   readonly storeBytes: number;
   /** Most bytes the packed frontier held at once (0 when the frontier holds objects). */
   readonly frontierBytes: number;
+  /** Initial states generated (with the transitions: every state generated, for the collision estimate). */
+  readonly initialStates: number;
   /** States expanded by an ample set rather than fully (partialOrder). */
   readonly ampleStates: number;
   /** The reductions used: 'por'. */
@@ -108,7 +110,8 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
   let frontier = newFrontier();
   let next = newFrontier();
   let frontierBytes = 0;
-  space.initialStates().forEach((s, ordinal) => {
+  const initial = space.initialStates();
+  initial.forEach((s, ordinal) => {
     if (stop) return;
     if (!seen.add(s)) return;
     const idx = keep(-1, ordinal);
@@ -207,6 +210,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     coverage,
     storeBytes: seen.bytes + parent.bytes + via.bytes,
     frontierBytes,
+    initialStates: initial.length,
     ampleStates,
     reductions: opts.partialOrder && space.ampleCandidates ? ['por'] : [],
     pathTo(idx) {

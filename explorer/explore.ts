@@ -228,7 +228,7 @@ export function summary<S>(
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     storeBytesPerState: r.states > 0 ? Math.round(r.storeBytes / r.states) : 0,
     frontierBytes: r.frontierBytes,
-    fingerprintCollisionProbability: engine === 'exact' ? 0 : (r.states * Math.max(0, space.initialStates().length + r.transitions - r.states)) / 2 ** 64,
+    fingerprintCollisionProbability: engine === 'exact' ? 0 : (r.states * Math.max(0, r.initialStates + r.transitions - r.states)) / 2 ** 64,
     violations,
     coverage: { steps, untaken },
     warnings,

@@ -17,7 +17,6 @@ import type { CompiledStep } from './compile.ts';
 import { hash64, rehash64 } from './fingerprint.ts';
 import type { Model, SysState } from './model.ts';
 import { compileClone } from './codec/compiled.ts';
-import { checkSchema } from './codec/schema.ts';
 import { StepSemantics, takeStep, type ScratchState } from './semantics.ts';
 
 export class FastSpace<G, L> extends StepSemantics<G, L> {
@@ -39,10 +38,7 @@ export class FastSpace<G, L> extends StepSemantics<G, L> {
 
   constructor(model: Model<G, L>, opts: { readonly symmetry?: boolean } = {}) {
     super(model, opts);
-    const schema = model.schema;
-    this.clone = schema
-      ? { globals: compileClone(checkSchema(schema.globals, 'g')), locals: compileClone(checkSchema(schema.locals, 'locals')) }
-      : undefined;
+    this.clone = this.schema ? { globals: compileClone(this.schema.globals), locals: compileClone(this.schema.locals) } : undefined;
   }
 
   initialStates(): readonly SysState<G, L>[] {

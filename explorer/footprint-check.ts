@@ -5,11 +5,12 @@
 // reads a component (or the processes' locations) it does not declare. Slow (a proxy on every
 // access); for the test suite, not for the search.
 
-import { produce, type Draft } from 'immer';
+import { produce } from 'immer';
 import { AuthoringSpace } from './authoring.ts';
 import { bfs, type SearchBounds } from './bfs.ts';
 import { decodeTransition, stepKey, type CompiledStep } from './compile.ts';
 import type { Model, StepContext, SysState } from './model.ts';
+import { takeStep, type ScratchState } from './semantics.ts';
 
 /** A proxy over a state's globals that records the top-level components read through it. */
 function recording<T extends object>(target: T, touched: Set<string>): T {
@@ -71,12 +72,11 @@ export function checkFootprints<G, L>(model: Model<G, L>, bounds: SearchBounds =
     const cs = cm.procs[pid]!.steps[stepIndex]!;
     const locals = s.procs[pid]!.locals;
     const choice = cs.step.choices ? cs.step.choices(s.g, locals, { pid, choice: 0 })[choiceIndex]! : 0;
-    const ctx: StepContext = { pid, choice };
     const touched = new Set<string>();
+    // The step as every engine takes it (takeStep), with its globals recording what it touches.
     const after = produce(s, (d) => {
-      const g = recording(d.g as object, touched) as Draft<G>;
-      cs.step.effect?.(g, d.procs[pid]!.locals as Draft<L>, ctx);
-      if (typeof cs.step.next !== 'string') cs.step.next(g as G, d.procs[pid]!.locals as L, ctx);
+      const scratch = d as unknown as ScratchState<G, L>;
+      takeStep({ g: recording(scratch.g as object, touched) as G, locks: scratch.locks, procs: scratch.procs }, pid, cs, choice);
     });
     const changed = Object.keys(s.g as object).filter((k) => (s.g as Record<string, unknown>)[k] !== (after.g as Record<string, unknown>)[k]);
     report(stepKey(cs), 'reads', touched, declaredOf(cs));

@@ -2,14 +2,14 @@
 // enabled (guards, lock availability, choices), what a lock misuse is, what a deadlock is, how a
 // transition is named in a trace. The two modes differ only in how a successor is made
 // (`successor`) and in what the initial states are: authoring.ts runs each recipe inside immer's
-// `produce` on frozen states; fast.ts runs it on a mutable copy decoded from packed words.
+// `produce` on frozen states; fast.ts runs it on a plain copy of what the step may change.
 
 import type { Draft } from 'immer';
 import { compileModel, decodeTransition, stepKey, transitionId } from './compile.ts';
 import type { CompiledModel, CompiledStep } from './compile.ts';
 import { InputError } from './errors.ts';
 import { makeCodec, type StateCodec } from './codec/codec.ts';
-import { checkSchema, sysStateSchema } from './codec/schema.ts';
+import { checkSchema, sysStateSchema, type AnySchema } from './codec/schema.ts';
 import { hash64 } from './fingerprint.ts';
 import { acquire, available, FREE, heldMode, holds, holdsAny, release } from './locks.ts';
 import { DONE, type ActionProperty, type Model, type StateInvariant, type StepContext, type SysState } from './model.ts';
@@ -31,6 +31,8 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
   readonly stepNames: readonly string[];
   /** Turns states into words: the key every mode hashes, and fast mode's packed form. */
   readonly codec: StateCodec;
+  /** The model's schema, checked (undefined if it declares none). */
+  protected readonly schema: { readonly globals: AnySchema; readonly locals: AnySchema } | undefined;
   private readonly stateInvariants: readonly StateInvariant<G, L>[];
   private readonly actionProperties: readonly ActionProperty<G, L>[];
   private readonly checkDeadlock: boolean;
@@ -46,7 +48,8 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
     this.stateInvariants = invs.filter((i): i is StateInvariant<G, L> => i.kind === 'state');
     this.actionProperties = invs.filter((i): i is ActionProperty<G, L> => i.kind === 'action');
     this.checkDeadlock = model.checkDeadlock ?? true;
-    this.codec = makeCodec(model.schema ? sysStateSchema(checkSchema(model.schema.globals, 'g'), checkSchema(model.schema.locals, 'locals')) : undefined);
+    this.schema = model.schema ? { globals: checkSchema(model.schema.globals, 'g'), locals: checkSchema(model.schema.locals, 'locals') } : undefined;
+    this.codec = makeCodec(this.schema ? sysStateSchema(this.schema.globals, this.schema.locals) : undefined);
     // Locations get their ids up front, in a fixed order, so that a state's words do not depend
     // on the order in which states were met (and agree between worker threads).
     for (const loc of [...new Set(this.cm.programs.flatMap((p) => [...p.locations]))].sort()) this.codec.intern(loc);

@@ -11,6 +11,7 @@
 import { InputError } from '../errors.ts';
 import type { AnySchema } from './schema.ts';
 import type { StateCodec } from './codec.ts';
+import { StringTable } from './strings.ts';
 
 /** Words a value of this schema takes outside the elements of its arrays. */
 function fixedWords(s: AnySchema): number {
@@ -128,8 +129,7 @@ type DecodeFn = (w: Int32Array, i: number, end: number, strings: readonly string
 export class SchemaCodec implements StateCodec {
   readonly kind = 'schema';
   private buf = new Int32Array(1 << 12);
-  private readonly ids = new Map<string, number>();
-  private readonly strings: string[] = [];
+  private readonly table = new StringTable();
   private readonly encodeFn: EncodeFn;
   private readonly decodeFn: DecodeFn;
   private readonly internFn = (s: string): number => this.intern(s);
@@ -154,22 +154,13 @@ export class SchemaCodec implements StateCodec {
     this.decodeFn = new Function('w', 'start', 'end', 'strings', `let i = start;\n${dec.lines.join('\n')}`) as DecodeFn;
   }
 
-  /** Interns a string ahead of time (e.g. every program location), so ids do not depend on the order states are met. */
-  private sealed = false;
-
   sealStrings(): void {
-    this.sealed = true;
+    this.table.seal();
   }
 
+  /** Interns a string ahead of time (e.g. every program location), so ids do not depend on the order states are met. */
   intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      if (this.sealed) throw new InputError(`state holds the string '${s}', which is no program location; several workers need every string interned up front`);
-      id = this.strings.length;
-      this.ids.set(s, id);
-      this.strings.push(s);
-    }
-    return id;
+    return this.table.id(s);
   }
 
   encode(value: unknown): Int32Array {
@@ -178,7 +169,7 @@ export class SchemaCodec implements StateCodec {
   }
 
   decode(words: Int32Array, start: number, end: number): unknown {
-    return this.decodeFn(words, start, end, this.strings);
+    return this.decodeFn(words, start, end, this.table.strings);
   }
 }
 

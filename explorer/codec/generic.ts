@@ -5,6 +5,7 @@
 
 import { InputError } from '../errors.ts';
 import type { StateCodec } from './codec.ts';
+import { StringTable } from './strings.ts';
 
 const TAG_NULL = 1;
 const TAG_FALSE = 2;
@@ -19,8 +20,7 @@ const TAG_UNDEFINED = 9;
 
 export class GenericCodec implements StateCodec {
   readonly kind = 'generic';
-  private readonly ids = new Map<string, number>();
-  private readonly strings: string[] = [];
+  private readonly table = new StringTable();
   private buf = new Int32Array(1024);
   private len = 0;
   private readonly f64 = new Float64Array(1);
@@ -42,13 +42,7 @@ export class GenericCodec implements StateCodec {
   }
 
   intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.ids.set(s, id);
-      this.strings.push(s);
-    }
-    return id;
+    return this.table.id(s);
   }
 
   sealStrings(): void {
@@ -142,7 +136,7 @@ export class GenericCodec implements StateCodec {
         this.f64words[1] = w[this.at++]!;
         return this.f64[0]!;
       case TAG_STRING:
-        return this.strings[w[this.at++]!]!;
+        return this.table.strings[w[this.at++]!]!;
       case TAG_ARRAY: {
         const n = w[this.at++]!;
         const a: unknown[] = [];
@@ -153,7 +147,7 @@ export class GenericCodec implements StateCodec {
         const n = w[this.at++]!;
         const o: Record<string, unknown> = {};
         for (let k = 0; k < n; k++) {
-          const key = this.strings[w[this.at++]!]!;
+          const key = this.table.strings[w[this.at++]!]!;
           o[key] = this.read(w);
         }
         return o;

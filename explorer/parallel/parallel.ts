@@ -55,7 +55,8 @@ export async function exploreParallel<G, L>(model: Model<G, L>, source: ModelSou
   // Level 0: the initial states, checked here, dealt round-robin.
   let shares = Array.from({ length: n }, () => new PackedFrontier(space));
   const fp = new Uint32Array(2);
-  space.initialStates().forEach((s, i) => {
+  const initial = space.initialStates();
+  initial.forEach((s, i) => {
     space.fingerprint(s, fp);
     if (!table.add(fp[0]!, fp[1]!)) return;
     Atomics.add(count, 0, 1);
@@ -125,7 +126,7 @@ export async function exploreParallel<G, L>(model: Model<G, L>, source: ModelSou
     model.name,
     'fast',
     space,
-    { states, transitions, maxDepth, elapsedMs, ...(incomplete ? { incomplete } : {}), coverage, storeBytes: table.bytes, frontierBytes, ampleStates: 0, reductions: [] },
+    { states, transitions, maxDepth, elapsedMs, ...(incomplete ? { incomplete } : {}), coverage, storeBytes: table.bytes, frontierBytes, initialStates: initial.length, ampleStates: 0, reductions: [] },
     opts.expectedUntaken ?? {},
     violations,
   );

@@ -5,11 +5,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { confirmViolation, explore, type ExploreOptions, type ExploreResult, type Model } from '../../explorer/index.ts';
-import { SCENARIOS } from '../../cli/catalogue.ts';
+import { REPEATABLE_SCENARIOS } from '../repeatable-scenarios.ts';
 import { MUTANTS, mutantModel } from '../../invariants/mutants.ts';
 import { countersModel, lostUpdateModel } from '../../classic/counters.ts';
 
-const TOO_LARGE = new Set(['default', 'default-large', 'philosophers-large']);
 const WAYS: readonly [string, ExploreOptions][] = [
   ['por', { partialOrder: true }],
   ['symmetry', { symmetry: true }],
@@ -24,7 +23,7 @@ function verdicts<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): { verdic
 }
 
 describe('reductions keep the verdicts of every scenario', () => {
-  for (const scenario of SCENARIOS.filter((s) => !TOO_LARGE.has(s.name))) {
+  for (const scenario of REPEATABLE_SCENARIOS) {
     for (const protocol of scenario.protocols) {
       it(`${scenario.name} / ${protocol.name}`, () => {
         scenario.build(protocol.name).use((m) => {

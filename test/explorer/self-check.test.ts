@@ -4,13 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { selfCheck, type Model, type Program } from '../../explorer/index.ts';
-import { SCENARIOS } from '../../cli/catalogue.ts';
+import { REPEATABLE_SCENARIOS } from '../repeatable-scenarios.ts';
 
-/** Scenarios too large to run three times in CI: the default (541k states), the bench's large ones. */
-const TOO_LARGE = new Set(['default', 'default-large', 'philosophers-large']);
 
 describe('authoring, fast and exact engines agree exactly', () => {
-  for (const scenario of SCENARIOS.filter((s) => !TOO_LARGE.has(s.name))) {
+  for (const scenario of REPEATABLE_SCENARIOS) {
     for (const protocol of scenario.protocols) {
       it(`${scenario.name} / ${protocol.name}`, () => {
         const check = scenario.build(protocol.name).use((m) => selfCheck(m));

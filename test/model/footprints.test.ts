@@ -5,12 +5,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkFootprints } from '../../explorer/footprint-check.ts';
-import { SCENARIOS } from '../../cli/catalogue.ts';
+import { REPEATABLE_SCENARIOS } from '../repeatable-scenarios.ts';
 
-const TOO_LARGE = new Set(['default', 'default-large', 'philosophers-large']);
 
 describe('declared footprints cover what steps and properties touch', () => {
-  for (const scenario of SCENARIOS.filter((s) => !TOO_LARGE.has(s.name))) {
+  for (const scenario of REPEATABLE_SCENARIOS) {
     for (const protocol of scenario.protocols) {
       it(`${scenario.name} / ${protocol.name}`, () => {
         expect(scenario.build(protocol.name).use((m) => checkFootprints(m))).toEqual([]);
