@@ -41,6 +41,8 @@ export interface SearchOptions<S = unknown> extends SearchBounds {
   readonly partialOrder?: boolean;
   /** Called for every transition taken out of state `from` (index and state), new state or not. */
   readonly onTransition?: (from: number, state: S, tid: number) => void;
+  /** Called for every state before it is expanded (fully or by an ample set). */
+  readonly onExpand?: (state: S) => void;
 }
 
 /** Where a violation was seen: in state `at`, or on transition `tid` out of it. */
@@ -162,9 +164,10 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
         const next: { tid: number; s: S }[] = [];
         const bad: { tid: number; f: Failure }[] = [];
         const n = expandOne(s, pid, { onNext: (tid, s2) => next.push({ tid, s: s2 }), onViolation: (tid, f) => bad.push({ tid, f }) });
-        if (n === 0 || next.some((x) => seen.has(x.s))) continue;
+        // A failing transition is visible (it is a violation), and one with no successor would
+        // leave the state expanded by nothing: either way, not an ample set.
+        if (n === 0 || bad.length > 0 || next.some((x) => seen.has(x.s))) continue;
         ampleStates++;
-        for (const b of bad) sink.onViolation(b.tid, b.f);
         for (const x of next) sink.onNext(x.tid, x.s);
         return n;
       }
@@ -178,6 +181,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     frontier.drain((idx, s) => {
       current = idx;
       currentState = s;
+      opts.onExpand?.(s);
       if (expandState(s) === 0 && !stop) {
         const f = space.stuck(s);
         if (f) record(f, current, -1);

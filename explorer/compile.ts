@@ -6,9 +6,12 @@ import { InputError } from './errors.ts';
 import { MAX_PROCESSES } from './locks.ts';
 import { DONE, type LockMode, type Model, type Program, type Step } from './model.ts';
 
-/** Limits of the packed transition id (see transitionId). */
-export const MAX_STEPS_PER_PROGRAM = 1 << 12;
-export const MAX_CHOICES = 1 << 12;
+/**
+ * Limits of the packed transition id (see transitionId): a model has at most MAX_PROCESSES (31)
+ * processes, so the pid takes 5 bits, leaving 10 for the step and 16 for the choice.
+ */
+export const MAX_STEPS_PER_PROGRAM = 1 << 10;
+export const MAX_CHOICES = 1 << 16;
 
 export interface CompiledLockOp {
   readonly lock: number;
@@ -139,7 +142,8 @@ export function stepKey(cs: { program: string; step: { label: string } }): strin
 }
 
 // A transition is (process, step of its program, index among the step's choices), packed into
-// a non-negative int32 so parent links can live in an Int32Array: 7 + 12 + 12 bits.
+// a non-negative int32 so parent links can live in an Int32Array: 5 + 10 + 16 bits. A step that
+// offers more than MAX_CHOICES choices is an input error (semantics.ts), never a silent wrap.
 export function transitionId(pid: number, stepIndex: number, choiceIndex: number): number {
   return ((pid * MAX_STEPS_PER_PROGRAM + stepIndex) * MAX_CHOICES) + choiceIndex;
 }

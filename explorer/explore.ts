@@ -4,6 +4,7 @@
 import { AuthoringSpace } from './authoring.ts';
 import { bfs, type SearchOptions, type SearchResult } from './bfs.ts';
 import { FastSpace } from './fast.ts';
+import { FootprintMonitor } from './footprint-check.ts';
 import { findLasso } from './lasso.ts';
 import type { TraceSize } from './minimize.ts';
 import { LockOrderRecorder, type LockEdge, type LockRule } from './lockorder.ts';
@@ -111,9 +112,12 @@ export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): Ex
   const space = engine === 'fast' ? new FastSpace(model, spaceOpts) : new AuthoringSpace(model, spaceOpts);
   const recorder = opts.lockOrder ? new LockOrderRecorder() : undefined;
   for (const p of model.lockPriming ?? []) recorder?.prime({ lock: p.from, mode: 'write' }, { lock: p.to, mode: 'write' });
+  // Partial-order reduction trusts the declared footprints: check them on every state it expands.
+  const monitor = opts.partialOrder ? new FootprintMonitor(model, (problem) => `partial-order reduction refused: ${problem}; declare it, or search without --por`) : undefined;
   const r = bfs<SysState<G, L>>(space, {
     ...opts,
     exactKeys: engine === 'exact',
+    ...(monitor ? { onExpand: (s: SysState<G, L>) => monitor.check(s) } : {}),
     ...(recorder
       ? {
           onTransition: (from: number, s: SysState<G, L>, tid: number) => {

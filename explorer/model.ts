@@ -138,11 +138,25 @@ export interface TransitionView<G, L> {
   readonly choice: number;
 }
 
-/** A property of a transition (e.g. "a PTE is written only under the notifier lock"). */
+/**
+ * A property of a transition (e.g. "a PTE is written only under the notifier lock").
+ *
+ * Partial-order reduction must not reorder a step the property can tell apart. By default it can
+ * tell every step apart (it sees the step, and both whole states), so while an action property
+ * without `judgesSteps` is checked, every step is visible and nothing is reduced. A property
+ * that declares `judgesSteps` promises: on a transition of any other step it holds; its verdict
+ * depends only on the step, the stepping process's own locals and location, and the global
+ * components in `reads` (and the processes only if `readsProcesses`). The footprint check
+ * (footprint-check.ts, and `--por` as it runs) holds it to that.
+ */
 export interface ActionProperty<G, L> {
   readonly kind: 'action';
   /** The global state components it reads: what trace views show under each step. */
   readonly reads?: readonly string[];
+  /** The steps (`program/label`) on which it can fail; see above. Absent: every step. */
+  readonly judgesSteps?: readonly string[];
+  /** It looks at other processes (their locations or locals): then every step is visible. */
+  readonly readsProcesses?: boolean;
   readonly id: string;
   readonly statement: string;
   readonly justification?: string;

@@ -5,6 +5,7 @@
 // where the next label is computed, only running it tells.
 
 import { InputError } from './errors.ts';
+import { ANY } from './por.ts';
 import type { LockDecl, LockMode, LockOp, Model, NextLabel, Program, Step } from './model.ts';
 
 export type StepPatch<G, L> =
@@ -81,13 +82,29 @@ function changeLock<G, L>(p: Program<G, L>, label: string, lock: string, mode?: 
   return { ...p, steps: p.steps.map((s) => (s === target ? { ...s, locks } : s)) };
 }
 
+/**
+ * What a patched step declares it touches (partial-order reduction trusts it). A patch that
+ * changes what a step does (its guard, choices, effect or next) without restating `reads` and
+ * `writes` may touch anything: the old step's declarations describe the old code. '*' (por.ts)
+ * says so; --por checks every declaration as it runs either way.
+ */
+function footprint<G, L>(changes: Partial<Step<G, L>>): Partial<Step<G, L>> {
+  const behaves = changes.guard !== undefined || changes.choices !== undefined || changes.effect !== undefined || (changes.next !== undefined && typeof changes.next !== 'string');
+  const restated = changes.reads !== undefined || changes.writes !== undefined;
+  return behaves && !restated ? { ...changes, reads: [ANY], writes: [ANY] } : changes;
+}
+
 function patchProgram<G, L>(p: Program<G, L>, patch: StepPatch<G, L>): Program<G, L> {
   if ('replace' in patch) {
     const target = find(p, patch.label);
-    return { ...p, steps: p.steps.map((s) => (s === target ? { ...s, ...patch.replace } : s)) };
+    const changes = footprint(patch.replace);
+    return { ...p, steps: p.steps.map((s) => (s === target ? { ...s, ...changes } : s)) };
   }
   if ('remove' in patch) return removeStep(p, patch.label);
-  if ('insert' in patch) return 'before' in patch ? insertBefore(p, patch.insert, patch.before) : insertAfter(p, patch.insert, patch.after);
+  if ('insert' in patch) {
+    const step = { ...patch.insert, ...footprint(patch.insert) } as Step<G, L>;
+    return 'before' in patch ? insertBefore(p, step, patch.before) : insertAfter(p, step, patch.after);
+  }
   if ('moveBefore' in patch || 'moveAfter' in patch) {
     const step = find(p, patch.label);
     const rest = removeStep(p, patch.label);

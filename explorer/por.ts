@@ -7,9 +7,11 @@
 //   C1  every step of p at its location (enabled or not) is independent of every step any
 //       other process can still take, from where it is (no write of one touches what the other
 //       reads or writes), so nothing the others do can enable, disable or be affected by them;
-//   C2  none of them is visible: it writes no component a property reads. A state invariant
-//       that looks at the processes themselves (`readsProcesses`: their locations or locals)
-//       sees every step, so with one, nothing is reduced;
+//   C2  none of them is visible: it writes no component a property reads, and no action
+//       property can tell it apart. An action property sees the transition itself (its step,
+//       both whole states), so one that does not declare the steps it judges (`judgesSteps`)
+//       sees every step; so does a property that looks at the processes themselves
+//       (`readsProcesses`: their locations or locals). With one of those, nothing is reduced;
 //   C3  (the cycle proviso, checked by the search) every state it leads to is new, so that no
 //       cycle of the reduced graph postpones another process's step forever.
 // Otherwise the state is expanded fully. C0 holds by construction: the ample set of a state
@@ -20,11 +22,17 @@
 // from it on, every step of the program counts.
 //
 // Soundness rests on the declarations: an undeclared read or write makes steps look
-// independent that are not. test/model/footprints.test.ts checks every declaration against
-// what the steps actually touch on every transition of every scenario (checkFootprints).
+// independent that are not. A step may declare the component '*' (it may touch anything); a
+// patch that changes a step's behaviour without restating its footprint gets '*' (patch.ts).
+// The declarations are checked, not trusted: `--por` runs the footprint check on every state it
+// expands (footprint-check.ts, FootprintMonitor) and refuses at the first mismatch, and
+// test/model/footprints.test.ts checks every scenario without the reduction.
 
-import type { CompiledModel, CompiledProgram } from './compile.ts';
+import { stepKey, type CompiledModel, type CompiledProgram } from './compile.ts';
 import type { Model } from './model.ts';
+
+/** The component a step declares when it may read or write anything. */
+export const ANY = '*';
 
 /** A set of components, as bits. */
 type Bits = Uint32Array;
@@ -68,15 +76,22 @@ export class AmpleSets<G, L> {
       return b;
     };
 
+    const everything = new Uint32Array(this.words).fill(0xffffffff);
+    const declared = (names: readonly string[] | undefined, locks: readonly string[]): Bits =>
+      names?.includes(ANY) ? everything : bits([...(names ?? []), ...locks]);
     const stepFp = cm.allSteps.map((cs): Footprint => {
       const locks = [...cs.acquires, ...cs.releases].map((op) => lockComponent(op.lock));
-      const writes = bits([...(cs.step.writes ?? []), ...locks]);
-      return { reads: or(bits([...(cs.step.reads ?? []), ...locks]), writes), writes };
+      const writes = declared(cs.step.writes, locks);
+      return { reads: or(declared(cs.step.reads, locks), writes), writes };
     });
     // 'locks' in a property's reads is the whole lock table.
     const observedNames = props.flatMap((p) => p.reads ?? []);
     const observed = bits(observedNames.includes('locks') ? [...observedNames, ...cm.lockNames.map((_, i) => lockComponent(i))] : observedNames);
-    const watchesProcesses = props.some((p) => p.kind === 'state' && p.readsProcesses === true);
+    const actions = props.filter((p) => p.kind === 'action');
+    // A property that sees the processes, or an action property that does not say which steps
+    // it judges, can tell every step apart.
+    const watchesEverything = props.some((p) => p.readsProcesses === true) || actions.some((p) => p.judgesSteps === undefined);
+    const judged = new Set(actions.flatMap((p) => p.judgesSteps ?? []));
 
     const perProgram = new Map(
       cm.programs.map((cp) => {
@@ -93,7 +108,7 @@ export class AmpleSets<G, L> {
           here.set(loc, union(steps));
           const reachable = reachableSteps(cp, loc);
           ahead.set(loc, reachable ? union(reachable) : whole);
-          visible.set(loc, watchesProcesses || intersects(here.get(loc)!.writes, observed));
+          visible.set(loc, watchesEverything || steps.some((cs) => judged.has(stepKey(cs))) || intersects(here.get(loc)!.writes, observed));
         }
         return [cp, { here, ahead, visible }] as const;
       }),

@@ -5,7 +5,7 @@
 // `produce` on frozen states; fast.ts runs it on a plain copy of what the step may change.
 
 import type { Draft } from 'immer';
-import { compileModel, decodeTransition, stepKey, transitionId } from './compile.ts';
+import { compileModel, decodeTransition, MAX_CHOICES, stepKey, transitionId } from './compile.ts';
 import type { CompiledModel, CompiledStep } from './compile.ts';
 import { InputError } from './errors.ts';
 import { makeCodec, type StateCodec } from './codec/codec.ts';
@@ -254,6 +254,9 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
     }
     const choices = cs.step.choices ? cs.step.choices(s.g, locals, ctx) : NO_CHOICE;
     if (choices.length === 0) return { kind: 'disabled', why: `${cs.step.label} has no choice` };
+    // A transition id has room for MAX_CHOICES choice indices; more would alias other steps.
+    if (choices.length > MAX_CHOICES)
+      throw new InputError(`program ${cs.program}, step ${cs.step.label} offers ${choices.length} choices; a step may offer at most ${MAX_CHOICES}: split it into several steps`);
     return { kind: 'enabled', choices };
   }
 

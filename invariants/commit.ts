@@ -26,7 +26,7 @@ export function pteWriteUnderNotifierLock(topo: Topology = SINGLE): ActionProper
   return {
     kind: 'action',
     id: 'pte-write-under-notifier-lock',
-    reads: ['pte', 'ranges', 'pages'],
+    reads: ['pte', 'ranges', 'pages', 'locks'],
     statement: 'a GPU PTE is written only under the notifier lock, with the pages of its range valid and DMA-mapped to what it points to',
     justification:
       'DOMAIN.md §2.3: drm_gpusvm_range_pages_valid is "Expected be called holding gpusvm->notifier_lock and as the last step ' +

@@ -61,7 +61,7 @@ export function dmaMapAfterReadRetry(topo: Topology = SINGLE): ActionProperty<Sv
   return {
     kind: 'action',
     id: 'dma-map-after-read-retry',
-    reads: ['ranges', 'mniSeq'],
+    reads: ['ranges', 'mniSeq', 'locks'],
     statement: 'pages are DMA-mapped only under the notifier lock, when mmu_interval_read_retry says the seq did not move',
     justification:
       'DOMAIN.md §4 item 4 and §2.3: mmu_interval_read_retry "MUST be called under a user provided lock that is also held ' +

@@ -23,7 +23,7 @@ export function rangeTreeUnderLocks(topo: Topology = SINGLE): ActionProperty<Svm
   return {
     kind: 'action',
     id: 'range-tree-under-locks',
-    reads: ['ranges'],
+    reads: ['ranges', 'locks'],
     statement: 'ranges are inserted and removed only with the driver lock held for write and the notifier lock held',
     justification:
       'DOMAIN.md §4 item 6: drm_gpusvm_driver_lock_held (exclusive) is asserted in find_or_insert and range_remove; ' +

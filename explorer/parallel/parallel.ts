@@ -1,7 +1,9 @@
 // The parallel search: breadth-first, one level at a time, over worker threads that share one
 // visited set (shared-set.ts). The main thread coordinates: it hands each worker its share of
 // the level, waits for all of them, routes the new states each found into the workers' shares
-// of the next level (round-robin, so the shares stay even), and grows the table between levels.
+// of the next level (round-robin, so the shares stay even), and grows the table between levels,
+// and within a level between rounds: a worker stops at a half-full table and hands back the rest
+// of its share, so a level of any width fits (worker.ts).
 //
 // What stays deterministic: a state is added to the shared set by exactly one thread, and every
 // state of a level is expanded before the next level starts, so the numbers of states and
@@ -22,6 +24,8 @@ import { SharedFingerprintSet } from './shared-set.ts';
 
 export interface ParallelOptions extends ExploreOptions {
   readonly workers: number;
+  /** log2 of the shared table's first size (default 20); the tests make it small to make it grow. */
+  readonly initialTableLog2?: number;
 }
 
 /** What the parallel search does not do yet; each is an input error, not a silent fallback. */
@@ -47,7 +51,7 @@ export async function exploreParallel<G, L>(model: Model<G, L>, source: ModelSou
   const n = opts.workers;
   const counter = new SharedArrayBuffer(4);
   const count = new Int32Array(counter);
-  let table = new SharedFingerprintSet(20);
+  let table = new SharedFingerprintSet(opts.initialTableLog2 ?? 20);
   const coverage = new Array<number>(space.stepNames.length).fill(0);
   const violated = new Set<string>();
   let violationDepth = -1;
@@ -83,23 +87,35 @@ export async function exploreParallel<G, L>(model: Model<G, L>, source: ModelSou
       if (need > table.capacity) table = table.grow(Math.ceil(Math.log2(need)));
       frontierBytes = Math.max(frontierBytes, level.reduce((k, p) => k + p.chunks.reduce((b, c) => b + c.byteLength, 0), 0));
 
-      const done = await Promise.all(workers.map((w, i) => w.run({ kind: 'level', table: table.buffer, frontier: level[i]!, atBound })));
-      for (const d of done) {
-        transitions += d.transitions;
-        d.coverage.forEach((c, i) => (coverage[i]! += c));
-        for (const p of d.violated) {
-          if (!violated.has(p) && violationDepth < 0) violationDepth = depth + 1;
-          violated.add(p);
+      // A level is expanded in rounds: a worker hands back what it did not expand once the table
+      // is half full, and the table grows before the next round. Most levels take one round.
+      const outboxes: PackedParts[][] = Array.from({ length: n }, () => []);
+      let round = level;
+      while (round.some((p) => p.count > 0)) {
+        const done = await Promise.all(workers.map((w, i) => w.run({ kind: 'level', table: table.buffer, frontier: round[i]!, atBound })));
+        for (const d of done) {
+          transitions += d.transitions;
+          d.coverage.forEach((c, i) => (coverage[i]! += c));
+          for (const p of d.violated) {
+            if (!violated.has(p) && violationDepth < 0) violationDepth = depth + 1;
+            violated.add(p);
+          }
+          if (d.beyondBound) incomplete = `depth bound ${opts.maxDepth} reached`;
+          d.outboxes.forEach((o, j) => outboxes[j]!.push(o));
         }
-        if (d.beyondBound) incomplete = `depth bound ${opts.maxDepth} reached`;
+        round = done.map((d) => d.leftover);
+        const left = round.reduce((k, p) => k + p.count, 0);
+        if (left > 0) table = table.grow(Math.ceil(Math.log2(4 * (Atomics.load(count, 0) + left))));
       }
       if (atBound) break;
-      level = Array.from({ length: n }, (_, j) => concat(done.map((d) => d.outboxes[j]!)));
+      level = outboxes.map(concat);
       if (Atomics.load(count, 0) > states) maxDepth = depth + 1;
       depth++;
       const elapsed = performance.now() - start;
       opts.progress?.update(Atomics.load(count, 0), depth, elapsed);
-      if (opts.maxStates !== undefined && Atomics.load(count, 0) >= opts.maxStates && level.some((p) => p.count > 0)) {
+      // The level is finished whatever the bound; a search that found more states than it may
+      // keep is cut, as one thread's is when it would keep one more.
+      if (opts.maxStates !== undefined && Atomics.load(count, 0) > opts.maxStates) {
         incomplete = `state bound ${opts.maxStates} reached`;
         break;
       }
@@ -115,12 +131,17 @@ export async function exploreParallel<G, L>(model: Model<G, L>, source: ModelSou
   const elapsedMs = performance.now() - start;
   const states = Atomics.load(count, 0);
 
-  // Traces: the sequential search to the depth of the first violation (or, with --all, to the
-  // end) gives the shortest trace of each violated property, the same as a one-thread run.
+  // Traces: the sequential search to the depth of the first violation (or, with --all, as deep
+  // as the threads went) gives the shortest trace of each violated property, the same as a
+  // one-thread run. It runs without the state and time bounds: the threads have already seen
+  // those states, and a re-run cut short would lose a violation they found.
   let violations: Violation[] = [];
   if (violated.size > 0) {
-    const again = explore(model, { ...opts, engine: 'fast', ...(stopAtFirst ? { maxDepth: violationDepth } : {}) });
+    const { maxStates: _s, timeLimitMs: _t, ...unbounded } = opts;
+    const again = explore(model, { ...unbounded, engine: 'fast', maxDepth: stopAtFirst ? violationDepth : Math.min(opts.maxDepth ?? Infinity, maxDepth) });
     violations = [...again.violations];
+    const lost = [...violated].filter((p) => !violations.some((v) => v.invariant === p));
+    if (stopAtFirst ? violations.length === 0 : lost.length > 0) throw new Error(`the sequential re-run found no trace of ${lost.join(', ')}, which the worker threads saw violated`);
   }
   const result = summary(
     model.name,

@@ -40,6 +40,8 @@ export interface LevelDone {
   readonly beyondBound: boolean;
   /** Entries for each worker's next level, by worker. */
   readonly outboxes: PackedParts[];
+  /** Entries of this level not expanded: the table got too full (the coordinator grows it). */
+  readonly leftover: PackedParts;
 }
 
 export interface Failed {

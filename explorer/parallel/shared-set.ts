@@ -6,7 +6,8 @@
 // as 1: that folds a 2^-32 sliver of fingerprints together, far below the collision estimate).
 //
 // The table does not grow while threads insert: the coordinator makes it larger between BFS
-// levels (grow), when the states found so far and the next level could fill it past 3/4.
+// levels (grow), and between the rounds of a level when the workers stopped at a half-full
+// table (worker.ts); they stop early enough that it is never more than 3/4 full.
 
 export class SharedFingerprintSet {
   readonly buffer: SharedArrayBuffer;

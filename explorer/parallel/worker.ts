@@ -28,37 +28,54 @@ async function start(msg: InitMessage): Promise<void> {
   space.codec.sealStrings();
 }
 
+/** Thrown out of an expansion when the shared table is as full as a level may make it. */
+const TABLE_FULL = Symbol('table full');
+
 function level(msg: LevelMessage): LevelDone {
   const table = new SharedFingerprintSet(msg.table);
-  const limit = Math.floor(table.capacity * 0.9);
+  // The table grows only between rounds (parallel.ts). A worker stops taking new states once it
+  // is half full, so there is room for what the other workers add before they notice too.
+  const limit = Math.floor(table.capacity / 2);
+  // New states are counted into the shared counter in batches: one contended atomic per state
+  // would bounce its cache line between the cores. A batch is small enough that every worker's
+  // unpublished states together fit in the other half.
+  const batch = Math.max(1, Math.min(1024, Math.floor(table.capacity / (4 * init.workers))));
   const frontier = new PackedFrontier<S>(space);
   frontier.append(msg.frontier);
   const outboxes = Array.from({ length: init.workers }, () => new PackedFrontier<S>(space));
+  const leftover = new PackedFrontier<S>(space);
   const coverage = new Array<number>(space.stepNames.length).fill(0);
   const violated = new Set<string>();
   const fp = new Uint32Array(2);
   let transitions = 0;
   let beyondBound = false;
-  // New states are counted into the shared counter in batches: one contended atomic per
-  // state would bounce its cache line between the cores.
   let unpublished = 0;
-  const publish = (): void => {
-    if (Atomics.add(counter, 0, unpublished) + unpublished >= limit) throw new RangeError(`the shared visited set is 90% full (${table.capacity} slots)`);
+  /** Publishes the batch; false when the table is as full as this round may make it. */
+  const publish = (): boolean => {
+    const total = Atomics.add(counter, 0, unpublished) + unpublished;
     unpublished = 0;
+    return total < limit;
   };
   let next = init.worker;
+  // The steps counted for the state being expanded, to take back if its expansion is cut.
+  const counted: number[] = [];
+  const count = (tid: number): void => {
+    const step = space.stepOf(tid);
+    coverage[step]!++;
+    counted.push(step);
+  };
 
   const sink: SuccessorSink<S> = {
     onNext(tid, s2) {
       transitions++;
-      coverage[space.stepOf(tid)]!++;
+      count(tid);
       space.fingerprint(s2, fp);
       if (msg.atBound) {
         if (!table.has(fp[0]!, fp[1]!)) beyondBound = true;
         return;
       }
       if (!table.add(fp[0]!, fp[1]!)) return;
-      if (++unpublished === 1024) publish();
+      if (++unpublished === batch && !publish()) throw TABLE_FULL;
       const failed = space.checkState(s2);
       for (const f of failed) violated.add(f.property);
       if (failed.length === 0 || !init.stopAtFirstViolation) {
@@ -67,20 +84,47 @@ function level(msg: LevelMessage): LevelDone {
       }
     },
     onViolation(tid, f) {
-      coverage[space.stepOf(tid)]!++;
+      count(tid);
       violated.add(f.property);
     },
   };
 
+  // Once the table is full enough, the rest of the share goes back unexpanded (with the state
+  // whose expansion was cut, its transitions and coverage taken back): the coordinator grows the
+  // table and hands it out again. The states that state did add stay; they are real, and the
+  // second expansion finds them seen.
+  let full = false;
   frontier.drain((_idx, s) => {
-    if (space.expand(s, sink) === 0) {
-      const f = space.stuck(s);
-      if (f) violated.add(f.property);
+    if (full) {
+      leftover.push(0, s);
+      return true;
+    }
+    const before = transitions;
+    counted.length = 0;
+    try {
+      if (space.expand(s, sink) === 0) {
+        const f = space.stuck(s);
+        if (f) violated.add(f.property);
+      }
+    } catch (e) {
+      if (e !== TABLE_FULL) throw e;
+      transitions = before;
+      for (const step of counted) coverage[step]!--;
+      full = true;
+      leftover.push(0, s);
     }
     return true;
   });
   publish();
-  return { kind: 'done', transitions, coverage, violated: [...violated], beyondBound, outboxes: outboxes.map((o) => o.take()) };
+  return {
+    kind: 'done',
+    transitions,
+    coverage,
+    violated: [...violated],
+    beyondBound,
+    outboxes: outboxes.map((o) => o.take()),
+    leftover: leftover.take(),
+  };
 }
 
 parentPort!.on('message', (msg: InitMessage | LevelMessage) => {
@@ -91,7 +135,7 @@ parentPort!.on('message', (msg: InitMessage | LevelMessage) => {
         parentPort!.postMessage({ kind: 'ready' });
       } else {
         const done = level(msg);
-        parentPort!.postMessage(done, done.outboxes.flatMap((o) => o.chunks.map((c) => c.buffer as ArrayBuffer)));
+        parentPort!.postMessage(done, [...done.outboxes, done.leftover].flatMap((o) => o.chunks.map((c) => c.buffer as ArrayBuffer)));
       }
     } catch (e) {
       parentPort!.postMessage({ kind: 'failed', message: e instanceof Error ? (process.env.SVMCHECK_DEBUG ? String(e.stack) : e.message) : String(e), input: e instanceof InputError });
