@@ -5,10 +5,10 @@
 import type { StateGraph } from './state-graph.ts';
 
 /**
- * Calls `onComponent` for every SCC of the subgraph of expanded states where `inside` holds,
- * with `members` (valid only during the call) and `comp`, where comp[v] is the component
- * number of every state of the components reported so far. Components come in Tarjan's order
- * (reverse topological).
+ * `run` calls `onComponent` for every SCC of the subgraph of expanded states where `inside`
+ * holds, with its states (`members`, valid only during the call) and its number; `comp[v]` is
+ * the number of v's component once that has been reported. Components come in Tarjan's order
+ * (reverse topological). The arrays are sized once per graph and reused by every run.
  */
 export class SccSearch {
   private readonly index: Int32Array;
