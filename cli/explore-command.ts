@@ -1,7 +1,7 @@
 // `svmcheck explore`: one exhaustive check of a scenario under a protocol.
 
 import { writeFileSync } from 'node:fs';
-import { BUILTIN_PROPERTIES, explore, exploreParallel, InputError, minimize, terminalProgress, type Engine, type ExploreResult, type Model } from '../explorer/index.ts';
+import { BUILTIN_PROPERTIES, explore, exploreParallel, InputError, minimize, terminalProgress, type Engine, type ExploreResult, type Fairness, type Model } from '../explorer/index.ts';
 import { findProtocol, findScenario } from './catalogue.ts';
 import { scenarioSource } from './scenario-source.ts';
 import { EXIT } from './exit.ts';
@@ -19,6 +19,7 @@ export interface ExploreFlags {
   timeLimit?: number;
   all?: boolean;
   liveness?: boolean;
+  fairness?: Fairness;
   traceOut?: string;
   view?: string;
   junit?: string;
@@ -37,6 +38,7 @@ export async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const protocol = findProtocol(scenario, flags.protocol);
   const view = flags.view ?? 'list';
   if (!(VIEWS as readonly string[]).includes(view)) throw new InputError(`unknown view '${view}' (known: ${VIEWS.join(', ')})`);
+  if (flags.fairness === 'weak' && !flags.liveness) throw new InputError('--fairness applies to the liveness search: add --liveness');
   const progress = terminalProgress();
   const output = await scenario.build(protocol).use(async <G, L>(model: Model<G, L>) => {
     const search = {
@@ -49,6 +51,7 @@ export async function exploreCommand(flags: ExploreFlags): Promise<number> {
       ...(progress ? { progress } : {}),
       ...(flags.all ? { stopAtFirstViolation: false } : {}),
       ...(flags.liveness ? { liveness: true } : {}),
+      ...(flags.fairness === 'weak' ? { fairness: 'weak' as const } : {}),
       ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
     };
     const raw: ExploreResult =

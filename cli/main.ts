@@ -2,7 +2,7 @@
 // an exit status. Bad input of any kind is one line on stderr and status 2, never a stack trace.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ENGINES, InputError } from '../explorer/index.ts';
+import { ENGINES, FAIRNESS, InputError } from '../explorer/index.ts';
 import { DEFAULT_SCENARIO } from './catalogue.ts';
 import { EXIT } from './exit.ts';
 import { exploreCommand } from './explore-command.ts';
@@ -46,7 +46,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-states <n>', 'state bound: keep at most n distinct states', integer(1))
     .addOption(new Option('--time-limit <seconds>', 'time bound for the search').argParser(positiveSeconds))
     .option('--all', 'search on past violations: the shortest trace of each violated invariant, and an exhaustive search')
-    .option('--liveness', 'also search for cycles in which a fault never finishes (reported as a lasso)')
+    .option('--liveness', 'also search for cycles, and end states, in which a fault never finishes (reported as a lasso or a trace to the end state)')
+    .addOption(new Option('--fairness <kind>', 'with --liveness: none, or weak (only cycles in which every process always enabled also moves, as Spin -f)').choices(FAIRNESS).default('none'))
     .option('--trace-out <dir>', 'write each counterexample as JSON (replayable), .txt (lanes), .mmd (Mermaid) and .html (viewer)')
     .option('--view <kind>', 'how the report shows counterexamples: list, lanes (72 columns, for mail) or mermaid', 'list')
     .option('--junit <file>', 'also write JUnit XML: one test case per property, failures with their trace')

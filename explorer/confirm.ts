@@ -78,6 +78,13 @@ function enabled<S>(space: StateSpace<S>, s: S): number {
   return space.expand(s, { onNext: () => {}, onViolation: () => {} });
 }
 
+/** Transitions of `s` that lead to a state (not those that only break a property). */
+function successors<S>(space: StateSpace<S>, s: S): number {
+  let n = 0;
+  space.expand(s, { onNext: () => void n++, onViolation: () => {} });
+  return n;
+}
+
 function fingerprint<S>(space: StateSpace<S>, s: S): string {
   const out = new Uint32Array(2);
   space.fingerprint(s, out);
@@ -115,7 +122,8 @@ export function confirmViolation<G, L>(model: Model<G, L>, v: ReplayableViolatio
   }
   const liveness = model.liveness?.find((p) => p.id === v.invariant);
   if (liveness) {
-    if (v.trace.loopsFrom === undefined) return false;
+    // Without a cycle: a terminal state (no successor state at all) with something pending.
+    if (v.trace.loopsFrom === undefined) return successors(space, last) === 0 && liveness.pending(last).length > 0;
     const entry = states[v.trace.loopsFrom]!;
     const cycle = states.slice(v.trace.loopsFrom);
     const stuck = cycle.reduce<readonly string[]>((acc, s) => acc.filter((x) => liveness.pending(s).includes(x)), liveness.pending(entry));

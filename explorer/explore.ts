@@ -5,7 +5,8 @@ import { AuthoringSpace } from './authoring.ts';
 import { bfs, type SearchOptions, type SearchResult } from './bfs.ts';
 import { FastSpace } from './fast.ts';
 import { FootprintMonitor } from './footprint-check.ts';
-import { findLasso } from './lasso.ts';
+import { checkLiveness } from './liveness.ts';
+import type { Fairness } from './lasso.ts';
 import type { TraceSize } from './minimize.ts';
 import { LockOrderRecorder, type LockEdge, type LockRule } from './lockorder.ts';
 import type { Model, SysState } from './model.ts';
@@ -79,6 +80,8 @@ export interface ExploreResult {
   readonly warnings: readonly string[];
   /** With `lockOrder`: every dependency edge and every cycle, each edge with its first witness. */
   readonly lockOrder?: LockOrderReport;
+  /** With `liveness`: the size of the graph the liveness search kept, and the time it took. */
+  readonly livenessGraph?: { readonly states: number; readonly transitions: number; readonly bytes: number; readonly elapsedMs: number };
 }
 
 /** A lock-order edge with the trace that first created it (or the model's reason, if primed). */
@@ -102,8 +105,10 @@ export interface ExploreOptions extends Omit<SearchOptions, 'onTransition' | 'ex
   readonly lockRules?: readonly LockRule[];
   /** Steps known not to be takeable in this configuration (`program/label` -> why). */
   readonly expectedUntaken?: Readonly<Record<string, string>>;
-  /** Also check the model's liveness properties (a cycle search over the whole graph). */
+  /** Also check the model's liveness properties (liveness.ts: an SCC search over the whole graph). */
   readonly liveness?: boolean;
+  /** With `liveness`: 'weak' counts only weakly fair cycles (Spin's -f). Default 'none'. */
+  readonly fairness?: Fairness;
 }
 
 export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): ExploreResult {
@@ -131,19 +136,33 @@ export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): Ex
   const base = opts.symmetry && model.symmetric?.length ? { ...reported, reductions: [...reported.reductions, 'symmetry'] } : reported;
   const result = recorder ? { ...base, lockOrder: lockOrderReport(space, r, recorder, model.lockPriming ?? [], opts.lockRules ?? []) } : base;
   if (!opts.liveness || (model.liveness ?? []).length === 0) return result;
-  if (result.verdict === 'incomplete') {
+  // A cut safety search may stop with violations (--all), so its verdict need not say it was cut.
+  if (result.incomplete !== undefined) {
     return { ...result, warnings: [...result.warnings, 'liveness not checked: the safety search was incomplete'] };
   }
   if (result.verdict === 'violation' && (opts.stopAtFirstViolation ?? true)) return result;
-  const found = (model.liveness ?? []).flatMap((p): Violation[] => {
-    const lasso = findLasso(space, p.pending);
-    if (!lasso) return [];
-    const { trace } = traceOf(space, lasso.root, [...lasso.prefix, ...lasso.cycle]);
-    const message = `${lasso.pending.join(', ')} never finishes: a cycle of ${lasso.cycle.length} steps after ${lasso.prefix.length}`;
-    return [{ invariant: p.id, statement: p.statement, message, trace: { ...trace, loopsFrom: lasso.prefix.length } }];
+  // Symmetry merges permuted states, so a cycle of the reduced graph may close only up to a
+  // permutation and its lasso not replay: the cycle search runs on the unreduced graph.
+  const live = opts.symmetry && model.symmetric?.length ? (engine === 'fast' ? new FastSpace(model) : new AuthoringSpace(model)) : space;
+  const checked = checkLiveness(live, model.liveness ?? [], model.processes.length, {
+    fairness: opts.fairness ?? 'none',
+    exactKeys: engine === 'exact',
+    ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+    ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
+    ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs, spentMs: r.elapsedMs } : {}),
   });
-  if (found.length === 0) return result;
-  return { ...result, verdict: 'violation', violations: [...result.violations, ...found] };
+  const found = checked.found.map(({ property: p, witness: w }): Violation => {
+    const { trace } = traceOf(live, w.root, [...w.prefix, ...(w.kind === 'cycle' ? w.cycle : [])]);
+    if (w.kind === 'terminal') {
+      return { invariant: p.id, statement: p.statement, message: `${w.pending.join(', ')} still pending when nothing can move (after ${w.prefix.length} steps)`, trace };
+    }
+    const message = `${w.pending.join(', ')} never finishes: a cycle of ${w.cycle.length} steps after ${w.prefix.length}`;
+    return { invariant: p.id, statement: p.statement, message, trace: { ...trace, loopsFrom: w.prefix.length } };
+  });
+  const cut = checked.incomplete !== undefined ? { incomplete: `liveness search: ${checked.incomplete}` } : {};
+  const verdict = found.length > 0 || result.verdict === 'violation' ? 'violation' : checked.incomplete !== undefined ? 'incomplete' : result.verdict;
+  const livenessGraph = { ...checked.graph, elapsedMs: Math.round(checked.graph.elapsedMs) };
+  return { ...result, ...cut, verdict, violations: [...result.violations, ...found], livenessGraph };
 }
 
 function lockOrderReport<S>(

@@ -1,78 +1,181 @@
-// Bounded liveness by cycle search: a depth-first search over the whole state graph, looking
-// for a back edge (to a state on the current path) that closes a cycle along which something
-// stays pending. The visited set is the same fingerprint table as BFS; only the current path is
-// kept as states. The result is a lasso: the path from an initial state to the cycle's first
-// state, then the cycle back to it.
-//
-// Complete when pending is monotone (a name that stops being pending never comes back), as
-// "this fault has not finished" is: every cycle has a back edge, and the path it closes stays
-// pending wherever the cycle's first state is pending.
+// The liveness search of one property on the explicit state graph (state-graph.ts). A name n
+// that some reachable state has pending is a violation iff
+//   (a) a state with n pending is terminal (no successor state at all), or
+//   (b) a state with n pending lies on a cycle of the subgraph of states where n is pending
+//       (a nontrivial SCC of that subgraph, or a self-loop),
+// and with weak fairness the cycle of (b) must be fair: an SCC C has a weakly fair cycle iff
+// every process is disabled in some state of C or takes a transition that stays inside C.
+// Nothing is assumed of how pending sets change along a path (they need not only shrink), so
+// each name gets its own SCC pass over its own subgraph.
 
-import type { StateSpace } from './space.ts';
-import { FingerprintSet } from './visited.ts';
+import { decodeTransition } from './compile.ts';
+import { SccSearch } from './scc.ts';
+import type { StateGraph } from './state-graph.ts';
 
-export interface Lasso {
-  readonly root: number;
-  /** Transitions from the initial state to the first state of the cycle. */
-  readonly prefix: readonly number[];
-  /** Transitions around the cycle, back to its first state. */
-  readonly cycle: readonly number[];
-  /** What stays pending all along the cycle. */
-  readonly pending: readonly string[];
+export type Fairness = 'none' | 'weak';
+export const FAIRNESS: readonly Fairness[] = ['none', 'weak'];
+
+export type LivenessWitness =
+  /** A lasso: the transitions to the first state of the cycle, then around it. */
+  | { readonly kind: 'cycle'; readonly root: number; readonly prefix: readonly number[]; readonly cycle: readonly number[]; readonly pending: readonly string[] }
+  /** A terminal state where `pending` is still pending. */
+  | { readonly kind: 'terminal'; readonly root: number; readonly prefix: readonly number[]; readonly pending: readonly string[] };
+
+/** The violation of property `k` with the earliest state (so a short prefix), or undefined. */
+export function findLivenessViolation(g: StateGraph, k: number, fairness: Fairness, processes: number, scc: SccSearch = new SccSearch(g)): LivenessWitness | undefined {
+  const { of, sets } = g.pending[k]!;
+  const n = g.expanded;
+  const outDegree = (v: number): number => g.edgeStart(v + 1) - g.edgeStart(v);
+
+  // States are numbered breadth-first: the lowest numbered violating state has the shortest path.
+  let terminal = -1;
+  for (let v = 0; v < n && terminal < 0; v++) if (outDegree(v) === 0 && of.get(v) !== 0) terminal = v;
+  let best: LivenessWitness | undefined;
+  let bestEntry = terminal < 0 ? n : terminal;
+  if (terminal >= 0) best = { kind: 'terminal', ...pathTo(g, terminal), pending: sets[of.get(terminal)]! };
+
+  const fair = new FairnessCheck(g, processes);
+  for (const name of new Set(sets.flat())) {
+    const has = Uint8Array.from(sets, (set) => (set.includes(name) ? 1 : 0));
+    const inside = (v: number): boolean => has[of.get(v)] === 1;
+    let chosen = -1;
+    scc.run(inside, (members, id) => {
+      const entry = members.reduce((a, b) => Math.min(a, b), n);
+      if (entry >= bestEntry) return;
+      if (!cyclic(g, members)) return;
+      // Weak fairness needs no refinement into sub-cycles: a process enabled in every state of
+      // C and never taken inside C is so in every sub-cycle of C too, so if C is not fair, no
+      // cycle within it is.
+      if (fairness === 'weak' && fair.mustTake(members, scc.comp, id).some((e) => e < 0)) return;
+      bestEntry = entry;
+      chosen = id;
+    });
+    if (chosen >= 0) best = lasso(g, scc.comp, chosen, bestEntry, fairness === 'weak' ? fair.mustTake(membersOf(scc.comp, chosen), scc.comp, chosen) : [], of, sets);
+  }
+  return best;
 }
 
-interface Frame<S> {
-  readonly state: S;
-  readonly key: string;
-  readonly succ: { tid: number; next: S }[];
-  i: number;
-  /** The transition taken out of this frame to the next one on the path. */
-  tid: number;
+function pathTo(g: StateGraph, v: number): { root: number; prefix: number[] } {
+  const p = g.pathTo(v);
+  return { root: p.root, prefix: p.tids };
 }
 
-export function findLasso<S>(space: StateSpace<S>, pending: (s: S) => readonly string[]): Lasso | undefined {
-  const seen = new FingerprintSet();
-  const fp = new Uint32Array(2);
-  const keyOf = (s: S): string => {
-    space.fingerprint(s, fp);
-    return `${fp[0]}:${fp[1]}`;
-  };
-  const successors = (s: S): { tid: number; next: S }[] => {
-    const out: { tid: number; next: S }[] = [];
-    space.expand(s, { onNext: (tid, next) => out.push({ tid, next }), onViolation: () => {} });
+/** A nontrivial SCC, or a single state with a self-loop. */
+function cyclic(g: StateGraph, members: Int32Array): boolean {
+  if (members.length > 1) return true;
+  const v = members[0]!;
+  for (let e = g.edgeStart(v); e < g.edgeStart(v + 1); e++) if (g.target(e) === v) return true;
+  return false;
+}
+
+function membersOf(comp: Int32Array, id: number): Int32Array {
+  const out: number[] = [];
+  comp.forEach((c, v) => void (c === id && out.push(v)));
+  return Int32Array.from(out);
+}
+
+/** Which processes a fair cycle through an SCC must move, and by which edge. */
+class FairnessCheck {
+  private readonly enabledHere: Uint8Array;
+  private readonly enabledAll: Uint8Array;
+  private readonly inside: Int32Array;
+
+  constructor(
+    private readonly g: StateGraph,
+    private readonly processes: number,
+  ) {
+    this.enabledHere = new Uint8Array(processes);
+    this.enabledAll = new Uint8Array(processes);
+    this.inside = new Int32Array(processes);
+  }
+
+  /**
+   * For every process enabled in all states of the component: an edge of it that stays inside,
+   * or -1 if it has none (the component is not fair). Processes disabled somewhere are free.
+   */
+  mustTake(members: Int32Array, comp: Int32Array, id: number): number[] {
+    const { g, enabledHere, enabledAll, inside } = this;
+    enabledAll.fill(1);
+    inside.fill(-1);
+    for (const v of members) {
+      enabledHere.fill(0);
+      for (let e = g.edgeStart(v); e < g.edgeStart(v + 1); e++) {
+        const pid = decodeTransition(g.tid(e)).pid;
+        enabledHere[pid] = 1;
+        const w = g.target(e);
+        if (inside[pid] === -1 && w >= 0 && w < comp.length && comp[w] === id) inside[pid] = e;
+      }
+      for (let p = 0; p < this.processes; p++) if (enabledHere[p] === 0) enabledAll[p] = 0;
+    }
+    const out: number[] = [];
+    for (let p = 0; p < this.processes; p++) if (enabledAll[p] === 1) out.push(inside[p]!);
     return out;
-  };
-  const roots = space.initialStates();
-  for (let root = 0; root < roots.length; root++) {
-    const s0 = roots[root]!;
-    space.fingerprint(s0, fp);
-    if (!seen.add(fp[0]!, fp[1]!)) continue;
-    const path: Frame<S>[] = [{ state: s0, key: keyOf(s0), succ: successors(s0), i: 0, tid: -1 }];
-    const onPath = new Map<string, number>([[path[0]!.key, 0]]);
-    while (path.length > 0) {
-      const top = path[path.length - 1]!;
-      if (top.i >= top.succ.length) {
-        onPath.delete(top.key);
-        path.pop();
-        continue;
+  }
+}
+
+/**
+ * The lasso through `entry` in component `id`: the BFS-tree path to entry, then a cycle inside
+ * the component from entry back to it that takes each edge of `through` (one per process a fair
+ * cycle must move), by shortest paths inside the component between them.
+ */
+function lasso(
+  g: StateGraph,
+  comp: Int32Array,
+  id: number,
+  entry: number,
+  through: readonly number[],
+  of: StateGraph['pending'][number]['of'],
+  sets: readonly (readonly string[])[],
+): LivenessWitness {
+  const inC = (v: number): boolean => v >= 0 && v < comp.length && comp[v] === id;
+  const edges: number[] = [];
+  let at = entry;
+  for (const e of through) {
+    const from = sourceOf(g, e);
+    if (from !== at) edges.push(...route(g, inC, at, from));
+    edges.push(e);
+    at = g.target(e);
+  }
+  if (at !== entry || edges.length === 0) edges.push(...route(g, inC, at, entry));
+  let stuck = sets[of.get(entry)]!;
+  for (const e of edges) stuck = stuck.filter((x) => sets[of.get(g.target(e))]!.includes(x));
+  return { kind: 'cycle', ...pathTo(g, entry), cycle: edges.map((e) => g.tid(e)), pending: stuck };
+}
+
+/** The state an edge leaves: edges are stored by source, so the last state starting at or before it. */
+function sourceOf(g: StateGraph, e: number): number {
+  let [lo, hi] = [0, g.expanded - 1];
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (g.edgeStart(mid) <= e) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Shortest path of edges from `from` to `to` inside the component; from === to: a shortest cycle. */
+function route(g: StateGraph, inC: (v: number) => boolean, from: number, to: number): number[] {
+  const prevEdge = new Map<number, number>();
+  const prevState = new Map<number, number>();
+  const queue = [from];
+  for (let q = 0; q < queue.length; q++) {
+    const v = queue[q]!;
+    for (let e = g.edgeStart(v); e < g.edgeStart(v + 1); e++) {
+      const w = g.target(e);
+      if (!inC(w) || prevEdge.has(w) || (w === from && w !== to)) continue;
+      prevEdge.set(w, e);
+      prevState.set(w, v);
+      if (w === to) {
+        const path: number[] = [];
+        let cur = to;
+        do {
+          path.push(prevEdge.get(cur)!);
+          cur = prevState.get(cur)!;
+        } while (cur !== from);
+        return path.reverse();
       }
-      const { tid, next } = top.succ[top.i++]!;
-      top.tid = tid;
-      const key = keyOf(next);
-      const back = onPath.get(key);
-      if (back !== undefined) {
-        const cycleFrames = path.slice(back);
-        const stuck = cycleFrames.reduce<readonly string[]>((acc, f) => acc.filter((x) => pending(f.state).includes(x)), pending(cycleFrames[0]!.state));
-        if (stuck.length > 0) {
-          return { root, prefix: path.slice(0, back).map((f) => f.tid), cycle: cycleFrames.map((f) => f.tid), pending: stuck };
-        }
-        continue;
-      }
-      space.fingerprint(next, fp);
-      if (!seen.add(fp[0]!, fp[1]!)) continue;
-      onPath.set(key, path.length);
-      path.push({ state: next, key, succ: successors(next), i: 0, tid: -1 });
+      queue.push(w);
     }
   }
-  return undefined;
+  throw new Error(`no path from state ${from} to ${to} inside their component`);
 }

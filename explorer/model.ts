@@ -167,10 +167,11 @@ export interface ActionProperty<G, L> {
 export type Invariant<G, L> = StateInvariant<G, L> | ActionProperty<G, L>;
 
 /**
- * Bounded liveness: no reachable cycle keeps something pending forever. `pending` names what
- * waits in a state (e.g. the faults not finished); a cycle every state of which has some name
- * pending is a violation, reported as a lasso (a path to the cycle, then the cycle). Checked when
- * the search is asked to (`liveness: true`), after the safety search.
+ * Liveness: nothing stays pending forever. `pending` names what waits in a state (e.g. the
+ * faults not finished); a name pending in every state of a reachable cycle, or in a reachable
+ * state with no successor, is a violation, reported as a lasso (a path to the cycle, then the
+ * cycle) or a trace to that state. Pending sets may change arbitrarily along a path. Checked
+ * when the search is asked to (`liveness: true`), after the safety search (docs/engine.md).
  */
 export interface LivenessProperty<G, L> {
   readonly kind: 'liveness';

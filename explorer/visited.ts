@@ -157,6 +157,11 @@ export class ExactKeySet {
     return this.slots[this.find(key)] !== 0;
   }
 
+  /** The key's index (keys are numbered in the order added), or -1. */
+  indexOf(key: ArrayLike<number>): number {
+    return this.slots[this.find(key)]! - 1;
+  }
+
   /** The slot holding `key`, or the empty slot where it would go. */
   private find(key: ArrayLike<number>): number {
     hash64(key, key.length, this.fp);
@@ -183,6 +188,74 @@ export class ExactKeySet {
       let i = this.fp[1]! & mask;
       while (this.slots[i] !== 0) i = (i + 1) & mask;
       this.slots[i] = e + 1;
+    }
+  }
+}
+
+/**
+ * 64-bit fingerprints to state indices, for searches that keep the graph (the liveness search):
+ * the table of FingerprintSet with a third word per slot holding the index.
+ */
+export class FingerprintMap {
+  private table: Uint32Array;
+  private values: Int32Array;
+  private mask: number;
+  private count = 0;
+  private limit: number;
+
+  constructor(initialCapacityLog2 = 12) {
+    const cap = 2 ** initialCapacityLog2;
+    this.table = new Uint32Array(cap * 2);
+    this.values = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.limit = Math.floor(cap * LOAD);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get bytes(): number {
+    return this.table.byteLength + this.values.byteLength;
+  }
+
+  /** The index stored for the fingerprint, or -1. */
+  get(hi: number, lo: number): number {
+    if (hi === 0 && lo === 0) lo = 1;
+    const t = this.table;
+    for (let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask; ; i = (i + 1) & this.mask) {
+      const h = t[2 * i]!;
+      const l = t[2 * i + 1]!;
+      if (h === 0 && l === 0) return -1;
+      if (h === hi && l === lo) return this.values[i]!;
+    }
+  }
+
+  /** Stores `index` for a fingerprint not in the map (the caller has checked with get). */
+  set(hi: number, lo: number, index: number): void {
+    if (hi === 0 && lo === 0) lo = 1;
+    const t = this.table;
+    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & this.mask;
+    t[2 * i] = hi;
+    t[2 * i + 1] = lo;
+    this.values[i] = index;
+    if (++this.count > this.limit) this.grow();
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    if (cap > 2 ** MAX_CAPACITY_LOG2) throw new RangeError(`the state index is full: ${this.count} fingerprints`);
+    const [old, oldValues] = [this.table, this.values];
+    this.table = new Uint32Array(cap * 2);
+    this.values = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.limit = Math.floor(cap * LOAD);
+    this.count = 0;
+    for (let i = 0; i < oldValues.length; i++) {
+      const h = old[2 * i]!;
+      const l = old[2 * i + 1]!;
+      if (h !== 0 || l !== 0) this.set(h, l, oldValues[i]!);
     }
   }
 }

@@ -94,6 +94,27 @@ describe('svmcheck explore', () => {
     expect(t.status).toBe(3);
     expect(t.stdout).toContain('verdict: incomplete: state bound 5 reached');
   });
+
+  it('--liveness with --all under --max-states stays bounded: a cut safety search skips liveness and says so', () => {
+    // The safety search stops at the bound with violations found, so its verdict is not
+    // 'incomplete'; the liveness search must not then run over the unbounded graph.
+    const r = svmcheck('explore', '--protocol', 'amdgpu-v3', '--all', '--liveness', '--max-states', '25000', '--json');
+    expect(r.status).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ verdict: 'violation', incomplete: 'state bound 25000 reached', states: 25000 });
+    expect(j.warnings).toContain('liveness not checked: the safety search was incomplete');
+  }, 60_000);
+
+  it('--fairness weak runs with --liveness only; an unknown kind is bad input', () => {
+    const r = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--protocol', 'xe', '--liveness', '--fairness', 'weak', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'pass', livenessGraph: { states: 41 } });
+    const alone = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--fairness', 'weak');
+    expect([alone.status, alone.stderr.trim()]).toEqual([2, 'svmcheck: --fairness applies to the liveness search: add --liveness']);
+    const bad = svmcheck('explore', '--fairness', 'strong');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--fairness.*weak/);
+  });
 });
 
 describe('svmcheck lockorder', () => {

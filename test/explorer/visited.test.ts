@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GenericCodec } from '../../explorer/codec/generic.ts';
 import fc from 'fast-check';
 import { hash64, rehash64 } from '../../explorer/fingerprint.ts';
-import { FingerprintSet } from '../../explorer/visited.ts';
+import { ExactKeySet, FingerprintMap, FingerprintSet } from '../../explorer/visited.ts';
 
 function fp(enc: GenericCodec, v: unknown): string {
   const key = enc.encode(v);
@@ -115,5 +115,30 @@ describe('FingerprintSet', () => {
     expect(set.add(0, 0)).toBe(true);
     expect(set.has(0, 0)).toBe(true);
     expect(set.add(0, 0)).toBe(false);
+  });
+});
+
+describe('the state index of the liveness graph', () => {
+  it('FingerprintMap gives back every index stored, across growth, and -1 for the others', () => {
+    const map = new FingerprintMap(2);
+    const out = new Uint32Array(2);
+    const n = 5000;
+    for (let i = 0; i < n; i++) {
+      hash64([i, 7], 2, out);
+      expect(map.get(out[0]!, out[1]!)).toBe(-1);
+      map.set(out[0]!, out[1]!, i);
+    }
+    for (let i = 0; i < n; i++) {
+      hash64([i, 7], 2, out);
+      expect(map.get(out[0]!, out[1]!)).toBe(i);
+    }
+    map.set(0, 0, n);
+    expect([map.get(0, 0), map.size]).toEqual([n, n + 1]);
+  });
+
+  it('ExactKeySet numbers keys in the order added', () => {
+    const keys = new ExactKeySet();
+    for (let i = 0; i < 3000; i++) keys.add([i, i * 3, 1]);
+    expect([keys.indexOf([0, 0, 1]), keys.indexOf([2999, 8997, 1]), keys.indexOf([1, 2])]).toEqual([0, 2999, -1]);
   });
 });

@@ -60,3 +60,15 @@ describe('patches', () => {
     expect(r.violations.map((v) => v.invariant)).toContain('no-stale-pte');
   });
 });
+
+describe('the liveness mutants are livelocks, not starvation', () => {
+  // Under weak fairness a cycle counts only if every process always enabled on it also moves:
+  // these faults retry forever while scheduled, so they are caught with fairness too.
+  it.each(MUTANTS.filter((m) => m.liveness).map((m) => [m.name, m] as const))('%s is caught with weak fairness', (_name, m) => {
+    const model = mutantModel(m);
+    const r = explore(model, { stopAtFirstViolation: false, liveness: true, fairness: 'weak' });
+    const v = r.violations.find((x) => x.invariant === m.invariant);
+    expect(v?.trace.loopsFrom).toBeDefined();
+    expect(confirmViolation(model, v!)).toBe(true);
+  });
+});
