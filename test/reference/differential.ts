@@ -99,14 +99,23 @@ function gapOf(way: string, check: string, f: GapContext): string | undefined {
   return undefined;
 }
 
-/** Which ways a run compares; the suite and the fuzz script pick the same by default. */
+/**
+ * Which ways a run compares. Every search costs the engine some milliseconds of set-up whatever
+ * the model's size (its visited table and frontier), so the suite rotates the ways that only
+ * repeat a check with another engine or bound: `thorough` (the fuzz script) runs every way on
+ * every seed.
+ */
 export interface CompareOptions {
   /** Run exploreParallel with 2 workers (slow to start). */
   readonly workers: boolean;
+  /** Every way on every seed; otherwise first-<engine>, the bounds and the worker variants rotate over the seeds. */
+  readonly thorough: boolean;
+  /** Also run ways every check of which a known gap disables (to see which gaps still fire). */
+  readonly gappedWays: boolean;
 }
 
 /** Seeds whose models the suite also checks with workers. */
-export const workersSeed = (seed: number): boolean => seed % 10 === 0;
+export const workersSeed = (seed: number, every = 25): boolean => seed % every === 0;
 
 const sorted = (xs: Iterable<string>): string => [...xs].sort().join(',') || '-';
 
@@ -220,17 +229,25 @@ export async function compareSeed(seed: number, opts: CompareOptions): Promise<D
     }
   };
 
-  for (const engine of ['fast', 'authoring', 'exact'] as const) {
+  const engines = ['fast', 'authoring', 'exact'] as const;
+  /** The suite runs rotating ways on every n-th seed only, in turn. */
+  const turn = (i: number, n: number): boolean => opts.thorough || seed % n === i;
+  for (const engine of engines) {
     const r = await run(`full-${engine}`, () => explore(model, { engine, stopAtFirstViolation: false }));
     if (r) exact(`full-${engine}`, r, plain);
+  }
+  for (const [i, engine] of engines.entries()) {
+    if (!turn(i, 3)) continue;
     const f = await run(`first-${engine}`, () => explore(model, { engine }));
     if (f) first(`first-${engine}`, f, 'eq');
   }
   const fast = (o: ExploreOptions): ExploreResult => explore(model, { engine: 'fast', stopAtFirstViolation: false, ...o });
   const por = await run('por', () => fast({ partialOrder: true }));
   if (por) reduced('por', por, 'ge');
-  const porFirst = await run('por-first', () => explore(model, { engine: 'fast', partialOrder: true }));
-  if (porFirst) first('por-first', porFirst, 'ge');
+  if (turn(0, 2)) {
+    const porFirst = await run('por-first', () => explore(model, { engine: 'fast', partialOrder: true }));
+    if (porFirst) first('por-first', porFirst, 'ge');
+  }
   if (features.symmetric) {
     const sym = await run('symmetry', () => fast({ symmetry: true }));
     if (sym) reduced('symmetry', sym, 'eq');
@@ -240,7 +257,7 @@ export async function compareSeed(seed: number, opts: CompareOptions): Promise<D
 
   const rnd = small(seed);
   const d = Math.floor(rnd() * (plain.maxDepth + 2));
-  const depth = await run('depth', () => fast({ maxDepth: d }));
+  const depth = turn(0, 3) ? await run('depth', () => fast({ maxDepth: d })) : undefined;
   if (depth) {
     const within = new Map([...plain.violated].filter(([, det]) => det.depth <= d));
     const sum = (xs: readonly number[]): number => xs.slice(0, d + 1).reduce((a, b) => a + b, 0);
@@ -254,7 +271,7 @@ export async function compareSeed(seed: number, opts: CompareOptions): Promise<D
     shortest('depth', depth, 'eq');
   }
   const k = 1 + Math.floor(rnd() * (plain.states + 1));
-  const states = await run('states', () => fast({ maxStates: k }));
+  const states = turn(1, 3) ? await run('states', () => fast({ maxStates: k })) : undefined;
   if (states) {
     cut('states', states, k >= plain.states);
     if (k < plain.states) {
@@ -262,7 +279,7 @@ export async function compareSeed(seed: number, opts: CompareOptions): Promise<D
       eq('states', 'incomplete', true, states.incomplete !== undefined);
     }
   }
-  const time = await run('time-0', () => fast({ timeLimitMs: 0 }));
+  const time = turn(2, 3) ? await run('time-0', () => fast({ timeLimitMs: 0 })) : undefined;
   if (time) cut('time-0', time, time.incomplete === undefined);
 
   if (features.liveness) {
@@ -271,9 +288,11 @@ export async function compareSeed(seed: number, opts: CompareOptions): Promise<D
       exact('liveness', live, plain);
       livenessSet('liveness', live, false);
     }
-    const fairOpts = { liveness: true, fairness: 'weak' };
-    const fair = await run('fairness', () => fast(fairOpts as ExploreOptions));
-    if (fair) livenessSet('fairness', fair, true);
+    if (opts.gappedWays || !gapOf('fairness', '', ctx)) {
+      const fairOpts = { liveness: true, fairness: 'weak' };
+      const fair = await run('fairness', () => fast(fairOpts as ExploreOptions));
+      if (fair) livenessSet('fairness', fair, true);
+    }
     if (features.symmetric) {
       const sl = await run('symmetry-liveness', () => fast({ liveness: true, symmetry: true }));
       if (sl) livenessSet('symmetry-liveness', sl, false);
@@ -285,12 +304,20 @@ export async function compareSeed(seed: number, opts: CompareOptions): Promise<D
     const par = (o: Omit<ExploreOptions, 'engine'>): Promise<ExploreResult> => exploreParallel(model as Model<RG, RL>, source, { workers: 2, ...o });
     const all = await run('workers-full', () => par({ stopAtFirstViolation: false }));
     if (all) exact('workers-full', all, plain);
-    const one = await run('workers-first', () => par({}));
-    if (one) first('workers-first', one, 'eq');
-    const s1 = await run('workers-states-1', () => par({ stopAtFirstViolation: false, maxStates: 1 }));
-    if (s1) cut('workers-states-1', s1, plain.states <= 1);
-    const t = await run('workers-time', () => par({ stopAtFirstViolation: false, timeLimitMs: 1 }));
-    if (t) cut('workers-time', t, t.incomplete === undefined && t.states === plain.states && t.transitions === plain.transitions);
+    // The suite's workers seeds are multiples of 25: the bounded variants rotate over them.
+    const variant = (i: number): boolean => opts.thorough || Math.floor(seed / 25) % 3 === i;
+    if (variant(0)) {
+      const one = await run('workers-first', () => par({}));
+      if (one) first('workers-first', one, 'eq');
+    }
+    if (variant(1)) {
+      const s1 = await run('workers-states-1', () => par({ stopAtFirstViolation: false, maxStates: 1 }));
+      if (s1) cut('workers-states-1', s1, plain.states <= 1);
+    }
+    if (variant(2)) {
+      const t = await run('workers-time', () => par({ stopAtFirstViolation: false, timeLimitMs: 1 }));
+      if (t) cut('workers-time', t, t.incomplete === undefined && t.states === plain.states && t.transitions === plain.transitions);
+    }
   }
   return out;
 }

@@ -86,7 +86,7 @@ interface Gen {
 
 /** A field for a step: mostly its program's own. */
 function field(x: Gen): F {
-  return x.rng.chance(0.75) ? x.home : x.rng.pick(FIELDS);
+  return x.rng.chance(0.85) ? x.home : x.rng.pick(FIELDS);
 }
 
 type Guard = (g: RG, l: RL, ctx: StepContext) => boolean;
@@ -163,7 +163,7 @@ function genEffect(x: Gen): { f: Effect; part: Part } | undefined {
         ops.push({ f: (g, _l, c) => void (g[f] = (g[f] + c.pid) % 3), part: { reads: [f], writes: [f] } });
     }
   }
-  if (rng.chance(0.08)) {
+  if (rng.chance(0.1)) {
     x.errorSteps = true;
     const f = field(x);
     const k = rng.int(3);
@@ -183,7 +183,7 @@ function genEffect(x: Gen): { f: Effect; part: Part } | undefined {
   };
 }
 
-function genProgram(x: Gen, name: string): { program: Program<RG, RL>; labels: string[]; locations: string[] } {
+function genProgram(x: Gen, name: string): { program: Program<RG, RL>; labels: string[]; locations: string[]; home: F } {
   const { rng } = x;
   x.home = rng.pick(FIELDS);
   const nLoc = 2 + rng.int(3);
@@ -252,7 +252,7 @@ function genProgram(x: Gen, name: string): { program: Program<RG, RL>; labels: s
     }
   });
   const program: Program<RG, RL> = { name, start: locs[0]!, steps, ...(endLabels.length > 0 ? { endLabels } : {}) };
-  return { program, labels: steps.map((s) => s.label), locations: locs };
+  return { program, labels: steps.map((s) => s.label), locations: locs, home: x.home };
 }
 
 function draw(rng: Rng, seed: number): { model: Model<RG, RL>; features: Features } {
@@ -278,7 +278,7 @@ function draw(rng: Rng, seed: number): { model: Model<RG, RL>; features: Feature
       processes.push({ name: 'q0', program: q.program, locals: { v: rng.int(3), w: rng.int(2) } });
     }
   } else {
-    const nProgs = 1 + rng.int(2);
+    const nProgs = rng.chance(0.65) ? 2 : 1;
     for (let i = 0; i < nProgs; i++) programs.push(genProgram(x, `P${i}`));
     const nProcs = rng.pick([1, 2, 2, 3, 3, 4]);
     for (let i = 0; i < nProcs; i++) {
@@ -286,7 +286,6 @@ function draw(rng: Rng, seed: number): { model: Model<RG, RL>; features: Feature
       processes.push({ name: `p${i}`, program: p.program, locals: { v: rng.int(3), w: rng.int(2) } });
     }
   }
-  const allLabels = programs.flatMap((p) => p.labels);
   const allLocs = programs.flatMap((p) => p.locations);
 
   const invariants: (StateInvariant<RG, RL> | ActionProperty<RG, RL>)[] = [];
@@ -325,15 +324,33 @@ function draw(rng: Rng, seed: number): { model: Model<RG, RL>; features: Feature
       }
       case 1: {
         labelAction = true;
-        const label = rng.pick(allLabels);
-        const withChoice = rng.chance(0.4);
-        invariants.push({
-          kind: 'action',
-          id: `act${i}-label`,
-          statement: `${label} is never taken${withChoice ? ' with choice 1' : ''}`,
-          reads: [],
-          holds: (_b, _a, t) => !(t.step.label === label && (!withChoice || t.choice === 1)),
-        });
+        // The label of one program's step, judged with what another program touches (what an
+        // independent, invisible step of the first may be reordered around).
+        const own = rng.pick(programs);
+        const others = programs.filter((p) => p !== own);
+        const label = rng.pick(own.labels);
+        const g = others.length > 0 && rng.chance(0.7) ? rng.pick(others).home : f;
+        const k = rng.int(3);
+        switch (rng.int(3)) {
+          case 0:
+            invariants.push({ kind: 'action', id: `act${i}-label`, statement: `${label} is never taken with choice 1`, reads: [], holds: (_b, _a, t) => !(t.step.label === label && t.choice === 1) });
+            break;
+          case 1:
+            // The label with the globals: every step is visible to it, whatever it writes.
+            invariants.push({ kind: 'action', id: `act${i}-label`, statement: `${label} is never taken while ${g} = ${k}`, reads: [g], holds: (b, _a, t) => !(t.step.label === label && b.g[g] === k) });
+            break;
+          default: {
+            procsAction = true;
+            const loc = rng.pick(others.length > 0 ? rng.pick(others).locations : allLocs);
+            invariants.push({
+              kind: 'action',
+              id: `act${i}-label-procs`,
+              statement: `${label} is never taken while a process is at ${loc}`,
+              reads: [],
+              holds: (b, _a, t) => !(t.step.label === label && b.procs.some((p) => p.pc === loc)),
+            });
+          }
+        }
         break;
       }
       default: {
