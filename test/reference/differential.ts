@@ -19,13 +19,14 @@
 //   liveness           liveness: the violated liveness properties are exactly the plain ones
 //   fairness           liveness under weak fairness (`fairness: 'weak'`)
 //   workers-*          exploreParallel with 2 workers: full, first, max-states 1, a tiny time limit
-// Every reported violation must replay (confirmViolation).
+// Every reported violation must replay (confirmViolation). The suite runs the full-<engine>, por,
+// symmetry and liveness ways on every seed and rotates the others over the seeds (CompareOptions);
+// the fuzz script runs every way on every seed.
 
 import { confirmViolation, explore, exploreParallel, type ExploreOptions, type ExploreResult, type Violation } from '../../explorer/index.ts';
 import type { ModelSource } from '../../explorer/parallel/protocol.ts';
 import { firstLevel, traceLength, type PlainResult } from './plain-bfs.ts';
-import { randomModelInfo, type Features, type RG, type RL } from './random-models.ts';
-import type { Model } from '../../explorer/model.ts';
+import { randomModelInfo, type Features } from './random-models.ts';
 
 export interface Discrepancy {
   readonly seed: number;
@@ -301,7 +302,7 @@ export async function compareSeed(seed: number, opts: CompareOptions): Promise<D
 
   if (opts.workers && features.schema) {
     const source: ModelSource = { module: new URL('./random-models.ts', import.meta.url).href, exportName: 'randomModel', args: { seed } };
-    const par = (o: Omit<ExploreOptions, 'engine'>): Promise<ExploreResult> => exploreParallel(model as Model<RG, RL>, source, { workers: 2, ...o });
+    const par = (o: Omit<ExploreOptions, 'engine'>): Promise<ExploreResult> => exploreParallel(model, source, { workers: 2, ...o });
     const all = await run('workers-full', () => par({ stopAtFirstViolation: false }));
     if (all) exact('workers-full', all, plain);
     // The suite's workers seeds are multiples of 25: the bounded variants rotate over them.
