@@ -96,8 +96,12 @@ export function confirmViolation<G, L>(model: Model<G, L>, v: ReplayableViolatio
   const space = new AuthoringSpace(model);
   const { tids, states } = tidsOf(space, v);
   const last = states.at(-1)!;
-  // Without a transition only a property of the initial state can fail there.
-  const stateOnly = v.invariant === DEADLOCK.id || model.invariants?.some((i) => i.id === v.invariant && i.kind === 'state');
+  // Without a transition only a property of the initial state can fail there (a deadlock, a
+  // state invariant, or something pending in a terminal initial state).
+  const stateOnly =
+    v.invariant === DEADLOCK.id ||
+    model.invariants?.some((i) => i.id === v.invariant && i.kind === 'state') ||
+    (v.trace.loopsFrom === undefined && model.liveness?.some((p) => p.id === v.invariant));
   if (tids.length === 0 && !stateOnly) return false;
   if (v.invariant === DEADLOCK.id) return enabled(space, last) === 0 && space.stuck(last) !== null;
   if (v.invariant === STEP_ERROR.id) {

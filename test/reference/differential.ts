@@ -51,49 +51,12 @@ export interface KnownGap {
   readonly applies: (way: string, check: string, f: GapContext) => boolean;
 }
 
-const isPor = (way: string): boolean => way === 'por' || way === 'por-first' || way === 'por+symmetry';
-
 /**
- * THE list of comparisons that fail on main today (issue 13). Each disables one comparison, by
- * way and model feature, never by seed; each fix removes its line. Nothing else is excused.
+ * THE list of comparisons known to fail on main. Each disables one comparison, by way and model
+ * feature, never by seed; each fix removes its line. Nothing else is excused.
  */
 export const KNOWN_GAPS: Readonly<Record<string, KnownGap>> = {
-  'workers-bounds-pass': {
-    issue: 'issue 13 item 1: with workers, --max-states / --time-limit can report pass',
-    disables: "ways workers-states-1, workers-states-near and workers-time, check never-pass (a 'pass' although the bound cut the search)",
-    applies: (way, check) => (way === 'workers-states-1' || way === 'workers-states-near' || way === 'workers-time') && check === 'never-pass',
-  },
-  'por-action-properties': {
-    issue: 'issue 13 item 3: --por loses violations of action properties that judge t.step.label or read before.procs',
-    disables: 'ways por, por+symmetry: a missing violation of such an action property (check missing:label-procs, and verdict:label-procs when only such are missing); way por-first, check found, on models with such a property',
-    applies: (way, check, f) =>
-      isPor(way) && (check === 'missing:label-procs' || check === 'verdict:label-procs' || (check === 'found' && (f.labelAction || f.procsAction))),
-  },
-  'por-error-ample': {
-    issue: 'issue 13 item 3: with --all, an ample set of error transitions only (lock misuse, a throw) hides what lies beyond',
-    disables: 'ways por, por-first, por+symmetry, checks missing:* / verdict:* / found, on models where a process can have only error transitions in some state',
-    applies: (way, check, f) => isPor(way) && (check.startsWith('missing:') || check.startsWith('verdict:') || check === 'found') && f.errorOnlyProcess,
-  },
-  'symmetry-liveness-replay': {
-    issue: "issue 13 item 5: symmetric liveness lassos don't replay",
-    disables: 'way symmetry-liveness, check replay of a liveness lasso',
-    applies: (way, check) => way === 'symmetry-liveness' && check === 'replay-liveness',
-  },
-  'liveness-non-monotone': {
-    issue: 'issue 13 item 6: liveness misses cycles when pending is not monotone',
-    disables: 'ways liveness and symmetry-liveness, check liveness-missing for a property the plain BFS violates by a pending cycle',
-    applies: (way, check) => (way === 'liveness' || way === 'symmetry-liveness') && check === 'liveness-missing:cycle',
-  },
-  'liveness-terminal': {
-    issue: 'issue 13 item 6: terminal pending states are not reported',
-    disables: 'ways liveness and symmetry-liveness, check liveness-missing for a property the plain BFS violates only by a terminal pending state',
-    applies: (way, check) => (way === 'liveness' || way === 'symmetry-liveness') && check === 'liveness-missing:terminal',
-  },
-  'fairness-option': {
-    issue: "issue 13 item 6: there is no weak-fairness option (`fairness: 'weak'`) yet",
-    disables: 'way fairness, every check',
-    applies: (way) => way === 'fairness',
-  },
+  // None today: the seven gaps of issue 13 (items 1, 3, 5, 6) are fixed and their comparisons run.
 };
 
 function gapOf(way: string, check: string, f: GapContext): string | undefined {

@@ -331,13 +331,16 @@ function draw(rng: Rng, seed: number): { model: Model<RG, RL>; features: Feature
         const label = rng.pick(own.labels);
         const g = others.length > 0 && rng.chance(0.7) ? rng.pick(others).home : f;
         const k = rng.int(3);
+        // Half of them say which steps they judge (every program's step of that label), so that
+        // partial-order reduction may reorder the others.
+        const judges = rng.chance(0.5) ? { judgesSteps: programs.filter((p) => p.labels.includes(label)).map((p) => `${p.program.name}/${label}`) } : {};
         switch (rng.int(3)) {
           case 0:
-            invariants.push({ kind: 'action', id: `act${i}-label`, statement: `${label} is never taken with choice 1`, reads: [], holds: (_b, _a, t) => !(t.step.label === label && t.choice === 1) });
+            invariants.push({ kind: 'action', id: `act${i}-label`, statement: `${label} is never taken with choice 1`, reads: [], ...judges, holds: (_b, _a, t) => !(t.step.label === label && t.choice === 1) });
             break;
           case 1:
             // The label with the globals: every step is visible to it, whatever it writes.
-            invariants.push({ kind: 'action', id: `act${i}-label`, statement: `${label} is never taken while ${g} = ${k}`, reads: [g], holds: (b, _a, t) => !(t.step.label === label && b.g[g] === k) });
+            invariants.push({ kind: 'action', id: `act${i}-label`, statement: `${label} is never taken while ${g} = ${k}`, reads: [g], ...judges, holds: (b, _a, t) => !(t.step.label === label && b.g[g] === k) });
             break;
           default: {
             procsAction = true;
@@ -347,6 +350,8 @@ function draw(rng: Rng, seed: number): { model: Model<RG, RL>; features: Feature
               id: `act${i}-label-procs`,
               statement: `${label} is never taken while a process is at ${loc}`,
               reads: [],
+              readsProcesses: true,
+              ...judges,
               holds: (b, _a, t) => !(t.step.label === label && b.procs.some((p) => p.pc === loc)),
             });
           }
@@ -361,6 +366,7 @@ function draw(rng: Rng, seed: number): { model: Model<RG, RL>; features: Feature
           id: `act${i}-procs`,
           statement: `no step leaves a state with two processes at ${loc} or with v = 2`,
           reads: [],
+          readsProcesses: true,
           holds: (b) => b.procs.filter((p) => p.pc === loc).length < 2 && b.procs.filter((p) => p.locals.v === 2).length < 2,
         });
       }
