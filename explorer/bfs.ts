@@ -172,12 +172,14 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     return space.expand(s, sink);
   };
 
+  const checkReduction = space.checkReduction?.bind(space);
   let expanded = 0;
   while (frontier.length > 0 && !stop) {
     atBound = opts.maxDepth !== undefined && depth >= opts.maxDepth;
     frontier.drain((idx, s) => {
       current = idx;
       currentState = s;
+      checkReduction?.(s);
       if (expandState(s) === 0 && !stop) {
         const f = space.stuck(s);
         if (f) record(f, current, -1);
