@@ -59,7 +59,7 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
     const groups = opts.symmetry ? new SymmetryGroups(this.cm) : undefined;
     this.symmetry = groups?.active ? groups : undefined;
     if (this.symmetry) {
-      const sem = { expand: this.expand.bind(this), checkState: this.checkState.bind(this), stuck: this.stuck.bind(this), words: this.encodeState.bind(this) };
+      const sem = { expandProcess: this.expandProcess.bind(this), checkState: this.checkState.bind(this), words: this.encodeState.bind(this) };
       const check = new SymmetryCheck(this.cm, this.symmetry.groups, sem);
       this.checkReduction = (s) => check.check(s);
     }

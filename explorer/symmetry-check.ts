@@ -8,11 +8,15 @@
 // For every state the search expands and every adjacent pair (a, b) of a group's sorted pids,
 // with t = swap(s, a, b) (the globals kept, as the reduction assumes they may be):
 //   - the state invariants that fail in s and in t are the same;
-//   - each transition of s has a twin in t, the same step and choice taken by the partner
-//     process (a for b, b for a, others themselves), and no other transition is enabled in t;
+//   - each transition of a or b in s has a twin in t, the same step and choice taken by the
+//     partner, and the partner has no other transition there;
 //   - twins break the same transition properties (lock misuse, action properties, step errors);
-//   - the twin's successor is exactly the swap of the transition's successor;
-//   - with no transition at all, both are stuck alike.
+//   - the twin's successor is exactly the swap of the transition's successor.
+// Another process c needs no look: a step is handed only the globals, its own locals, its pid
+// and the lock table, all the same (up to the renaming) in t, so its twin leads to the swap by
+// construction. Only action properties see the whole state, so with any, c is compared too.
+// Being stuck then also agrees by construction: the same transitions exist, and the members of
+// a group run one program, so they have the same end labels.
 // This is one step of exact commutation, for the generating swaps, at the states expanded;
 // docs/engine.md says what that does and does not prove.
 
@@ -24,9 +28,8 @@ import { swap } from './symmetry.ts';
 
 /** The unreduced semantics the check compares states with. */
 export interface Semantics<G, L> {
-  expand(s: SysState<G, L>, sink: SuccessorSink<SysState<G, L>>): number;
+  expandProcess(s: SysState<G, L>, pid: number, sink: SuccessorSink<SysState<G, L>>): number;
   checkState(s: SysState<G, L>): readonly Failure[];
-  stuck(s: SysState<G, L>): Failure | null;
   /** The exact (not canonical) codec words of `s`, valid until the next call. */
   words(s: SysState<G, L>): Int32Array;
 }
@@ -38,32 +41,52 @@ interface Move<G, L> {
 }
 
 export class SymmetryCheck<G, L> {
+  /** Action properties see every process, so every process's transitions are compared. */
+  private readonly compareAll: boolean;
+  /** The processes whose transitions some swap compares. */
+  private readonly watched: readonly number[];
+  /** Scratch copy of the words a successor is expected to have (`words` reuses its buffer). */
+  private expected = new Int32Array(256);
+
   constructor(
     private readonly cm: CompiledModel<G, L>,
     private readonly groups: readonly (readonly number[])[],
     private readonly sem: Semantics<G, L>,
-  ) {}
+  ) {
+    this.compareAll = (cm.model.invariants ?? []).some((i) => i.kind === 'action');
+    this.watched = this.compareAll ? cm.model.processes.map((_, pid) => pid) : groups.flat();
+  }
 
   /** Throws InputError naming the group, the swap and the state if `s` shows the premise false. */
   check(s: SysState<G, L>): void {
-    const moves = this.moves(s);
+    // What `s` shows, computed once for all the swaps (and, in fast mode, `s` is then the source
+    // of every successor in a row). No closures here: tsx wraps each in a naming call.
+    const fails = ids(this.sem.checkState(s)).join(', ');
+    const mine: Map<number, Move<G, L>>[] = [];
+    for (const pid of this.watched) mine[pid] = this.moves(s, pid);
     for (const group of this.groups) {
       for (let i = 0; i + 1 < group.length; i++) {
-        const why = this.differs(s, moves, group[i]!, group[i + 1]!);
+        const why = this.differs(s, fails, mine, group[i]!, group[i + 1]!);
         if (why) throw new InputError(`symmetry refused: ${this.where(s, group, group[i]!, group[i + 1]!)}: ${why}`);
       }
     }
   }
 
   /** How `s` and its swap of `a` and `b` differ, or undefined if they match. */
-  private differs(s: SysState<G, L>, mine: Map<number, Move<G, L>>, a: number, b: number): string | undefined {
+  private differs(s: SysState<G, L>, fails: string, mine: readonly Map<number, Move<G, L>>[], a: number, b: number): string | undefined {
     const t = swap(s, a, b);
-    const failsHere = ids(this.sem.checkState(s));
-    const failsThere = ids(this.sem.checkState(t));
-    if (failsHere.join() !== failsThere.join()) {
-      return `the state invariants failing change from [${failsHere.join(', ')}] to [${failsThere.join(', ')}] (a property may tell them apart)`;
+    const failsThere = ids(this.sem.checkState(t)).join(', ');
+    if (fails !== failsThere) return `the state invariants failing change from [${fails}] to [${failsThere}] (a property may tell them apart)`;
+    for (let pid = 0; pid < s.procs.length; pid++) {
+      if (!this.compareAll && pid !== a && pid !== b) continue;
+      const why = this.twins(mine[pid]!, this.moves(t, partner(pid, a, b)), a, b);
+      if (why) return why;
     }
-    const theirs = this.moves(t);
+    return undefined;
+  }
+
+  /** How one process's transitions in `s` and its partner's in the swap differ, if they do. */
+  private twins(mine: Map<number, Move<G, L>>, theirs: Map<number, Move<G, L>>, a: number, b: number): string | undefined {
     for (const [tid, m] of mine) {
       const twinTid = partnerTid(tid, a, b);
       const twin = theirs.get(twinTid);
@@ -76,12 +99,8 @@ export class SymmetryCheck<G, L> {
       }
     }
     for (const tid of theirs.keys()) {
-      if (!mine.has(partnerTid(tid, a, b))) {
-        return `${this.stepName(tid)} is enabled after the swap but ${this.stepName(partnerTid(tid, a, b))} is not before it (a guard or choice may read a pid)`;
-      }
-    }
-    if (mine.size === 0 && (this.sem.stuck(s)?.property ?? '') !== (this.sem.stuck(t)?.property ?? '')) {
-      return 'the swap changes whether the state is a deadlock';
+      const twinTid = partnerTid(tid, a, b);
+      if (!mine.has(twinTid)) return `${this.stepName(tid)} is enabled after the swap but ${this.stepName(twinTid)} is not before it (a guard or choice may read a pid)`;
     }
     return undefined;
   }
@@ -89,21 +108,25 @@ export class SymmetryCheck<G, L> {
   /** Is `there` exactly `here` with `a` and `b` swapped (both undefined: no successor)? */
   private mirrored(here: SysState<G, L> | undefined, there: SysState<G, L> | undefined, a: number, b: number): boolean {
     if (!here || !there) return here === there;
-    const expected = this.sem.words(swap(here, a, b)).slice();
+    const w = this.sem.words(swap(here, a, b));
+    if (w.length > this.expected.length) this.expected = new Int32Array(2 * w.length);
+    this.expected.set(w);
     const got = this.sem.words(there);
-    return expected.length === got.length && expected.every((w, i) => w === got[i]);
+    if (got.length !== w.length) return false;
+    for (let i = 0; i < got.length; i++) if (got[i] !== this.expected[i]) return false;
+    return true;
   }
 
-  private moves(s: SysState<G, L>): Map<number, Move<G, L>> {
+  /** The transitions of process `pid` in `s`, by transition id. */
+  private moves(s: SysState<G, L>, pid: number): Map<number, Move<G, L>> {
     const out = new Map<number, Move<G, L>>();
-    const at = (tid: number): Move<G, L> => {
-      let m = out.get(tid);
-      if (!m) out.set(tid, (m = { failed: [], after: undefined }));
-      return m;
-    };
-    this.sem.expand(s, {
-      onNext: (tid, after) => void (at(tid).after = after),
-      onViolation: (tid, f) => void at(tid).failed.push(f.property),
+    this.sem.expandProcess(s, pid, {
+      onNext(tid, after) {
+        entry(out, tid).after = after;
+      },
+      onViolation(tid, f) {
+        entry(out, tid).failed.push(f.property);
+      },
     });
     return out;
   }
@@ -129,12 +152,23 @@ export class SymmetryCheck<G, L> {
   }
 }
 
+function entry<G, L>(moves: Map<number, Move<G, L>>, tid: number): Move<G, L> {
+  let m = moves.get(tid);
+  if (!m) moves.set(tid, (m = { failed: [], after: undefined }));
+  return m;
+}
+
 function ids(failures: readonly Failure[]): string[] {
   return failures.map((f) => f.property).sort();
 }
 
-/** The same step and choice, taken by the process that `tid`'s takes the place of. */
+/** The process that takes `pid`'s place when `a` and `b` are swapped. */
+function partner(pid: number, a: number, b: number): number {
+  return pid === a ? b : pid === b ? a : pid;
+}
+
+/** The same step and choice, taken by the partner of `tid`'s process. */
 function partnerTid(tid: number, a: number, b: number): number {
   const { pid, stepIndex, choiceIndex } = decodeTransition(tid);
-  return transitionId(pid === a ? b : pid === b ? a : pid, stepIndex, choiceIndex);
+  return transitionId(partner(pid, a, b), stepIndex, choiceIndex);
 }
