@@ -76,6 +76,22 @@ describe('symmetry checks that the group members are interchangeable', () => {
     expect(() => explore(model, { engine: 'fast', symmetry: true })).toThrow(/not symmetric in \{c0, c1\}.*the state invariants failing change from \[\] to \[c1-waits\]/);
   });
 
+  it('an action property that tells them apart is refused, even on a step of a third process', () => {
+    // c2 is outside the group; its step is judged by where c0 is, so swapping c0 and c1 changes
+    // its verdict although c2 itself sees nothing of either.
+    const m = countersModel(3, 1);
+    const model: Model<Record<string, never>, { readonly done: number }> = {
+      ...m,
+      symmetric: [['c0', 'c1']],
+      invariants: [{ kind: 'action', id: 'c2-after-c0', statement: 'c2 steps only once c0 has finished', holds: (before, _after, t) => t.process !== 'c2' || before.procs[0]!.pc === DONE }],
+    };
+    expect(explore(model, { engine: 'fast' }).violations.map((v) => v.invariant)).toEqual(['c2-after-c0']);
+    // The violation is met in the initial state, where the swap changes nothing: search on.
+    expect(() => explore(model, { engine: 'fast', symmetry: true, stopAtFirstViolation: false })).toThrow(
+      /not symmetric in \{c0, c1\}: in the state with c0 at done, c1 at step0.*step step0 of c2 breaks \[\] but step step0 of c2 after the swap breaks \[c2-after-c0\]/,
+    );
+  });
+
   it('symmetric models keep their counts and verdicts', () => {
     const counters = explore(countersModel(3, 2), { engine: 'fast', symmetry: true });
     expect([counters.states, counters.verdict]).toEqual([10, 'pass']);
