@@ -175,6 +175,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     return space.expand(s, sink);
   };
 
+  const checkReduction = space.checkReduction?.bind(space);
   let expanded = 0;
   while (frontier.length > 0 && !stop) {
     atBound = opts.maxDepth !== undefined && depth >= opts.maxDepth;
@@ -182,6 +183,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
       current = idx;
       currentState = s;
       opts.onExpand?.(s);
+      checkReduction?.(s);
       if (expandState(s) === 0 && !stop) {
         const f = space.stuck(s);
         if (f) record(f, current, -1);

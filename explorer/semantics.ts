@@ -15,6 +15,7 @@ import { acquire, available, FREE, heldMode, holds, holdsAny, release } from './
 import { DONE, type ActionProperty, type Model, type StateInvariant, type StepContext, type SysState } from './model.ts';
 import { AmpleSets } from './por.ts';
 import { SymmetryGroups } from './symmetry.ts';
+import { SymmetryCheck } from './symmetry-check.ts';
 import { DEADLOCK, LOCK_BALANCE, LOCK_HELD_AT_END, STEP_ERROR } from './properties.ts';
 import { FS_RECLAIM, type LockRef } from './lockorder.ts';
 import type { Failure, StateSpace, SuccessorSink, TraceStep } from './space.ts';
@@ -40,6 +41,8 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
 
   /** Symmetry reduction: states are keyed by their class's representative. */
   private readonly symmetry: SymmetryGroups<G, L> | undefined;
+  /** With symmetry only: checks the reduction's premise on each state expanded (symmetry-check.ts). */
+  readonly checkReduction?: (s: SysState<G, L>) => void;
 
   constructor(model: Model<G, L>, opts: { readonly symmetry?: boolean } = {}) {
     this.cm = compileModel(model);
@@ -55,6 +58,11 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
     for (const loc of [...new Set(this.cm.programs.flatMap((p) => [...p.locations]))].sort()) this.codec.intern(loc);
     const groups = opts.symmetry ? new SymmetryGroups(this.cm) : undefined;
     this.symmetry = groups?.active ? groups : undefined;
+    if (this.symmetry) {
+      const sem = { expandProcess: this.expandProcess.bind(this), checkState: this.checkState.bind(this), words: this.encodeState.bind(this) };
+      const check = new SymmetryCheck(this.cm, this.symmetry.groups, sem);
+      this.checkReduction = (s) => check.check(s);
+    }
   }
 
   /** The states the search starts from. */

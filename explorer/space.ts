@@ -55,6 +55,8 @@ export interface StateSpace<S> {
   expandProcess?(s: S, pid: number, sink: SuccessorSink<S>): number;
   /** The processes whose steps may form an ample set in `s` (por.ts, C1 and C2), in order. */
   ampleCandidates?(s: S): readonly number[];
+  /** Throws InputError if `s`, about to be expanded, shows a reduction's premise false (symmetry). */
+  checkReduction?(s: S): void;
   /** A space that can pack its states (fast mode): the frontier then holds words, not objects. */
   pack?(s: S): Int32Array;
   unpack?(words: Int32Array, start: number, end: number): S;

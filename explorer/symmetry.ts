@@ -5,8 +5,9 @@
 // and the lock table's holders are renamed to follow.
 //
 // The model vouches that nothing else tells the processes of a group apart: no global
-// component stores their pids, and every property treats them alike. The engine checks what it
-// can: same program, equal initial locals. The reduction-equivalence test checks the verdicts.
+// component stores their pids, and every property treats them alike. The engine checks the
+// same program and equal initial locals here, and the rest on the states the search expands
+// (symmetry-check.ts), by comparing each with its images under `swap`.
 
 import { GenericCodec } from './codec/generic.ts';
 import type { CompiledModel } from './compile.ts';
@@ -14,7 +15,8 @@ import { InputError } from './errors.ts';
 import type { LockHold, ProcState, SysState } from './model.ts';
 
 export class SymmetryGroups<G, L> {
-  private readonly groups: readonly (readonly number[])[];
+  /** Each group's pids, in increasing order. */
+  readonly groups: readonly (readonly number[])[];
   private readonly codec = new GenericCodec();
 
   constructor(cm: CompiledModel<G, L>) {
@@ -57,6 +59,18 @@ export class SymmetryGroups<G, L> {
     if (!procs) return s;
     return { g: s.g, locks: s.locks.map((h) => renameHolders(h, rename)), procs };
   }
+}
+
+/**
+ * `s` with processes `a` and `b` exchanged, lock holders renamed to follow, and the globals
+ * kept: the state the reduction takes to be equivalent to `s`.
+ */
+export function swap<G, L>(s: SysState<G, L>, a: number, b: number): SysState<G, L> {
+  const procs = [...s.procs];
+  procs[a] = s.procs[b]!;
+  procs[b] = s.procs[a]!;
+  const rename = new Int32Array(s.procs.length).map((_, i) => (i === a ? b : i === b ? a : i));
+  return { g: s.g, locks: s.locks.map((h) => renameHolders(h, rename)), procs };
 }
 
 function renameHolders(h: LockHold, rename: Int32Array): LockHold {
