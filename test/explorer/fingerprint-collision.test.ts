@@ -136,6 +136,26 @@ describe('fingerprint verification on an ordinary search', () => {
     }
   });
 
+  it("also catches a model's own key that merges distinct states (it checks the codec's words)", () => {
+    type C = { n: number };
+    const count: Program<Record<string, never>, C> = {
+      name: 'count',
+      start: 'inc',
+      steps: [{ label: 'inc', kernelFn: 'inc', guard: (_g, l) => l.n < 2, effect: (_g, l) => void (l.n += 1), next: (_g, l) => (l.n < 2 ? 'inc' : 'done') }],
+    };
+    const lossy: Model<Record<string, never>, C> = {
+      name: 'two-counters',
+      processes: [
+        { name: 'a', program: count, locals: { n: 0 } },
+        { name: 'b', program: count, locals: { n: 0 } },
+      ],
+      initial: [{}],
+      key: (s) => [s.procs[0]!.locals.n],
+    };
+    expect(explore(lossy, { engine: 'fast' }).verdict).toBe('pass');
+    expect(explore(lossy, { engine: 'fast', verifyFingerprints: true }).incomplete).toMatch(/^fingerprint collision/);
+  });
+
   it('is refused with several workers, in one line', async () => {
     const m = scenarioModel({ scenario: 'mutex', protocol: 'peterson' });
     await expect(exploreParallel(m, scenarioSource('mutex', 'peterson'), { workers: 2, verifyFingerprints: true })).rejects.toThrow(InputError);
