@@ -29,6 +29,7 @@ export interface ExploreFlags {
   por?: boolean;
   symmetry?: boolean;
   workers?: number;
+  verifyFingerprints?: boolean;
 }
 
 const VIEWS = ['list', 'lanes', 'mermaid'] as const;
@@ -45,6 +46,7 @@ export async function exploreCommand(flags: ExploreFlags): Promise<number> {
       engine: flags.engine ?? 'fast',
       ...(flags.por ? { partialOrder: true } : {}),
       ...(flags.symmetry ? { symmetry: true } : {}),
+      ...(flags.verifyFingerprints ? { verifyFingerprints: true } : {}),
       ...(flags.depth !== undefined ? { maxDepth: flags.depth } : {}),
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
       ...(flags.timeLimit !== undefined ? { timeLimitMs: flags.timeLimit * 1000 } : {}),

@@ -21,7 +21,11 @@ export function formatExplore(r: ExploreResult, scenario: string, protocol: stri
   out.push(`  ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}, ${r.mode} engine${r.workers ? ` on ${r.workers} worker threads` : ''}${r.reductions.length ? `, reduced by ${r.reductions.join(' and ')}` : ''}`);
   if (r.ampleStates !== undefined) out.push(`  partial-order reduction: ${n(r.ampleStates)} of ${n(r.states)} states expanded by an ample set`);
   if (r.mode === 'exact') out.push('  exact keys: no two distinct states can have been merged');
-  else out.push(`  fingerprint collision probability (optimistic): ${r.fingerprintCollisionProbability.toExponential(1)}`);
+  else {
+    const p = r.fingerprintCollisionProbability.toExponential(1);
+    const check = r.fingerprintsVerified ? 'every merge was checked against an independent 32-bit hash' : '--verify-fingerprints checks every merge';
+    out.push(...wrapWords(`fingerprint collision probability (optimistic): ${p}, assuming ${r.fingerprintCollisionAssumption ?? ''}; ${check}`, '  ', '    '));
+  }
   if (withTraces) for (const v of r.violations) out.push('', ...formatViolation(v));
   if (r.warnings.length > 0) {
     out.push('');

@@ -54,6 +54,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--minimize', 'minimise each counterexample: fewest steps, then context switches, then processes')
     .option('--por', 'partial-order reduction (ample sets from the steps\' footprints); traces shortest in the reduced graph')
     .option('--symmetry', "symmetry reduction over the model's interchangeable processes")
+    .option('--verify-fingerprints', 'check every fingerprint match with an independent hash; a collision makes the search incomplete')
     .option('--workers <n>', 'worker threads sharing the search (fast engine); an exhaustive search finds the same counts and traces as one thread', integer(1), 1)
     .addOption(new Option('--engine <mode>', 'fast (packed states), authoring (immer, frozen states) or exact (whole keys, no fingerprints)').choices(ENGINES).default('fast'))
     .option('--json', 'print one JSON object on stdout')

@@ -10,6 +10,7 @@
 import { ObjectFrontier, PackedFrontier, type Frontier } from './frontier.ts';
 import type { ProgressSink } from './progress.ts';
 import type { Failure, StateSpace, SuccessorSink } from './space.ts';
+import { verifiedVisitedSet } from './verified.ts';
 import { ExactKeySet, FingerprintSet, Int32Column } from './visited.ts';
 
 export interface SearchBounds {
@@ -33,6 +34,12 @@ export interface SearchOptions<S = unknown> extends SearchBounds {
    * merged, at the cost of the key's size per state. The self-check's third witness.
    */
   readonly exactKeys?: boolean;
+  /**
+   * Keep an independent check hash beside each fingerprint and compare it whenever a
+   * fingerprint is met again (verified.ts): two distinct states sharing a fingerprint then make
+   * the search stop, incomplete, instead of silently dropping one. Ignored with exactKeys.
+   */
+  readonly verifyFingerprints?: boolean;
   /**
    * Partial-order reduction (por.ts): expand a state by an ample set when the space offers one
    * whose successors are all new (the cycle proviso), else fully. Verdicts stay exact; traces
@@ -70,6 +77,8 @@ export interface SearchResult {
   readonly ampleStates: number;
   /** The reductions used: 'por'. */
   readonly reductions: readonly string[];
+  /** Every fingerprint met again was checked against an independent hash (verifyFingerprints). */
+  readonly fingerprintsVerified?: boolean;
   /** Path from an initial state to state `idx`: the initial state's ordinal and the transitions. */
   pathTo(idx: number): { root: number; tids: number[] };
 }
@@ -79,7 +88,14 @@ const CHECK_EVERY = 256;
 export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): SearchResult {
   const start = performance.now();
   const stopAtFirst = opts.stopAtFirstViolation ?? true;
-  const seen = visitedSet(space, opts.exactKeys ?? false);
+  const exact = opts.exactKeys ?? false;
+  const verify = !exact && (opts.verifyFingerprints ?? false);
+  let collision: string | undefined;
+  const onCollision = (why: string): void => {
+    collision ??= why;
+    stop = true;
+  };
+  const seen = verify ? verifiedVisitedSet(space, onCollision) : visitedSet(space, exact);
   const parent = new Int32Column();
   const via = new Int32Column();
   const coverage = new Array<number>(space.stepNames.length).fill(0);
@@ -211,7 +227,8 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     transitions,
     maxDepth,
     elapsedMs: performance.now() - start,
-    ...(incomplete !== undefined ? { incomplete } : {}),
+    // A collision is the reason given even if a bound was hit too: a state may be missing.
+    ...(collision !== undefined ? { incomplete: collision } : incomplete !== undefined ? { incomplete } : {}),
     violations: [...found.values()],
     coverage,
     storeBytes: seen.bytes + parent.bytes + via.bytes,
@@ -219,6 +236,7 @@ export function bfs<S>(space: StateSpace<S>, opts: SearchOptions<S> = {}): Searc
     initialStates: initial.length,
     ampleStates,
     reductions: opts.partialOrder && space.ampleCandidates ? ['por'] : [],
+    ...(verify ? { fingerprintsVerified: true } : {}),
     pathTo(idx) {
       const tids: number[] = [];
       let i = idx;

@@ -72,9 +72,13 @@ export interface ExploreResult {
   /**
    * Chance that two distinct states shared a fingerprint, so that one was never explored: TLC's
    * "calculated (optimistic)" estimate, distinct states x (generated - distinct) / 2^64. Zero
-   * with exact keys.
+   * with exact keys. It holds under `fingerprintCollisionAssumption` only.
    */
   readonly fingerprintCollisionProbability: number;
+  /** What the estimate assumes (absent with exact keys, which need no assumption). */
+  readonly fingerprintCollisionAssumption?: string;
+  /** Every fingerprint met again was checked against an independent hash (verifyFingerprints). */
+  readonly fingerprintsVerified?: boolean;
   readonly violations: readonly Violation[];
   readonly coverage: Coverage;
   readonly warnings: readonly string[];
@@ -110,6 +114,10 @@ export interface ExploreOptions extends Omit<SearchOptions, 'onTransition' | 'ex
   /** With `liveness`: 'weak' counts only weakly fair cycles (Spin's -f). Default 'none'. */
   readonly fairness?: Fairness;
 }
+
+/** The assumption behind fingerprintCollisionProbability, as the report states it. */
+export const COLLISION_ASSUMPTION =
+  "distinct states' fingerprints are independent uniform 64-bit values, which states built to collide are not (the fingerprint is linear in its positions' mixes)";
 
 export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): ExploreResult {
   const engine = opts.engine ?? 'authoring';
@@ -252,6 +260,8 @@ export function summary<S>(
     storeBytesPerState: r.states > 0 ? Math.round(r.storeBytes / r.states) : 0,
     frontierBytes: r.frontierBytes,
     fingerprintCollisionProbability: engine === 'exact' ? 0 : (r.states * Math.max(0, r.initialStates + r.transitions - r.states)) / 2 ** 64,
+    ...(engine === 'exact' ? {} : { fingerprintCollisionAssumption: COLLISION_ASSUMPTION }),
+    ...(r.fingerprintsVerified ? { fingerprintsVerified: true } : {}),
     violations,
     coverage: { steps, untaken },
     warnings,

@@ -6,9 +6,12 @@
 // Words, in the schema's sorted field order, untagged: an int as itself (int32, checked), a bool
 // as 0/1, a string as an id interned per codec, an array as its length then its elements. Two
 // values of one schema have equal words exactly when they are equal, so the words serve as the
-// canonical key, the packed state, and (hashed) the fingerprint.
+// canonical key, the packed state, and (hashed) the fingerprint. That holds only for values
+// the schema describes, so the encoder checks every one (plain.ts) and names the field that
+// is not: the checks run on every state generated, and cost no allocation when they pass.
 
 import { InputError } from '../errors.ts';
+import { describeValue, fieldName, isPlainObject, notPlainData } from './plain.ts';
 import type { AnySchema } from './schema.ts';
 import type { StateCodec } from './codec.ts';
 import { StringTable } from './strings.ts';
@@ -33,33 +36,52 @@ class Gen {
   }
 }
 
-/** Statements that append the words of the value in variable `x` (of schema `s`) to w[n..]. */
+/** The JS expression of the path of field `k` under the path expression `path`. */
+const fieldPath = (path: string, k: string): string => (path === '""' ? JSON.stringify(k) : `${path} + ${JSON.stringify(`.${k}`)}`);
+
+/**
+ * Statements that append the words of the value in variable `x` (of schema `s`) to w[n..].
+ * `path` is a JS expression for the field's path, array indices included ("procs[1].pc"); it
+ * is only evaluated when a check fails, as an argument of the error call.
+ *
+ * The checks are what makes equal words mean equal values: a leaf of the wrong kind (undefined
+ * included, so a hole in an array too), and an object that is not plain or whose own keys are
+ * not the schema's. Keys are checked by counting them (a for-in loop, no allocation) against
+ * the schema's field count: with every declared field then read and checked, equal counts mean
+ * equal key sets.
+ */
 function genEncode(g: Gen, s: AnySchema, x: string, path: string): void {
-  const at = JSON.stringify(path);
   if (s === 'int') {
-    g.emit(`if ((${x} | 0) !== ${x}) bad(${at}, ${x}, 'an int32'); w[n++] = ${x};`);
+    g.emit(`if ((${x} | 0) !== ${x}) bad(${path}, ${x}, 'an int32'); w[n++] = ${x};`);
   } else if (s === 'bool') {
-    g.emit(`w[n++] = ${x} === true ? 1 : ${x} === false ? 0 : bad(${at}, ${x}, 'a boolean');`);
+    g.emit(`w[n++] = ${x} === true ? 1 : ${x} === false ? 0 : bad(${path}, ${x}, 'a boolean');`);
   } else if (s === 'string') {
-    g.emit(`w[n++] = typeof ${x} === 'string' ? intern(${x}) : bad(${at}, ${x}, 'a string');`);
+    g.emit(`w[n++] = typeof ${x} === 'string' ? intern(${x}) : bad(${path}, ${x}, 'a string');`);
   } else if ('array' in s) {
     const len = g.fresh('len');
     const j = g.fresh('j');
     const e = g.fresh('e');
     const need = fixedWords(s.array);
-    g.emit(`if (!Array.isArray(${x})) bad(${at}, ${x}, 'an array');`);
+    g.emit(`if (!Array.isArray(${x})) bad(${path}, ${x}, 'an array');`);
     g.emit(`const ${len} = ${x}.length; w[n++] = ${len};`);
     g.emit(`for (let ${j} = 0; ${j} < ${len}; ${j}++) {`);
     g.emit(`if (n + ${need} > w.length) w = grow(n, ${need});`);
     g.emit(`const ${e} = ${x}[${j}];`);
-    genEncode(g, s.array, e, `${path}[]`);
+    genEncode(g, s.array, e, `${path} + "[" + ${j} + "]"`);
     g.emit('}');
   } else {
-    g.emit(`if (typeof ${x} !== 'object' || ${x} === null) bad(${at}, ${x}, 'an object');`);
-    for (const k of sortedFields(s.object)) {
+    const fields = sortedFields(s.object);
+    const c = g.fresh('c');
+    const k = g.fresh('k');
+    g.emit(`if (typeof ${x} !== 'object' || ${x} === null) bad(${path}, ${x}, 'an object');`);
+    // Plain: its constructor is Object (a load V8 caches per shape; Object.getPrototypeOf here
+    // doubled the encoder's time), or it has no prototype at all.
+    g.emit(`{ const ctor = ${x}.constructor; if (ctor !== OBJ && (ctor !== undefined || Object.getPrototypeOf(${x}) !== null)) bad(${path}, ${x}, 'a plain object'); }`);
+    g.emit(`{ let ${c} = 0; for (const ${k} in ${x}) ${c}++; if (${c} !== ${fields.length}) keys(${path}, ${x}, ${JSON.stringify(fields)}); }`);
+    for (const k of fields) {
       const f = g.fresh('f');
       g.emit(`const ${f} = ${x}[${JSON.stringify(k)}];`);
-      genEncode(g, s.object[k]!, f, `${path}.${k}`);
+      genEncode(g, s.object[k]!, f, fieldPath(path, k));
     }
   }
 }
@@ -123,7 +145,15 @@ export function compileClone(schema: AnySchema): (v: unknown) => unknown {
   return new Function('v', g.lines.join('\n')) as (v: unknown) => unknown;
 }
 
-type EncodeFn = (v: unknown, w: Int32Array, intern: (s: string) => number, grow: (n: number, need: number) => Int32Array, bad: (path: string, v: unknown, want: string) => never) => number;
+type EncodeFn = (
+  v: unknown,
+  w: Int32Array,
+  intern: (s: string) => number,
+  grow: (n: number, need: number) => Int32Array,
+  bad: (path: string, v: unknown, want: string) => never,
+  keys: (path: string, v: object, fields: readonly string[]) => never,
+  OBJ: ObjectConstructor,
+) => number;
 type DecodeFn = (w: Int32Array, i: number, end: number, strings: readonly string[]) => unknown;
 
 export class SchemaCodec implements StateCodec {
@@ -143,9 +173,9 @@ export class SchemaCodec implements StateCodec {
   constructor(schema: AnySchema) {
     const enc = new Gen();
     enc.emit(`let n = 0; if (${fixedWords(schema)} > w.length) w = grow(0, ${fixedWords(schema)});`);
-    genEncode(enc, schema, 'v', 'state');
+    genEncode(enc, schema, 'v', '""');
     enc.emit('return n;');
-    this.encodeFn = new Function('v', 'w', 'intern', 'grow', 'bad', enc.lines.join('\n')) as EncodeFn;
+    this.encodeFn = new Function('v', 'w', 'intern', 'grow', 'bad', 'keys', 'OBJ', enc.lines.join('\n')) as EncodeFn;
 
     const dec = new Gen();
     const root = genDecode(dec, schema);
@@ -164,7 +194,7 @@ export class SchemaCodec implements StateCodec {
   }
 
   encode(value: unknown): Int32Array {
-    const n = this.encodeFn(value, this.buf, this.internFn, this.growFn, bad);
+    const n = this.encodeFn(value, this.buf, this.internFn, this.growFn, bad, wrongKeys, Object);
     return this.buf.subarray(0, n);
   }
 
@@ -174,5 +204,21 @@ export class SchemaCodec implements StateCodec {
 }
 
 function bad(path: string, v: unknown, want: string): never {
-  throw new InputError(`state field ${path} holds ${JSON.stringify(v) ?? String(v)}, not ${want} as the model's schema says`);
+  const what = v === undefined ? 'undefined (missing, or set to undefined)' : describeValue(v);
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isPlainObject(v)) throw notPlainData(path, v);
+  throw new InputError(`${fieldName(path)} holds ${what}, not ${want} as the model's schema says`);
+}
+
+/** The error for an object whose own keys are not its schema's fields. */
+function wrongKeys(path: string, v: object, fields: readonly string[]): never {
+  const extra = Object.keys(v).filter((k) => !fields.includes(k));
+  const missing = fields.filter((k) => !Object.prototype.hasOwnProperty.call(v, k));
+  const declared = fields.length === 0 ? 'declares no field' : fields.length <= 4 ? `declares ${fields.join(', ')}` : `declares ${fields.length} fields`;
+  if (extra.length > 0) {
+    throw new InputError(
+      `${fieldName(path)} has key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} that its schema does not declare (it ${declared}); ` +
+        'an object schema lists fixed fields: declare every key, or keep a record whose keys vary as an array',
+    );
+  }
+  throw new InputError(`${fieldName(path)} lacks ${missing.map((k) => `'${k}'`).join(', ')}, which its schema declares`);
 }

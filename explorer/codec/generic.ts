@@ -2,9 +2,14 @@
 // by position, strings interned per codec), for models that declare no schema. Every value
 // carries a tag word, and every object member its interned key, so it is about three times the
 // size of the schema encoding and slower to walk; it is the fallback, not the fast path.
+//
+// Only plain data is encoded (plain.ts): anything else (a Map, a class instance, an undefined
+// member, a function) is refused with the field named, since its words would not say what it
+// holds.
 
 import { InputError } from '../errors.ts';
 import type { StateCodec } from './codec.ts';
+import { firstNotPlain, isPlainObject } from './plain.ts';
 import { StringTable } from './strings.ts';
 
 const TAG_NULL = 1;
@@ -15,8 +20,6 @@ const TAG_FLOAT = 5;
 const TAG_STRING = 6;
 const TAG_ARRAY = 7;
 const TAG_OBJECT = 8;
-/** An undefined array element (an undefined object member is simply left out). */
-const TAG_UNDEFINED = 9;
 
 export class GenericCodec implements StateCodec {
   readonly kind = 'generic';
@@ -27,10 +30,14 @@ export class GenericCodec implements StateCodec {
   private readonly f64words = new Int32Array(this.f64.buffer);
   /** Decoder cursor. */
   private at = 0;
+  /** The value being encoded, to name the part that is not plain data. */
+  private root: unknown;
 
   encode(value: unknown): Int32Array {
     this.len = 0;
+    this.root = value;
     this.walk(value);
+    this.root = undefined;
     return this.buf.subarray(0, this.len);
   }
 
@@ -78,44 +85,43 @@ export class GenericCodec implements StateCodec {
         this.push(TAG_STRING);
         this.push(this.intern(v));
         return;
-      case 'undefined':
-        this.push(TAG_UNDEFINED);
-        return;
       case 'object':
         if (v === null) {
           this.push(TAG_NULL);
         } else if (Array.isArray(v)) {
           this.push(TAG_ARRAY);
           this.push(v.length);
-          for (const x of v) this.walk(x);
-        } else {
+          // An index loop, not for-of: a hole reads as undefined and is refused like one.
+          for (let i = 0; i < v.length; i++) this.walk(v[i]);
+        } else if (isPlainObject(v)) {
           this.walkObject(v as Record<string, unknown>);
+        } else {
+          this.refuse();
         }
         return;
       default:
-        throw new TypeError(`state holds a ${typeof v}; states must be plain data`);
+        // undefined, a function, a symbol, a bigint.
+        this.refuse();
     }
   }
 
   private walkObject(o: Record<string, unknown>): void {
-    // Absent and undefined are the same state; keys in sorted order so that the order in which
-    // a recipe added them does not matter.
+    // Keys in sorted order so that the order in which a recipe added them does not matter.
     const keys = Object.keys(o);
     if (keys.length === 2) {
       if (keys[0]! > keys[1]!) keys.reverse();
     } else if (!isSorted(keys)) keys.sort();
     this.push(TAG_OBJECT);
-    const countAt = this.len;
-    this.push(0);
-    let count = 0;
+    this.push(keys.length);
     for (const k of keys) {
-      const v = o[k];
-      if (v === undefined) continue;
-      count++;
       this.push(this.intern(k));
-      this.walk(v);
+      this.walk(o[k]);
     }
-    this.buf[countAt] = count;
+  }
+
+  /** Throws the error naming the first part of the value being encoded that is not plain data. */
+  private refuse(): never {
+    throw firstNotPlain(this.root) ?? new Error('generic codec: refused a value, but found nothing wrong in it');
   }
 
   private read(w: Int32Array): unknown {
@@ -123,8 +129,6 @@ export class GenericCodec implements StateCodec {
     switch (tag) {
       case TAG_NULL:
         return null;
-      case TAG_UNDEFINED:
-        return undefined;
       case TAG_FALSE:
         return false;
       case TAG_TRUE:

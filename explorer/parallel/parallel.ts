@@ -36,6 +36,7 @@ function refuse(opts: ParallelOptions): void {
     opts.lockOrder && 'the lock-order graph',
     opts.liveness && 'liveness',
     opts.engine && opts.engine !== 'fast' && `the ${opts.engine} engine`,
+    opts.verifyFingerprints && 'fingerprint verification',
   ].filter(Boolean);
   if (unsupported.length > 0) throw new InputError(`several workers do not support ${unsupported.join(', ')} yet; use one worker`);
   if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new InputError(`workers must be a whole number >= 1, not ${opts.workers}`);
