@@ -15,7 +15,8 @@
 // Each half is fmix32 (MurmurHash3's finalizer) of a different bijection of the word for each
 // position, so the two halves are independent mixes.
 
-function fmix(h: number): number {
+/** MurmurHash3's 32-bit finalizer (also the check hash's, verified.ts). */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

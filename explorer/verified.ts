@@ -21,16 +21,9 @@
 // the parent's in fast mode and needs none), and 4 more bytes per slot of the table.
 
 import { randomInt } from 'node:crypto';
+import { fmix } from './fingerprint.ts';
 import type { StateSpace } from './space.ts';
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** The 32-bit check hash of `words[0..len)` under `seed`. */
 export function checkHash(words: ArrayLike<number>, len: number, seed: number): number {

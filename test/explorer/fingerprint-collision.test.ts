@@ -11,6 +11,7 @@ import { AuthoringSpace, explore, exploreParallel, InputError, type Model, type 
 import { hash64 } from '../../explorer/fingerprint.ts';
 import { CheckedFingerprintSet, checkHash, COLLISION, NEW, SEEN } from '../../explorer/verified.ts';
 import { scenarioModel, scenarioSource } from '../../cli/scenario-source.ts';
+import { lossyKeyModel } from '../fixtures/engine-models.ts';
 
 type G = { xs: number[] };
 type L = Record<string, never>;
@@ -137,21 +138,7 @@ describe('fingerprint verification on an ordinary search', () => {
   });
 
   it("also catches a model's own key that merges distinct states (it checks the codec's words)", () => {
-    type C = { n: number };
-    const count: Program<Record<string, never>, C> = {
-      name: 'count',
-      start: 'inc',
-      steps: [{ label: 'inc', kernelFn: 'inc', guard: (_g, l) => l.n < 2, effect: (_g, l) => void (l.n += 1), next: (_g, l) => (l.n < 2 ? 'inc' : 'done') }],
-    };
-    const lossy: Model<Record<string, never>, C> = {
-      name: 'two-counters',
-      processes: [
-        { name: 'a', program: count, locals: { n: 0 } },
-        { name: 'b', program: count, locals: { n: 0 } },
-      ],
-      initial: [{}],
-      key: (s) => [s.procs[0]!.locals.n],
-    };
+    const lossy = lossyKeyModel();
     expect(explore(lossy, { engine: 'fast' }).verdict).toBe('pass');
     expect(explore(lossy, { engine: 'fast', verifyFingerprints: true }).incomplete).toMatch(/^fingerprint collision/);
   });

@@ -3,8 +3,9 @@
 // model whose own fast key merges states is caught by the exact engine.
 
 import { describe, expect, it } from 'vitest';
-import { selfCheck, type Model, type Program } from '../../explorer/index.ts';
+import { selfCheck } from '../../explorer/index.ts';
 import { REPEATABLE_SCENARIOS } from '../repeatable-scenarios.ts';
+import { lossyKeyModel } from '../fixtures/engine-models.ts';
 
 
 describe('authoring, fast and exact engines agree exactly', () => {
@@ -22,21 +23,7 @@ describe('authoring, fast and exact engines agree exactly', () => {
 describe('the self-check can fail', () => {
   // Two counters counting to 2; a "fast" key that looks only at the first counter merges states
   // that differ in the second. Fingerprint engines trust the key; the exact engine does not.
-  type L = { n: number };
-  const count: Program<Record<string, never>, L> = {
-    name: 'count',
-    start: 'inc',
-    steps: [{ label: 'inc', kernelFn: 'inc', guard: (_g, l) => l.n < 2, effect: (_g, l) => void (l.n += 1), next: (_g, l) => (l.n < 2 ? 'inc' : 'done') }],
-  };
-  const model: Model<Record<string, never>, L> = {
-    name: 'two-counters',
-    processes: [
-      { name: 'a', program: count, locals: { n: 0 } },
-      { name: 'b', program: count, locals: { n: 0 } },
-    ],
-    initial: [{}],
-    key: (s) => [s.procs[0]!.locals.n],
-  };
+  const model = lossyKeyModel();
 
   it('reports the states a lossy key merged', () => {
     const check = selfCheck(model);
