@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkFootprints } from '../../explorer/footprint-check.ts';
 import { REPEATABLE_SCENARIOS } from '../repeatable-scenarios.ts';
+import { MUTANTS, mutantModel } from '../../invariants/mutants.ts';
 
 
 describe('declared footprints cover what steps and properties touch', () => {
@@ -15,6 +16,16 @@ describe('declared footprints cover what steps and properties touch', () => {
         expect(scenario.build(protocol.name).use((m) => checkFootprints(m))).toEqual([]);
       });
     }
+  }
+});
+
+// A mutant's patched steps declare '*' unless the patch restates their footprint (patch.ts):
+// the old declarations describe the old code (xe-chunk-ignores-ranges reads every component).
+describe('declared footprints of every mutant cover what it touches', () => {
+  for (const mutant of MUTANTS) {
+    it(`${mutant.name} (${mutant.protocol})`, () => {
+      expect(checkFootprints(mutantModel(mutant))).toEqual([]);
+    });
   }
 });
 
