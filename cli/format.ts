@@ -19,6 +19,11 @@ export function formatExplore(r: ExploreResult, scenario: string, protocol: stri
   else out.push(...wrapWords(`verdict: violation (${r.violations.map((v) => v.invariant).join(', ')})`, '', '  '));
   out.push(`  ${n(r.states)} states, ${n(r.transitions)} transitions, depth ${r.maxDepth}, ${(r.elapsedMs / 1000).toFixed(2)} s`);
   out.push(`  ${n(r.statesPerSecond)} states/s, peak RSS ${mib(r.peakRssBytes)}, ${r.mode} engine${r.workers ? ` on ${r.workers} worker threads` : ''}${r.reductions.length ? `, reduced by ${r.reductions.join(' and ')}` : ''}`);
+  if (r.livenessGraph) {
+    const g = r.livenessGraph;
+    const fair = g.fairness === 'weak' ? 'weak fairness' : 'no fairness';
+    out.push(...wrapWords(`liveness: cycles and terminal states searched over ${n(g.states)} states, ${n(g.transitions)} transitions, ${fair}`, '  ', '    '));
+  }
   if (r.ampleStates !== undefined) out.push(`  partial-order reduction: ${n(r.ampleStates)} of ${n(r.states)} states expanded by an ample set`);
   if (r.mode === 'exact') out.push('  exact keys: no two distinct states can have been merged');
   else {

@@ -85,7 +85,7 @@ export interface ExploreResult {
   /** With `lockOrder`: every dependency edge and every cycle, each edge with its first witness. */
   readonly lockOrder?: LockOrderReport;
   /** With `liveness`: the size of the graph the liveness search kept, and the time it took. */
-  readonly livenessGraph?: { readonly states: number; readonly transitions: number; readonly bytes: number; readonly elapsedMs: number };
+  readonly livenessGraph?: { readonly states: number; readonly transitions: number; readonly bytes: number; readonly elapsedMs: number; readonly fairness: Fairness };
 }
 
 /** A lock-order edge with the trace that first created it (or the model's reason, if primed). */
@@ -169,7 +169,7 @@ export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): Ex
   });
   const cut = checked.incomplete !== undefined ? { incomplete: `liveness search: ${checked.incomplete}` } : {};
   const verdict = found.length > 0 || result.verdict === 'violation' ? 'violation' : checked.incomplete !== undefined ? 'incomplete' : result.verdict;
-  const livenessGraph = { ...checked.graph, elapsedMs: Math.round(checked.graph.elapsedMs) };
+  const livenessGraph = { ...checked.graph, elapsedMs: Math.round(checked.graph.elapsedMs), fairness: opts.fairness ?? 'none' };
   return { ...result, ...cut, verdict, violations: [...result.violations, ...found], livenessGraph };
 }
 

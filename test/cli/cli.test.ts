@@ -108,7 +108,10 @@ describe('svmcheck explore', () => {
   it('--fairness weak runs with --liveness only; an unknown kind is bad input', () => {
     const r = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--protocol', 'xe', '--liveness', '--fairness', 'weak', '--json');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'pass', livenessGraph: { states: 41 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'pass', livenessGraph: { states: 41, fairness: 'weak' } });
+    // The text report says what the liveness search covered, and under which fairness.
+    const text = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--protocol', 'xe', '--liveness', '--fairness', 'weak');
+    expect(text.stdout).toMatch(/liveness: cycles and terminal states searched over 41 states, \d+\n\s+transitions, weak fairness/);
     const alone = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--fairness', 'weak');
     expect([alone.status, alone.stderr.trim()]).toEqual([2, 'svmcheck: --fairness applies to the liveness search: add --liveness']);
     const bad = svmcheck('explore', '--fairness', 'strong');
