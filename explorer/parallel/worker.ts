@@ -58,11 +58,17 @@ function level(msg: LevelMessage): LevelDone {
   };
   let next = init.worker;
   // The steps counted for the state being expanded, to take back if its expansion is cut.
-  const counted: number[] = [];
+  let counted = new Int32Array(1024);
+  let ncounted = 0;
   const count = (tid: number): void => {
     const step = space.stepOf(tid);
     coverage[step]!++;
-    counted.push(step);
+    if (ncounted === counted.length) {
+      const bigger = new Int32Array(2 * counted.length);
+      bigger.set(counted);
+      counted = bigger;
+    }
+    counted[ncounted++] = step;
   };
 
   const sink: SuccessorSink<S> = {
@@ -100,7 +106,7 @@ function level(msg: LevelMessage): LevelDone {
       return true;
     }
     const before = transitions;
-    counted.length = 0;
+    ncounted = 0;
     try {
       if (space.expand(s, sink) === 0) {
         const f = space.stuck(s);
@@ -109,7 +115,7 @@ function level(msg: LevelMessage): LevelDone {
     } catch (e) {
       if (e !== TABLE_FULL) throw e;
       transitions = before;
-      for (const step of counted) coverage[step]!--;
+      for (let k = 0; k < ncounted; k++) coverage[counted[k]!]!--;
       full = true;
       leftover.push(0, s);
     }
