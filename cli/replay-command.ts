@@ -13,7 +13,7 @@ export async function replayCommand(file: string, flags: { json?: boolean }): Pr
   const t = readTraceFile(file);
   const scenario = findScenario(t.scenario);
   const protocol = findProtocol(scenario, t.protocol);
-  const trace = { initial: t.initial, steps: t.steps, ...(t.loopsFrom !== undefined ? { loopsFrom: t.loopsFrom } : {}) };
+  const trace = { initial: t.initial, steps: t.steps, ...(t.loopsFrom !== undefined ? { loopsFrom: t.loopsFrom } : {}), ...(t.fairness ? { fairness: t.fairness } : {}) };
   let still: boolean;
   if (t.proposal) {
     // A trace from `svmcheck check`: replay it on the protocol with the proposal applied.

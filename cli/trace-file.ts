@@ -18,6 +18,8 @@ export interface TraceFile {
   readonly message: string;
   readonly initial: number;
   readonly loopsFrom?: number;
+  /** The cycle was found under weak fairness: replay checks that it is fair. */
+  readonly fairness?: 'weak';
   readonly steps: readonly { readonly process: string; readonly label: string; readonly kernelFn: string; readonly choice?: number }[];
 }
 
@@ -34,6 +36,7 @@ export function writeTraces(dir: string, scenario: string, protocol: string, vio
       message: v.message,
       initial: v.trace.initial,
       ...(v.trace.loopsFrom !== undefined ? { loopsFrom: v.trace.loopsFrom } : {}),
+      ...(v.trace.fairness === 'weak' ? { fairness: 'weak' as const } : {}),
       steps: v.trace.steps.map((s) => ({ process: s.process, label: s.label, kernelFn: s.kernelFn, ...(s.choice !== undefined ? { choice: s.choice } : {}) })),
     };
     const path = join(dir, `${proposal ? `${proposal.name}.` : ''}${scenario}.${protocol}.${v.invariant}.json`);
@@ -61,5 +64,6 @@ export function readTraceFile(path: string): TraceFile {
   if (!Array.isArray(f.steps) || f.steps.some((s) => typeof s?.process !== 'string' || typeof s?.label !== 'string')) {
     throw new InputError(`${path}: steps must be a list of { process, label }`);
   }
+  if (f.fairness !== undefined && f.fairness !== 'weak') throw new InputError(`${path}: fairness must be 'weak' when given`);
   return { ...f, initial: typeof f.initial === 'number' ? f.initial : 0 } as TraceFile;
 }

@@ -67,7 +67,7 @@ function whyNot<G, L>(space: AuthoringSpace<G, L>, s: SysState<G, L>, step: Repl
 /** What replaying and confirming needs of a violation: a trace file carries just this. */
 export interface ReplayableViolation {
   readonly invariant: string;
-  readonly trace: { readonly initial: number; readonly steps: readonly ReplayStep[]; readonly loopsFrom?: number };
+  readonly trace: { readonly initial: number; readonly steps: readonly ReplayStep[]; readonly loopsFrom?: number; readonly fairness?: 'none' | 'weak' };
 }
 
 function tidsOf<G, L>(space: AuthoringSpace<G, L>, v: ReplayableViolation): { tids: number[]; states: SysState<G, L>[] } {
@@ -83,6 +83,21 @@ function successors<S>(space: StateSpace<S>, s: S): number {
   let n = 0;
   space.expand(s, { onNext: () => void n++, onViolation: () => {} });
   return n;
+}
+
+/**
+ * Weak fairness of a cycle through `states` by `tids`: every process either moves on it or is
+ * disabled (no transition to a state) in one of its states; else the cycle starves it.
+ */
+function weaklyFair<G, L>(space: AuthoringSpace<G, L>, states: readonly SysState<G, L>[], tids: readonly number[]): boolean {
+  const moves = new Set(tids.map((t) => decodeTransition(t).pid));
+  return space.cm.model.processes.every((_, pid) => moves.has(pid) || states.some((s) => !hasSuccessor(space, s, pid)));
+}
+
+function hasSuccessor<G, L>(space: AuthoringSpace<G, L>, s: SysState<G, L>, pid: number): boolean {
+  let any = false;
+  space.expandProcess(s, pid, { onNext: () => void (any = true), onViolation: () => {} });
+  return any;
 }
 
 function fingerprint<S>(space: StateSpace<S>, s: S): string {
@@ -131,7 +146,8 @@ export function confirmViolation<G, L>(model: Model<G, L>, v: ReplayableViolatio
     const entry = states[v.trace.loopsFrom]!;
     const cycle = states.slice(v.trace.loopsFrom);
     const stuck = cycle.reduce<readonly string[]>((acc, s) => acc.filter((x) => liveness.pending(s).includes(x)), liveness.pending(entry));
-    return fingerprint(space, entry) === fingerprint(space, last) && stuck.length > 0;
+    const closes = fingerprint(space, entry) === fingerprint(space, last) && stuck.length > 0;
+    return closes && (v.trace.fairness !== 'weak' || weaklyFair(space, cycle.slice(0, -1), tids.slice(v.trace.loopsFrom)));
   }
   const inv = model.invariants?.find((i) => i.id === v.invariant);
   if (!inv) return false;

@@ -29,6 +29,8 @@ export interface Trace {
   readonly steps: readonly TraceStep[];
   /** A lasso: the steps from this index on form a cycle back to the state before it. */
   readonly loopsFrom?: number;
+  /** The lasso's cycle is weakly fair (found with `fairness: 'weak'`), and its replay checks it. */
+  readonly fairness?: Fairness;
 }
 
 export interface Violation {
@@ -165,7 +167,8 @@ export function explore<G, L>(model: Model<G, L>, opts: ExploreOptions = {}): Ex
       return { invariant: p.id, statement: p.statement, message: `${w.pending.join(', ')} still pending when nothing can move (after ${w.prefix.length} steps)`, trace };
     }
     const message = `${w.pending.join(', ')} never finishes: a cycle of ${w.cycle.length} steps after ${w.prefix.length}`;
-    return { invariant: p.id, statement: p.statement, message, trace: { ...trace, loopsFrom: w.prefix.length } };
+    const fair = opts.fairness === 'weak' ? { fairness: opts.fairness } : {};
+    return { invariant: p.id, statement: p.statement, message, trace: { ...trace, loopsFrom: w.prefix.length, ...fair } };
   });
   const cut = checked.incomplete !== undefined ? { incomplete: `liveness search: ${checked.incomplete}` } : {};
   const verdict = found.length > 0 || result.verdict === 'violation' ? 'violation' : checked.incomplete !== undefined ? 'incomplete' : result.verdict;

@@ -46,11 +46,11 @@ export function findLivenessViolation(g: StateGraph, k: number, fairness: Fairne
       // Weak fairness needs no refinement into sub-cycles: a process enabled in every state of
       // C and never taken inside C is so in every sub-cycle of C too, so if C is not fair, no
       // cycle within it is.
-      if (fairness === 'weak' && fair.mustTake(members, scc.comp, id).some((e) => e < 0)) return;
+      if (fairness === 'weak' && fair.waypoints(members, scc.comp, id) === undefined) return;
       bestEntry = entry;
       chosen = id;
     });
-    if (chosen >= 0) best = lasso(g, scc.comp, chosen, bestEntry, fairness === 'weak' ? fair.mustTake(membersOf(scc.comp, chosen), scc.comp, chosen) : [], of, sets);
+    if (chosen >= 0) best = lasso(g, scc.comp, chosen, bestEntry, fairness === 'weak' ? fair.waypoints(membersOf(scc.comp, chosen), scc.comp, chosen)! : [], of, sets);
   }
   return best;
 }
@@ -74,10 +74,16 @@ function membersOf(comp: Int32Array, id: number): Int32Array {
   return Int32Array.from(out);
 }
 
-/** Which processes a fair cycle through an SCC must move, and by which edge. */
+/**
+ * What a fair cycle through the component must pass: for every process, one of its edges that
+ * stays inside, or a state where it is disabled (there it need not move).
+ */
+type Waypoint = { readonly edge: number } | { readonly state: number };
+
+/** Where a weakly fair cycle through an SCC must go, process by process. */
 class FairnessCheck {
   private readonly enabledHere: Uint8Array;
-  private readonly enabledAll: Uint8Array;
+  private readonly disabledAt: Int32Array;
   private readonly inside: Int32Array;
 
   constructor(
@@ -85,17 +91,17 @@ class FairnessCheck {
     private readonly processes: number,
   ) {
     this.enabledHere = new Uint8Array(processes);
-    this.enabledAll = new Uint8Array(processes);
+    this.disabledAt = new Int32Array(processes);
     this.inside = new Int32Array(processes);
   }
 
   /**
-   * For every process enabled in all states of the component: an edge of it that stays inside,
-   * or -1 if it has none (the component is not fair). Processes disabled somewhere are free.
+   * One waypoint per process: a state of the component where it is disabled, else an edge of
+   * it that stays inside; undefined if some process has neither (the component is not fair).
    */
-  mustTake(members: Int32Array, comp: Int32Array, id: number): number[] {
-    const { g, enabledHere, enabledAll, inside } = this;
-    enabledAll.fill(1);
+  waypoints(members: Int32Array, comp: Int32Array, id: number): Waypoint[] | undefined {
+    const { g, enabledHere, disabledAt, inside } = this;
+    disabledAt.fill(-1);
     inside.fill(-1);
     for (const v of members) {
       enabledHere.fill(0);
@@ -105,36 +111,45 @@ class FairnessCheck {
         const w = g.target(e);
         if (inside[pid] === -1 && w >= 0 && w < comp.length && comp[w] === id) inside[pid] = e;
       }
-      for (let p = 0; p < this.processes; p++) if (enabledHere[p] === 0) enabledAll[p] = 0;
+      for (let p = 0; p < this.processes; p++) if (enabledHere[p] === 0 && disabledAt[p] === -1) disabledAt[p] = v;
     }
-    const out: number[] = [];
-    for (let p = 0; p < this.processes; p++) if (enabledAll[p] === 1) out.push(inside[p]!);
+    const out: Waypoint[] = [];
+    for (let p = 0; p < this.processes; p++) {
+      if (disabledAt[p]! >= 0) out.push({ state: disabledAt[p]! });
+      else if (inside[p]! >= 0) out.push({ edge: inside[p]! });
+      else return undefined;
+    }
     return out;
   }
 }
 
 /**
  * The lasso through `entry` in component `id`: the BFS-tree path to entry, then a cycle inside
- * the component from entry back to it that takes each edge of `through` (one per process a fair
- * cycle must move), by shortest paths inside the component between them.
+ * the component from entry back to it that passes each waypoint of `through` (one per process,
+ * for a fair cycle), by shortest paths inside the component between them.
  */
 function lasso(
   g: StateGraph,
   comp: Int32Array,
   id: number,
   entry: number,
-  through: readonly number[],
+  through: readonly Waypoint[],
   of: StateGraph['pending'][number]['of'],
   sets: readonly (readonly string[])[],
 ): LivenessWitness {
   const inC = (v: number): boolean => v >= 0 && v < comp.length && comp[v] === id;
   const edges: number[] = [];
   let at = entry;
-  for (const e of through) {
-    const from = sourceOf(g, e);
+  for (const w of through) {
+    if ('state' in w) {
+      if (w.state !== at) edges.push(...route(g, inC, at, w.state));
+      at = w.state;
+      continue;
+    }
+    const from = sourceOf(g, w.edge);
     if (from !== at) edges.push(...route(g, inC, at, from));
-    edges.push(e);
-    at = g.target(e);
+    edges.push(w.edge);
+    at = g.target(w.edge);
   }
   if (at !== entry || edges.length === 0) edges.push(...route(g, inC, at, entry));
   let stuck = sets[of.get(entry)]!;

@@ -94,6 +94,32 @@ function spinner(retry: boolean): Model<None, None> {
   };
 }
 
+/**
+ * A either spins (x unchanged) or toggles x; B can finish only while x = 1. From x = 1 the
+ * component {x = 1, x = 0} keeps B pending, and it is weakly fair only through x = 0, where B
+ * is disabled: a cycle of A's spins alone at x = 1 starves B while B stays enabled.
+ */
+function toggler(): Model<{ x: number }, None> {
+  const a: Program<{ x: number }, None> = {
+    name: 'toggle',
+    start: 'run',
+    steps: [
+      { label: 'spin', at: 'run', kernelFn: 'cpu_relax', next: 'run' },
+      { label: 'flip', at: 'run', kernelFn: 'x ^= 1', writes: ['x'], effect: (g) => void (g.x ^= 1), next: 'run' },
+    ],
+  };
+  const b: Program<{ x: number }, None> = { name: 'wait', start: 'finish', steps: [{ label: 'finish', kernelFn: 'finish', reads: ['x'], guard: (g) => g.x === 1, next: DONE }] };
+  return {
+    name: 'toggler',
+    processes: [
+      { name: 'A', program: a, locals: {} },
+      { name: 'B', program: b, locals: {} },
+    ],
+    initial: [{ x: 1 }],
+    liveness: [pendingWhere((s) => s.procs[1]!.pc !== DONE)],
+  };
+}
+
 /** x counts up to `top` forever (wrapping to 0); `bad` breaks at x = 3. Pending while x > 0. */
 function endlessCounter(top: number): Model<{ x: number }, None> {
   const p: Program<{ x: number }, None> = {
@@ -137,6 +163,10 @@ describe('weak fairness', () => {
     expect(unfair.violations.map((v) => v.invariant)).toEqual(['req-served']);
     expect(unfair.violations[0]!.trace.steps.map((s) => s.label)).toEqual(['spin']);
     expect(run(spinner(false), { fairness: 'weak' })).toMatchObject({ verdict: 'pass', violations: [] });
+    // The unfair lasso, claimed fair, does not confirm: B is enabled all along and never moves.
+    const v = unfair.violations[0]!;
+    expect(v.trace.fairness).toBeUndefined();
+    expect(confirmViolation(spinner(false), { ...v, trace: { ...v.trace, fairness: 'weak' } })).toBe(false);
   });
 
   it('B scheduled but only ever retrying is a fair cycle: a violation with weak fairness too', () => {
@@ -145,6 +175,19 @@ describe('weak fairness', () => {
     // The fair cycle moves both processes, which are enabled all along it.
     const cycle = r.violations[0]!.trace.steps.slice(r.violations[0]!.trace.loopsFrom);
     expect(cycle.map((s) => s.process).sort()).toEqual(['A', 'B']);
+    // The trace says it is fair, so its confirmation (in run) checked that too.
+    expect(r.violations[0]!.trace.fairness).toBe('weak');
+  });
+});
+
+describe('a fair witness', () => {
+  it('a process disabled somewhere in the component is taken through a state where it is disabled', () => {
+    // run() confirms the lasso, fairness included: A's spin alone at x = 1 would not confirm.
+    const r = run(toggler(), { fairness: 'weak' });
+    const v = r.violations[0]!;
+    expect([v.invariant, v.trace.fairness]).toEqual(['req-served', 'weak']);
+    const cycle = v.trace.steps.slice(v.trace.loopsFrom);
+    expect(cycle.filter((s) => s.label === 'flip').length).toBeGreaterThan(0);
   });
 });
 
