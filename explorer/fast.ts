@@ -26,9 +26,6 @@ export class FastSpace<G, L> extends StepSemantics<G, L> {
   private len = 0;
   private readonly sourceFp = new Uint32Array(2);
   private sourceFpKnown = false;
-  /** The last state encoded and its words (a view into the codec's buffer). */
-  private encoded: SysState<G, L> | undefined;
-  private encodedWords: Int32Array = new Int32Array(0);
   /** The last state whose words were hashed, and that hash. */
   private hashed: SysState<G, L> | undefined;
   private readonly hashedFp = new Uint32Array(2);
@@ -93,14 +90,6 @@ export class FastSpace<G, L> extends StepSemantics<G, L> {
     this.hashed = s;
     this.hashedFp[0] = out[0]!;
     this.hashedFp[1] = out[1]!;
-  }
-
-  protected override encodeState(s: SysState<G, L>): Int32Array {
-    if (s !== this.encoded) {
-      this.encodedWords = this.codec.encode(s);
-      this.encoded = s;
-    }
-    return this.encodedWords;
   }
 
   protected successor(s: SysState<G, L>, pid: number, cs: CompiledStep<G, L>, choice: number): SysState<G, L> {

@@ -133,7 +133,7 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
 
   fingerprint(s: SysState<G, L>, out: Uint32Array): void {
     const c = this.symmetry ? this.symmetry.canonical(s) : s;
-    // Through encodeState, so that fast mode's cache of the last words knows they are c's.
+    // Through encodeState, so that its cache of the last words knows they are c's.
     const key = this.cm.model.key ? this.cm.model.key(c) : this.encodeState(c);
     hash64(key, key.length, out);
   }
@@ -143,9 +143,21 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
     return this.symmetry !== undefined;
   }
 
-  /** The codec's words of `s`; the one place a mode encodes a state (fast mode caches it). */
+  /** The last state encoded and its words (a view into the codec's buffer). */
+  private encoded: SysState<G, L> | undefined;
+  private encodedWords: Int32Array = new Int32Array(0);
+
+  /**
+   * The codec's words of `s`; the one place a mode encodes a state. A state is not changed once
+   * made (authoring mode freezes it; fast mode mutates only the copy a step is making), so the
+   * last words are kept: a state's fingerprint, key and packed form encode it once.
+   */
   protected encodeState(s: SysState<G, L>): Int32Array {
-    return this.codec.encode(s);
+    if (s !== this.encoded) {
+      this.encodedWords = this.codec.encode(s);
+      this.encoded = s;
+    }
+    return this.encodedWords;
   }
 
   checkState(s: SysState<G, L>): readonly Failure[] {
