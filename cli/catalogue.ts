@@ -20,6 +20,9 @@ export function findProtocol(scenario: Scenario, name: string | undefined): stri
   const protocol = name ?? scenario.defaultProtocol;
   if (!scenario.protocols.some((p) => p.name === protocol)) {
     const known = scenario.protocols.map((p) => p.name).join(', ');
+    if (SCENARIOS.some((s) => s.protocols.some((p) => p.name === protocol))) {
+      throw new InputError(`scenario ${scenario.name} does not run under protocol '${protocol}' (it runs under: ${known}; see \`svmcheck list protocols\`)`);
+    }
     throw new InputError(`unknown protocol '${protocol}' for scenario ${scenario.name} (known: ${known})`);
   }
   return protocol;

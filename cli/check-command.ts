@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { explore, InputError, type ExploreResult, type Trace, type Violation, type WitnessedEdge } from '../explorer/index.ts';
 import { SVM_LOCK_RULES } from '../invariants/lock-rules.ts';
-import { PROTOCOLS } from '../model/config.ts';
+import { PROTOCOLS } from '../model/drivers/index.ts';
 import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
 import { applyProposal, type Proposal } from '../proposals/api.ts';
 import { EXIT } from './exit.ts';

@@ -31,13 +31,14 @@ function locks<G, L>(s: Step<G, L>): string {
 /**
  * The steps of every program of `m` not listed yet. A program can differ between scenarios (the
  * xe fault gains its migration steps when the scenario has device memory), so a program already
- * seen still contributes the steps it did not have before.
+ * seen still contributes the steps it did not have before, and a step whose kernel function
+ * differs with a parameter (the eviction with or without the driver's hook) is listed each way.
  */
 function rows<G, L>(m: Model<G, L>, seen: Set<string>): StepRow[] {
   const out: StepRow[] = [];
   for (const p of m.processes) {
     for (const s of p.program.steps) {
-      const key = `${p.program.name}/${s.label}`;
+      const key = `${p.program.name}/${s.label}/${s.kernelFn}`;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push({ program: p.program.name, label: s.label, kernelFn: s.kernelFn, locks: locks(s), note: s.note ?? '' });
@@ -53,7 +54,9 @@ function byProgram(table: StepRow[]): StepRow[] {
 }
 
 export function stepsCommand(flags: StepsFlags): number {
-  const scenario = findScenario(flags.scenario);
+  // With --all-scenarios, the protocol is checked against the first scenario that runs it.
+  const named = flags.allScenarios && flags.protocol ? SCENARIOS.find((s) => s.protocols.some((p) => p.name === flags.protocol)) : undefined;
+  const scenario = named ?? findScenario(flags.scenario);
   const protocol = findProtocol(scenario, flags.protocol);
   // With --all-scenarios: every program of every scenario that runs under this protocol, once.
   const scenarios = flags.allScenarios ? SCENARIOS.filter((s) => s.protocols.some((p) => p.name === protocol)) : [scenario];

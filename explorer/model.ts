@@ -44,6 +44,16 @@ export interface StepContext {
 export type NextLabel<G, L> = string | ((g: G, l: L, ctx: StepContext) => string);
 
 /** One atomic action of a process. */
+/** A quotation of the source a step stands for. */
+export interface Citation {
+  /** A posted patch's Message-ID (`<...@...>`), or a kernel file as `path@commit`. */
+  readonly ref: string;
+  /** The function the lines are in. */
+  readonly fn: string;
+  /** The lines, verbatim (several lines joined by newlines). */
+  readonly quote: string;
+}
+
 export interface Step<G, L> {
   /** Unique within its program; the name proposals and traces use. */
   readonly label: string;
@@ -56,6 +66,13 @@ export interface Step<G, L> {
   readonly kernelFn: string;
   /** One line for humans: what the step does in the kernel. */
   readonly note?: string;
+  /**
+   * The source lines the step stands for: where (a patch's Message-ID, or `path@commit`), the
+   * function, and the lines quoted verbatim. A step no source text covers (hardware, user space)
+   * says why in `unsourced` instead.
+   */
+  readonly cite?: readonly Citation[];
+  readonly unsourced?: string;
   readonly locks?: readonly LockOp[];
   /** State components read and written (coarse names), for reports and partial-order reduction. */
   readonly reads?: readonly string[];

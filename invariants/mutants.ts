@@ -6,7 +6,8 @@
 import { patchModel, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
 import { maskPages } from '../model/devmem.ts';
-import type { Protocol, SvmConfig } from '../model/config.ts';
+import type { SvmConfig } from '../model/config.ts';
+import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, unmapPages } from '../model/queries.ts';
 import { EAGAIN, EFAULT, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
@@ -389,7 +390,7 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     name: 'copy-ignores-pre-migrate-fence',
     invariant: 'copy-after-idle',
     description: 'copy_to_devmem is queued without the pre_migrate_fence dependency: the copy may run before the clear',
-    protocol: 'amdgpu-v3',
+    protocol: 'amdgpu-v3-vram',
     config: { ...devmem, processes: [prefetch] },
     patches: [
       {
@@ -417,7 +418,7 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     name: 'migrate-to-ram-without-copy',
     invariant: 'no-lost-write',
     description: 'drm_pagemap_migrate_to_ram installs fresh system pages without copy_to_ram',
-    protocol: 'amdgpu-v3',
+    protocol: 'amdgpu-v3-vram',
     config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
     patches: [{ program: 'cpu_fault', label: 'cf_copy', replace: { effect: (_g, l) => void (l.pfns = new Array<number>(l.ie - l.is).fill(0)) } }],
   },
@@ -441,7 +442,7 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     name: 'timeslice-never-expires',
     invariant: 'cpu-faults-terminate',
     description: 'migrate_to_ram refuses while the timeslice lasts, and the timeslice never ends: the CPU faults forever',
-    protocol: 'amdgpu-v3',
+    protocol: 'amdgpu-v3-vram',
     config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
     liveness: true,
     patches: [{ program: 'cpu_fault', label: 'cf_timeslice', replace: { effect: (g, l) => void (g.pages[l.fpage]!.locked = false) } }],

@@ -1,47 +1,39 @@
-// Builds the explorer model for a scenario configuration under one protocol.
+// Builds the explorer model for a scenario configuration under one protocol: a driver module
+// (model/drivers/) composed with the shared drm_gpusvm, drm_pagemap and core mm steps.
 
 import { FS_RECLAIM, InputError, type Model, type Program } from '../explorer/index.ts';
 import { svmInvariants } from '../invariants/index.ts';
 import { cpuFaultsTerminate, faultsTerminate } from '../invariants/liveness.ts';
 import { devicesOf, gpuOf, gpus, instances, suffix } from './gpu.ts';
 import { topology } from './topology.ts';
-import { attrPolicy, devices, type ProcessSpec, type Protocol, type SvmConfig } from './config.ts';
+import { devices, type ProcessSpec, type SvmConfig } from './config.ts';
+import { attrPolicy, type Driver } from './driver.ts';
+import { driverNamed } from './drivers/index.ts';
 import { NOTIFIER, svmLocks } from './locks.ts';
-import { amdgpuFault, xeFault } from './processes/fault.ts';
 import { gcWorker } from './processes/gc-worker.ts';
 import { copyEngine } from './processes/copy-engine.ts';
 import { cpuFault } from './processes/cpu-fault.ts';
 import { evict } from './processes/evict.ts';
 import { gpuWrite } from './processes/gpu-write.ts';
-import { prefetchVram } from './processes/prefetch-vram.ts';
 import { invalidate, munmap, remap } from './processes/invalidate.ts';
-import { amdgpuSetAttr, xeSetAttr } from './processes/set-attr.ts';
-import { attrHole, newRange } from './queries.ts';
+import { newRange } from './queries.ts';
 import { SVM_SCHEMA } from './schema.ts';
 import { locals, MAPPED, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
-export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
+export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
   const pages = Array.from({ length: cfg.pages }, (_, p) => {
     const v = cfg.vmas.findIndex(([s, e]) => s <= p && p < e);
     return { mapped: v >= 0, vma: v + 1, gen: 0, dev: NONE, locked: false };
   });
-  let attrs: AttrRange[] = [...cfg.attrs].sort((a, b) => a.start - b.start);
-  if (protocol === 'xe') {
-    // xe: the CPU-address-mirror VMA covers the whole modeled VA; holes get default attributes.
-    for (let p = 0; p < cfg.pages; p++) {
-      if (attrs.some((a) => a.start <= p && p < a.end)) continue;
-      const [s, e] = attrHole(attrs, p, cfg.pages);
-      attrs = [...attrs, { start: s, end: e, value: 0 }].sort((a, b) => a.start - b.start);
-    }
-  }
+  const attrs: AttrRange[] = driver.initialAttrs(cfg, [...cfg.attrs].sort((a, b) => a.start - b.start));
   // Page tables of every GPU, device after device. Premapped ranges are GPU 0's.
   const pte = new Array<number>(gpus(cfg) * cfg.pages).fill(NONE);
   const slots = devicesOf(cfg, 0).length;
   const ranges: Range[] = cfg.premapped.map(([s, e], i) => {
     for (let p = s; p < e; p++) pte[p] = pages[p]!.gen;
-    return { ...newRange(s, e, i + 1, devices(cfg) > 0, 0, slots), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
+    return { ...newRange(s, e, i + 1, driver.devmemPossible(cfg), 0, slots), hasDma: true, dmaAlloc: true, dma: pages.slice(s, e).map((p) => p.gen), mapped: true };
   });
   return {
     pages,
@@ -71,8 +63,12 @@ export function initialGlobals(cfg: SvmConfig, protocol: Protocol): SvmGlobals {
 }
 
 /** Configurations the model cannot represent faithfully yet are refused, not approximated. */
-function checkDevices(cfg: SvmConfig): void {
+function checkDevices(cfg: SvmConfig, driver: Driver): void {
+  const refused = driver.refuses?.(cfg);
+  if (refused) throw new InputError(`protocol ${driver.name} cannot run this configuration: ${refused}`);
   const n = devices(cfg);
+  const migrates = cfg.processes.find((p) => p.kind === 'migrate');
+  if (migrates && !driver.programs.prefetchVram) throw new InputError(`a migrate process needs device memory, which protocol ${driver.name} does not have`);
   for (const p of cfg.processes) {
     if ((p.kind === 'migrate' || p.kind === 'evict') && (p.dev < 0 || p.dev >= n)) {
       throw new InputError(`a ${p.kind} process names device ${p.dev}, but the scenario has ${n} device(s) with VRAM`);
@@ -83,13 +79,14 @@ function checkDevices(cfg: SvmConfig): void {
   if (cfg.pages > 30) throw new InputError(`${cfg.pages} pages: migrations keep page sets as 31-bit masks`);
 }
 
-export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Model<SvmGlobals, SvmLocals> {
+export function svmModel(name: string, cfg: SvmConfig, protocolOrDriver: string | Driver): Model<SvmGlobals, SvmLocals> {
+  const driver = typeof protocolOrDriver === 'string' ? driverNamed(protocolOrDriver) : protocolOrDriver;
+  const { programs: ops } = driver;
   const programs = new Map<string, P>();
   const program = (key: string, make: () => P): P => {
     if (!programs.has(key)) programs.set(key, make());
     return programs.get(key)!;
   };
-  const amd = protocol === 'amdgpu-v3';
   const counts = new Map<string, number>();
   const instance = (spec: ProcessSpec): { name: string; program: P; locals: SvmLocals } => {
     const n = counts.get(spec.kind) ?? 0;
@@ -97,13 +94,13 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
     switch (spec.kind) {
       case 'fault': {
         const gpu = gpuOf(cfg, spec.dev ?? 0);
-        const make = () => (amd ? amdgpuFault(cfg, gpu) : xeFault(cfg, gpu));
+        const make = () => ops.fault(driver, cfg, gpu);
         return { name: `fault${n}`, program: program(`fault-${gpu.dev}`, make), locals: locals({ page: spec.page, dev: gpu.dev }) };
       }
       case 'munmap':
-        return { name: `munmap${n}`, program: program('munmap', () => munmap(cfg, protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
+        return { name: `munmap${n}`, program: program('munmap', () => munmap(cfg, driver)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
       case 'invalidate':
-        return { name: `clear${n}`, program: program('invalidate', () => invalidate(cfg, protocol)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
+        return { name: `clear${n}`, program: program('invalidate', () => invalidate(cfg, driver)), locals: locals({ page: spec.start, end: spec.end, is: spec.start, ie: spec.end }) };
       case 'remap':
         return { name: `remap${n}`, program: program('remap', remap), locals: locals({ page: spec.start, end: spec.end }) };
       case 'gpu-write': {
@@ -112,33 +109,33 @@ export function svmModel(name: string, cfg: SvmConfig, protocol: Protocol): Mode
       }
       case 'gc-worker': {
         const inst = gpuOf(cfg, spec.dev ?? 0).inst;
-        return { name: `gc${suffix(inst)}`, program: program(`gc-${inst}`, () => gcWorker(cfg, protocol, inst)), locals: locals({ dev: spec.dev ?? 0 }) };
+        return { name: `gc${suffix(inst)}`, program: program(`gc-${inst}`, () => gcWorker(cfg, driver, inst)), locals: locals({ dev: spec.dev ?? 0 }) };
       }
       case 'set-attr': {
         const pf = spec.prefetch ?? false;
-        const make = () => (amd ? amdgpuSetAttr(cfg, pf) : xeSetAttr(cfg, pf));
+        const make = () => ops.setAttr(driver, cfg, pf);
         return { name: `set_attr${n}`, program: program(`set-attr-${pf}`, make), locals: locals({ page: spec.start, end: spec.end, value: spec.value }) };
       }
       case 'migrate':
-        return { name: `prefetch${n}`, program: program('prefetch-vram', () => prefetchVram(cfg, protocol)), locals: locals({ page: spec.start, end: spec.end, dev: spec.dev }) };
+        return { name: `prefetch${n}`, program: program('prefetch-vram', () => ops.prefetchVram!(driver, cfg)), locals: locals({ page: spec.start, end: spec.end, dev: spec.dev }) };
       case 'cpu-fault':
-        return { name: `cpu${n}`, program: program('cpu-fault', () => cpuFault(cfg, protocol)), locals: locals({ page: spec.page, value: spec.value }) };
+        return { name: `cpu${n}`, program: program('cpu-fault', () => cpuFault(cfg, driver)), locals: locals({ page: spec.page, value: spec.value }) };
       case 'evict':
-        return { name: `evict${n}`, program: program('evict', () => evict(cfg, protocol)), locals: locals({ dev: spec.dev }) };
+        return { name: `evict${n}`, program: program('evict', () => evict(cfg, driver)), locals: locals({ dev: spec.dev }) };
     }
   };
-  checkDevices(cfg);
+  checkDevices(cfg, driver);
   const processes = cfg.processes.map(instance);
-  // With device memory, the copy engine runs the clear and copy jobs migrations queue.
-  if (devices(cfg) > 0) processes.push({ name: 'engine', program: copyEngine(), locals: locals() });
+  // With device memory the driver can use, the copy engine runs the clear and copy jobs migrations queue.
+  if (driver.devmemPossible(cfg)) processes.push({ name: 'engine', program: copyEngine(), locals: locals() });
   // Every GPU's fault program is gpu_fault (GPU 0) or gpu_fault<N>.
   const of = (program: string) => processes.flatMap((p, pid) => (p.program.name.replace(/\d+$/, '') === program ? [{ pid, name: p.name }] : []));
   return {
-    name: `${name}/${protocol}`,
-    locks: svmLocks(protocol, devices(cfg), instances(cfg)),
+    name: `${name}/${driver.name}`,
+    locks: svmLocks(driver, devices(cfg), instances(cfg)),
     processes,
-    initial: [initialGlobals(cfg, protocol)],
-    invariants: svmInvariants(attrPolicy(cfg, protocol), topology(cfg, protocol), new Set(processes.flatMap((p) => p.program.endLabels ?? []))),
+    initial: [initialGlobals(cfg, driver)],
+    invariants: svmInvariants(attrPolicy(cfg, driver), topology(cfg, driver), new Set(processes.flatMap((p) => p.program.endLabels ?? []))),
     liveness: [faultsTerminate(of('gpu_fault')), cpuFaultsTerminate(of('cpu_fault'))],
     // Reclaim runs MMU notifiers, so it may take the notifier lock: lockdep is primed with it.
     lockPriming: [{ from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' }],

@@ -1,11 +1,6 @@
 // What a scenario chooses: sizes, version parameters, and which processes run. Nothing deeper in
-// the model hard-codes a bound.
-
-export type Protocol = 'amdgpu-v3' | 'xe';
-export const PROTOCOLS: readonly { name: Protocol; description: string }[] = [
-  { name: 'amdgpu-v3', description: 'amdgpu SVM on drm_gpusvm, RFC V3 (svm_lock, attribute tree, gpu_mapped published after the commit)' },
-  { name: 'xe', description: 'xe_svm (vm->lock, tile_present set under the notifier lock in the bind pre-commit)' },
-];
+// the model hard-codes a bound. Where a parameter's default differs by driver, the driver's module
+// gives it (model/driver.ts).
 
 /**
  * What happens to the attributes of VA that was unmapped, when the GC removes its ranges
@@ -49,7 +44,7 @@ export interface SvmConfig {
   readonly mapRetries: number;
   /** amdgpu default attribute granularity in pages (unregistered addresses). */
   readonly granularity: number;
-  /** Attribute policy on GC of unmapped VA; by default the protocol's own (V3 clear, xe reset). */
+  /** Attribute policy on GC of unmapped VA; by default the driver's own (V3 clear, xe reset). */
   readonly attrOnUnmap?: AttrOnUnmap;
   /** CPU VMAs at the start, as [start, end) page intervals. */
   readonly vmas: readonly (readonly [number, number])[];
@@ -75,7 +70,7 @@ export interface SvmConfig {
    * What the memory manager does to a VRAM buffer that device pages use: `evict-to-ram` (xe:
    * xe_svm_bo_evict -> drm_pagemap_evict_to_ram first) or `move-unnotified` (amdgpu migration v3:
    * the buffer is not pinned and has no eviction hook, so TTM moves it to GTT "without warning":
-   * Felix Kuehling's review of MIG v3 2/5, acknowledged). Default: the protocol's.
+   * Felix Kuehling's review of MIG v3 2/5, acknowledged). Default: the driver's.
    */
   readonly vramEviction?: VramEviction;
   /** Extra tries of drm_pagemap_evict_to_ram until every device page is freed (2). */
@@ -95,23 +90,14 @@ export interface SvmConfig {
 }
 
 export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;
-export const vramEviction = (cfg: SvmConfig, protocol: Protocol): VramEviction =>
-  cfg.vramEviction ?? (protocol === 'xe' ? 'evict-to-ram' : 'move-unnotified');
 export const memoryType = (cfg: SvmConfig): MemoryType => cfg.memoryType ?? 'private';
-
-export function attrPolicy(cfg: SvmConfig, protocol: Protocol): AttrOnUnmap {
-  return cfg.attrOnUnmap ?? (protocol === 'xe' ? 'reset' : 'clear');
-}
 
 /** An attribute value naming system memory as the preferred location (no device). */
 export const SYSTEM_LOC = 9;
 
 /**
  * What an attribute value says of the preferred location (DOMAIN.md §1.3; values are abstract):
- * `dev + 1` is that device's VRAM; SYSTEM_LOC is system memory. The default (0) is system memory
- * for amdgpu (no preferred_loc) and the faulting device's VRAM for xe
- * (DRM_XE_PREFERRED_LOC_DEFAULT_DEVICE).
+ * `dev + 1` is that device's VRAM; SYSTEM_LOC is system memory. What the default (0) means is
+ * the driver's (Driver.prefersVram).
  */
-export function prefersVram(protocol: Protocol, value: number, dev: number): boolean {
-  return value === dev + 1 || (protocol === 'xe' && value === 0);
-}
+export const namesVram = (value: number, dev: number): boolean => value === dev + 1;

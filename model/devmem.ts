@@ -3,7 +3,7 @@
 // declare the locks.
 
 import type { Draft } from 'immer';
-import { prefersVram, type Protocol } from './config.ts';
+import type { Driver } from './driver.ts';
 import { content } from './queries.ts';
 import { GARBAGE, NONE, type Devmem, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
@@ -88,8 +88,8 @@ export function inVram(g: SvmGlobals, dev: number, start: number, end: number): 
  * The migration decision (xe_svm_range_needs_migrate_to_vram, amdgpu's decision layer): the range
  * may use device memory, its attribute `value` prefers `dev`'s VRAM, and it is not there yet.
  */
-export function wantsVram(g: SvmGlobals, r: Range, protocol: Protocol, value: number, dev: number): boolean {
-  return r.migrateDevmem && prefersVram(protocol, value, dev) && !inVram(g, dev, r.start, r.end);
+export function wantsVram(g: SvmGlobals, r: Range, driver: Driver, value: number, dev: number): boolean {
+  return r.migrateDevmem && driver.prefersVram(value, dev) && !inVram(g, dev, r.start, r.end);
 }
 
 /** The VA pages a set holds: bit k of `mask` is page start + k (migrations keep page sets so). */

@@ -1,9 +1,10 @@
 // What the invariants need to know of a configuration's GPUs and drm_gpusvm instances: which
 // instance serves which device, and where each instance's locks sit in the state's lock table.
 
-import { devices, type Protocol, type SvmConfig } from './config.ts';
-import { devicesOf, gpuOf, gpus, instances, type Gpu } from './gpu.ts';
-import { driverLock, notifierLock, svmLocks } from './locks.ts';
+import { devices, type SvmConfig } from './config.ts';
+import { driverLock, type Driver } from './driver.ts';
+import { devicesOf, gpuOf, gpus, instances, type Gpu, GPU0 } from './gpu.ts';
+import { notifierLock, SLOT, svmLocks } from './locks.ts';
 
 export interface Topology {
   readonly gpus: number;
@@ -16,8 +17,8 @@ export interface Topology {
   readonly driverSlot: (inst: number) => number;
 }
 
-export function topology(cfg: SvmConfig, protocol: Protocol): Topology {
-  const names = svmLocks(protocol, devices(cfg), instances(cfg)).map((l) => l.name);
+export function topology(cfg: SvmConfig, driver: Driver): Topology {
+  const names = svmLocks(driver, devices(cfg), instances(cfg)).map((l) => l.name);
   const slot = (name: string): number => names.indexOf(name);
   return {
     gpus: gpus(cfg),
@@ -25,9 +26,16 @@ export function topology(cfg: SvmConfig, protocol: Protocol): Topology {
     devicesOf: (inst) => devicesOf(cfg, inst),
     gpuOf: (dev) => gpuOf(cfg, dev),
     notifierSlot: (inst) => slot(notifierLock(inst)),
-    driverSlot: (inst) => slot(driverLock(protocol, inst)),
+    driverSlot: (inst) => slot(driverLock(driver, inst)),
   };
 }
 
 /** One GPU, one instance: what every configuration without device memory has. */
-export const SINGLE: Topology = topology({ pages: 1, chunkSizes: [1], mapRetries: 0, granularity: 1, vmas: [], attrs: [], premapped: [], processes: [] }, 'xe');
+export const SINGLE: Topology = {
+  gpus: 1,
+  instances: 1,
+  devicesOf: () => [0],
+  gpuOf: () => GPU0,
+  notifierSlot: () => SLOT.notifier,
+  driverSlot: () => SLOT.driver,
+};

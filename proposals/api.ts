@@ -4,7 +4,7 @@
 
 import { InputError, patchModel, type LockDecl, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
-import type { Protocol } from '../model/config.ts';
+import type { Protocol } from '../model/drivers/index.ts';
 import { SVM_SCENARIOS } from '../model/scenarios/configs.ts';
 import type { SvmGlobals, SvmLocals } from '../model/state.ts';
 

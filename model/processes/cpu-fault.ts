@@ -4,13 +4,14 @@
 // migration waits on its migration entry.
 
 import type { Program } from '../../explorer/index.ts';
-import { memoryType, type Protocol, type SvmConfig } from '../config.ts';
+import { memoryType, type SvmConfig } from '../config.ts';
+import type { Driver } from '../driver.ts';
 import { MMAP, acquire, release } from '../locks.ts';
 import { setContent } from '../queries.ts';
 import { EFAULT, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { migrateToRamSteps } from '../steps/migrate-to-ram.ts';
 
-export function cpuFault(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
+export function cpuFault(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLocals> {
   // A present, unlocked system page or coherent device page takes a store without faulting.
   const stores = (g: SvmGlobals, l: SvmLocals): boolean => {
     const pg = g.pages[l.page]!;
@@ -49,7 +50,7 @@ export function cpuFault(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals
         next: (_g, l) => (l.ret === EFAULT ? 'cpu_sigsegv' : 'cf_lock_page'),
       },
       { label: 'cpu_sigsegv', kernelFn: 'no VMA: SIGSEGV', locks: [release(MMAP, 'read')], next: 'done' },
-      ...migrateToRamSteps(cfg, protocol, 'cf_', 'cpu_refault'),
+      ...migrateToRamSteps(cfg, driver, 'cf_', 'cpu_refault'),
       {
         label: 'cpu_refault',
         kernelFn: 'the fault returns; the CPU retries the store',

@@ -3,12 +3,13 @@
 // from physical pages only (no VA, no mmap_lock): migrate_device_pfns collects the buffer's
 // device pages (an MMU_NOTIFY_MIGRATE invalidation through the rmap), copy_to_ram, finalize.
 // It returns 0 once every device page is freed (devmem->detached completed), else tries up to
-// two more times and returns -EBUSY; only after 0 may the buffer's memory be moved. amdgpu's
-// migration series has no eviction yet ("No eviction fence / VRAM overcommit handling"): by
-// default under amdgpu-v3 the buffer moves without it (parameter vramEviction).
+// two more times and returns -EBUSY; only after 0 may the buffer's memory be moved. A driver
+// without the hook (parameter vramEviction, the driver's default) has its buffer moved as any
+// other: amdgpu's migration series ("No eviction fence / VRAM overcommit handling yet").
 
 import type { Program } from '../../explorer/index.ts';
-import { vramEviction, type Protocol, type SvmConfig } from '../config.ts';
+import type { SvmConfig } from '../config.ts';
+import { vramEviction, type Driver } from '../driver.ts';
 import { collectPages, copyCollectedToRam, installCollectedInRam, pagesInUse } from '../devmem.ts';
 import { acquire, boResv, release } from '../locks.ts';
 import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
@@ -19,8 +20,8 @@ import { allocationOwner, callbackSteps, invEndStep } from './invalidate.ts';
 /** Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use. */
 const victims = (g: SvmGlobals, dev: number): number[] => g.devmem.flatMap((d) => (d.dev === dev && d.backed && pagesInUse(d).length > 0 ? [d.id] : []));
 
-export function evict(cfg: SvmConfig, protocol: Protocol): Program<SvmGlobals, SvmLocals> {
-  const body = vramEviction(cfg, protocol) === 'move-unnotified' ? moveUnnotifiedSteps(cfg) : evictToRamSteps(cfg, protocol);
+export function evict(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLocals> {
+  const body = vramEviction(cfg, driver) === 'move-unnotified' ? moveUnnotifiedSteps(cfg, driver) : evictToRamSteps(cfg, driver);
   return {
     name: 'evict',
     start: 'ev_pick',
@@ -49,10 +50,10 @@ function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'note' | 'wr
 }
 
 /** xe_svm_bo_evict: drm_pagemap_evict_to_ram empties the buffer, then the move. */
-function evictToRamSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
+function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
   return [
     ...pickSteps(cfg, {
-      kernelFn: 'ttm_bo_evict (the buffer\'s dma-resv held) -> xe_svm_bo_evict',
+      kernelFn: `ttm_bo_evict (the buffer's dma-resv held) -> ${driver.evictHook}`,
       note: 'the memory manager picks a VRAM buffer of this device whose device pages are in use',
       effect: (_g, l, c) => {
         l.alloc = c.choice;
@@ -72,7 +73,7 @@ function evictToRamSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
       },
       next: 'ev_inv_start',
     },
-    ...callbackSteps(cfg, protocol, 'migrate', 'ev_collect', 'ev_', allocationOwner),
+    ...callbackSteps(cfg, driver, 'migrate', 'ev_collect', 'ev_', allocationOwner),
     {
       label: 'ev_collect',
       kernelFn: 'migrate_device_pfns: lock the device pages, install migration entries',
@@ -121,15 +122,12 @@ function evictToRamSteps(cfg: SvmConfig, protocol: Protocol): SvmStep[] {
 }
 
 /**
- * amdgpu's migration series v3: the VRAM buffer behind device pages is an ordinary, unpinned BO
- * with no eviction hook, so TTM evicts it to GTT like any other ("evicted to GTT by TTM without
- * warning", Felix Kuehling on MIG v3 2/5; "there is no guarantee that the BO stays in VRAM while
- * zone_device pages are in use", Junhua Shen's answer). The device pages keep pointing at VRAM
- * the memory manager now gives to somebody else.
+ * A driver without an eviction hook: TTM moves the buffer behind device pages like any other, and
+ * the device pages keep pointing at VRAM the memory manager now gives to somebody else.
  */
-function moveUnnotifiedSteps(cfg: SvmConfig): SvmStep[] {
+function moveUnnotifiedSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
   return pickSteps(cfg, {
-    kernelFn: 'ttm_bo_evict: amdgpu_bo_move of the SVM BO to GTT (not pinned, no eviction hook)',
+    kernelFn: driver.unhookedMove ?? 'ttm_bo_evict: the buffer moves to GTT (no eviction hook)',
     note: 'the memory manager evicts a VRAM buffer device pages use, as it would any other',
     writes: ['devmem'],
     effect: (g, l, c) => {

@@ -2,16 +2,16 @@
 // write and drains the GC list. Idle between runs, which is not a deadlock.
 
 import type { Program } from '../../explorer/index.ts';
-import { attrPolicy, type Protocol, type SvmConfig } from '../config.ts';
+import type { SvmConfig } from '../config.ts';
+import { driverLock, type Driver } from '../driver.ts';
 import { devicesOf, suffix } from '../gpu.ts';
-import { acquire, driverLock, release } from '../locks.ts';
+import { acquire, release } from '../locks.ts';
 import type { SvmGlobals, SvmLocals } from '../state.ts';
-import { gcLoopSteps } from '../steps/gc.ts';
 
 /** The GC work item of drm_gpusvm instance `inst` (its VM's). */
-export function gcWorker(cfg: SvmConfig, protocol: Protocol, inst = 0): Program<SvmGlobals, SvmLocals> {
-  const lock = driverLock(protocol, inst);
-  const work = protocol === 'xe' ? 'xe_svm_garbage_collector_work_func' : 'amdgpu_svm_garbage_collector_work';
+export function gcWorker(cfg: SvmConfig, driver: Driver, inst = 0): Program<SvmGlobals, SvmLocals> {
+  const lock = driverLock(driver, inst);
+  const work = driver.gcWork;
   return {
     name: `gc_worker${suffix(inst)}`,
     start: 'gc_idle',
@@ -30,7 +30,7 @@ export function gcWorker(cfg: SvmConfig, protocol: Protocol, inst = 0): Program<
         next: 'gc_lock_driver',
       },
       { label: 'gc_lock_driver', kernelFn: `${work}: down_write(${lock})`, locks: [acquire(lock)], next: 'gc_dequeue' },
-      ...gcLoopSteps(protocol, attrPolicy(cfg, protocol), 'gc_unlock_driver', inst, devicesOf(cfg, inst)),
+      ...driver.programs.gcLoop(driver, cfg, 'gc_unlock_driver', inst, devicesOf(cfg, inst)),
       {
         label: 'gc_unlock_driver',
         kernelFn: `${work}: up_write(${lock})`,

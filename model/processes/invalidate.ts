@@ -8,18 +8,16 @@
 //               replaced, the VMA stays; "Non-UNMAP events rely on GPU fault to remap".
 
 import type { Program } from '../../explorer/index.ts';
-import type { Protocol, SvmConfig } from '../config.ts';
+import type { SvmConfig } from '../config.ts';
+import type { CallbackContext, Driver, InvalidationEvent } from '../driver.ts';
 import { devicesOf, instances, suffix } from '../gpu.ts';
 import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
 import { freeDevicePage, installSystemPage } from '../devmem.ts';
-import { attrValue, content, overlapping, tree, unmapPages, zapMapped } from '../queries.ts';
+import { attrValue, content, overlapping, tree, unmapPages } from '../queries.ts';
 import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { joined, type SvmStep } from '../steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
-
-/** The MMU notifier event: MMU_NOTIFY_UNMAP, MMU_NOTIFY_CLEAR, or MMU_NOTIFY_MIGRATE. */
-export type InvalidationEvent = 'unmap' | 'clear' | 'migrate';
 
 /** The pagemap owner of a MIGRATE event, with the components of g it reads (none: only the locals). */
 export interface Owner {
@@ -40,7 +38,7 @@ export const allocationOwner: Owner = Object.assign((g: SvmGlobals, l: SvmLocals
  */
 export function callbackSteps(
   cfg: SvmConfig,
-  protocol: Protocol,
+  driver: Driver,
   event: InvalidationEvent,
   after: string,
   prefix = '',
@@ -59,21 +57,20 @@ export function callbackSteps(
     next: prefix + 'inv_lock',
   };
   const perInstance = Array.from({ length: n }, (_, i) =>
-    instanceCallbackSteps(cfg, protocol, event, i, i + 1 < n ? `${prefix}inv_lock${suffix(i + 1)}` : after, prefix, owner),
+    instanceCallbackSteps(cfg, driver, event, i, i + 1 < n ? `${prefix}inv_lock${suffix(i + 1)}` : after, prefix, owner),
   );
   return [start, ...perInstance.flat()];
 }
 
 function instanceCallbackSteps(
   cfg: SvmConfig,
-  protocol: Protocol,
+  driver: Driver,
   event: InvalidationEvent,
   inst: number,
   after: string,
   prefix: string,
   owner: Owner,
 ): SvmStep[] {
-  const amd = protocol === 'amdgpu-v3';
   const unmap = event === 'unmap';
   const ownerSkip = event === 'migrate' && (cfg.migrateOwnerSkip ?? false);
   const devs = devicesOf(cfg, inst);
@@ -82,6 +79,7 @@ function instanceCallbackSteps(
   const skipReads = ownerSkip ? owner.reads : undefined;
   const L = (label: string): string => prefix + label + suffix(inst);
   const lock = notifierLock(inst);
+  const ctx: CallbackContext = { cfg, event, inst, devs, ownerSkip, label: L('event_begin'), next: L('event_end'), skipped, skipReads };
   return [
     {
       label: L('inv_lock'),
@@ -93,27 +91,8 @@ function instanceCallbackSteps(
       effect: (g) => void (g.mniSeq[inst] = g.subSeq),
       next: L('event_begin'),
     },
-    {
-      label: L('event_begin'),
-      kernelFn: amd
-        ? unmap
-          ? 'amdgpu_svm_range_invalidate: capture checkpoint_ts, event_begin (zap PTEs, flush_tlb)'
-          : 'amdgpu_svm_range_invalidate: event_begin (zap PTEs, flush_tlb)'
-        : 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
-      note:
-        (amd ? 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' : 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation') +
-        (ownerSkip ? '; skipped for a MIGRATE event of its own owner' : ''),
-      reads: joined(['ranges', 'pages'], skipReads),
-      writes: amd && unmap ? ['checkpoint', 'pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'] : ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
-      effect: (g, l) => {
-        if (skipped(g, l)) return;
-        // amdgpu_svm_range_invalidate captures the stale-fault checkpoint on UNMAP first.
-        if (amd && unmap) g.checkpoint = true;
-        const live = overlapping(tree(g, inst), l.is, l.ie).filter((r) => !r.unmapped);
-        zapMapped(g, live, devs, amd ? (pg) => void (pg.mapped = false) : (pg) => void (pg.invalidated = true));
-      },
-      next: L('event_end'),
-    },
+    // gpusvm->ops->invalidate, phase 1: the driver zaps its GPU mappings.
+    driver.invalidateBegin(ctx),
     {
       label: L('event_end'),
       kernelFn: unmap
@@ -160,9 +139,9 @@ export function invEndStep(label: string, next: string): SvmStep {
 }
 
 /** Core mm changing the pages after the callback: munmap frees them, reclaim replaces them. */
-function mmChangeSteps(cfg: SvmConfig, protocol: Protocol, unmap: boolean, after: string): SvmStep[] {
+function mmChangeSteps(cfg: SvmConfig, driver: Driver, unmap: boolean, after: string): SvmStep[] {
   return [
-    ...callbackSteps(cfg, protocol, unmap ? 'unmap' : 'clear', 'mm_change'),
+    ...callbackSteps(cfg, driver, unmap ? 'unmap' : 'clear', 'mm_change'),
     {
       label: 'mm_change',
       kernelFn: unmap ? 'unmap_page_range + free the pages (core mm)' : 'try_to_unmap / migrate the page (core mm)',
@@ -194,7 +173,7 @@ function mmChangeSteps(cfg: SvmConfig, protocol: Protocol, unmap: boolean, after
   ];
 }
 
-export function munmap(cfg: SvmConfig, protocol: Protocol): P {
+export function munmap(cfg: SvmConfig, driver: Driver): P {
   return {
     name: 'munmap',
     start: 'mmap_write_lock',
@@ -214,14 +193,14 @@ export function munmap(cfg: SvmConfig, protocol: Protocol): P {
         },
         next: 'inv_start',
       },
-      ...mmChangeSteps(cfg, protocol, true, 'mmap_write_unlock'),
+      ...mmChangeSteps(cfg, driver, true, 'mmap_write_unlock'),
       { label: 'mmap_write_unlock', kernelFn: 'mmap_write_unlock', locks: [release(MMAP, 'write')], next: 'done' },
     ],
   };
 }
 
-export function invalidate(cfg: SvmConfig, protocol: Protocol): P {
-  return { name: 'invalidate', start: 'inv_start', steps: mmChangeSteps(cfg, protocol, false, 'done') };
+export function invalidate(cfg: SvmConfig, driver: Driver): P {
+  return { name: 'invalidate', start: 'inv_start', steps: mmChangeSteps(cfg, driver, false, 'done') };
 }
 
 /** The CPU mapping new memory at an address unmapped earlier (VA reuse). */

@@ -2,7 +2,9 @@
 // Sizes are scaled down: a chunk of 2 pages stands for SZ_2M, 1 page for SZ_4K.
 
 import { SYSTEM_LOC, type Instances, type SvmConfig, type VramEviction, type VramToVram } from '../config.ts';
-import { allocVramSteps, rangeEvictSteps } from '../steps/alloc-vram.ts';
+import { xe } from '../drivers/xe/index.ts';
+import { allocVramSteps } from '../drivers/xe/alloc-vram.ts';
+import { rangeEvictSteps } from '../steps/range-evict.ts';
 import { migrateToRamSteps } from '../steps/migrate-to-ram.ts';
 import { goto } from '../steps/types.ts';
 
@@ -36,7 +38,7 @@ function noMigrateRetry(program: string, cfg: SvmConfig = { ...devmem, processes
 }
 
 function noMigrateRetryLabels(cfg: SvmConfig): string[] {
-  return ['av_up_read', 'av_down_write', 'av_unlock_write', ...rangeEvictSteps(cfg, () => [0, 0], 'x').map((x) => x.label)];
+  return ['av_up_read', 'av_down_write', 'av_unlock_write', ...rangeEvictSteps(cfg, xe, () => [0, 0], 'x').map((x) => x.label)];
 }
 
 /** The same reason for the same labels of several programs. */
@@ -45,9 +47,9 @@ function untaken(programs: readonly string[], labels: readonly string[], why: st
 }
 
 /** hmm_range_fault migrating a peer GPU's private page back (get_pages' `gh_` steps). */
-const peerFaultLabels = (cfg: SvmConfig): string[] => ['gp_hmm_fault_peer', 'gh_retry', ...migrateToRamSteps(cfg, 'xe', 'gh_', 'x').map((x) => x.label)];
+const peerFaultLabels = (cfg: SvmConfig): string[] => ['gp_hmm_fault_peer', 'gh_retry', ...migrateToRamSteps(cfg, xe, 'gh_', 'x').map((x) => x.label)];
 /** xe_svm_alloc_vram in the xe fault. */
-const allocVramLabels = (cfg: SvmConfig): string[] => allocVramSteps(cfg, () => [0, 0], { ok: goto('x'), fail: goto('x') }).map((x) => x.label);
+const allocVramLabels = (cfg: SvmConfig): string[] => allocVramSteps(xe, cfg, () => [0, 0], { ok: goto('x'), fail: goto('x') }).map((x) => x.label);
 const FAULTS = ['gpu_fault', 'gpu_fault1'];
 
 /** A GPU fault on a range half in VRAM while the memory manager evicts that VRAM, and the GPU writes. */
@@ -182,8 +184,6 @@ const DEFAULT: SvmConfig = {
 
 const DEFAULT_UNTAKEN = {
   'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
-  'copy_engine/engine_clear': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
-  'copy_engine/engine_copy': 'amdgpu-v3 only: its faults do not migrate (V3: TODO), and nothing else here does',
 };
 
 export const SVM_SCENARIOS: readonly SvmScenario[] = [

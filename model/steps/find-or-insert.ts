@@ -19,7 +19,7 @@ export interface FindOrInsertExits {
 }
 
 /** find_or_insert on `gpu`'s instance: its tree, its notifier lock; a new range has a pages set per device. */
-export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu = GPU0): SvmStep[] {
+export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu = GPU0, devmemPossible = devices(cfg) > 0): SvmStep[] {
   const NOTIFIER = notifierLock(gpu.inst);
   const creates = (g: SvmGlobals, l: SvmLocals): boolean => vmaAt(g, l.page) !== undefined && rangeAt(g, l.page, gpu.inst) === undefined;
   const slots = devicesOf(cfg, gpu.inst).length;
@@ -63,7 +63,7 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu
           return;
         }
         // migrate_devmem = devmem_possible && vma_is_anonymous (every modeled VMA is anonymous).
-        insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId, devices(cfg) > 0, gpu.inst, slots));
+        insertRange(g, newRange(chunk[0], chunk[1], g.nextRangeId, devmemPossible, gpu.inst, slots));
         l.rid = g.nextRangeId++;
         l.ret = OK;
         l.range = chunk[0];

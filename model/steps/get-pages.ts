@@ -3,7 +3,8 @@
 // read_retry, DMA map. The caller holds the driver lock for write (DOMAIN.md §2.4 DERIVED: two
 // get_pages on one range would race on the flags), so `l.range` stays in the tree throughout.
 
-import { memoryType, type Protocol, type SvmConfig } from '../config.ts';
+import { memoryType, type SvmConfig } from '../config.ts';
+import type { Driver } from '../driver.ts';
 import { GPU0, gpus, type Gpu } from '../gpu.ts';
 import { MMAP, acquire, notifierLock, release, section } from '../locks.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
@@ -28,7 +29,7 @@ function leave(e: Exit, l: SvmLocals): string {
  * do_swap_page -> migrate_to_ram, under mmap_lock(R); the migration's invalidation moved the seq,
  * so hmm_range_fault returns -EBUSY and get_pages starts over.
  */
-function peerFaultSteps(cfg: SvmConfig, protocol: Protocol, gpu: Gpu): SvmStep[] {
+function peerFaultSteps(cfg: SvmConfig, driver: Driver, gpu: Gpu): SvmStep[] {
   return [
     {
       label: 'gp_hmm_fault_peer',
@@ -40,7 +41,7 @@ function peerFaultSteps(cfg: SvmConfig, protocol: Protocol, gpu: Gpu): SvmStep[]
       effect: (g, l) => void (l.fpage = peerPage(g, cfg, gpu, l)),
       next: 'gh_lock_page',
     },
-    ...migrateToRamSteps(cfg, protocol, 'gh_', 'gh_retry'),
+    ...migrateToRamSteps(cfg, driver, 'gh_', 'gh_retry'),
     { label: 'gh_retry', kernelFn: 'hmm_range_fault returns -EBUSY: mmap_read_unlock, retry', locks: [release(MMAP, 'read')], next: 'gp_read_begin' },
   ];
 }
@@ -61,7 +62,7 @@ function peerPage(g: SvmGlobals, cfg: SvmConfig, gpu: Gpu, l: SvmLocals): number
  * get_pages of `gpu` on its instance's range l.range: its own pages set, its instance's seq and
  * lock. With two GPUs, `peer` adds the path where hmm_range_fault migrates a peer's page to RAM.
  */
-export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: SvmConfig; protocol: Protocol }): SvmStep[] {
+export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: SvmConfig; driver: Driver }): SvmStep[] {
   const withPeers = peer !== undefined && gpus(peer.cfg) > 1;
   const NOTIFIER = notifierLock(gpu.inst);
   const range = (g: SvmGlobals, l: SvmLocals): Range | undefined => rangeStarting(g, l.range, gpu.inst);
@@ -150,6 +151,6 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       },
       next: 'gp_map',
     },
-    ...(withPeers ? peerFaultSteps(peer.cfg, peer.protocol, gpu) : []),
+    ...(withPeers ? peerFaultSteps(peer.cfg, peer.driver, gpu) : []),
   ];
 }

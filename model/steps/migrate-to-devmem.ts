@@ -6,7 +6,8 @@
 // behind the buffer's pre_migrate_fence, waits for it, and finalizes.
 // Read from drm_pagemap.c @ 10dd1eaa (helper notes in docs/model.md).
 
-import { memoryType, type Protocol, type SvmConfig } from '../config.ts';
+import { memoryType, type SvmConfig } from '../config.ts';
+import type { Driver } from '../driver.ts';
 import { collectPages, installDevicePage, maskPages, newDevmem, putZdd } from '../devmem.ts';
 import { MMAP, acquire, boResv, release } from '../locks.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
@@ -29,8 +30,8 @@ export interface MigrateOptions {
   readonly prefix: string;
   /** The VA interval to migrate (the range or the prefetch interval), read when the migration starts. */
   readonly target: Interval;
-  /** xe: the device's VM-bound buffer (xe_bo_create_locked); amdgpu: amdgpu_bo_create + reserve. */
-  readonly protocol: Protocol;
+  /** The driver whose populate_mm creates the buffer, and whose notifier the migration runs. */
+  readonly driver: Driver;
   /** The devices l.dev can name (a fault migrates only to its own GPU); default every device. */
   readonly devs?: readonly number[];
 }
@@ -66,7 +67,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       next: P('bo_create'),
     },
     ...perDevice(cfg, P('bo_create'), (d) => ({
-      kernelFn: o.protocol === 'xe' ? 'xe_drm_pagemap_populate_mm: xe_bo_create_locked + drm_pagemap_devmem_init' : 'amdgpu populate_mm: amdgpu_bo_create + amdgpu_bo_reserve + drm_pagemap_devmem_init',
+      kernelFn: o.driver.pagemap.create,
       note: 'a fresh VRAM buffer, reserved; its clear is still queued (pre_migrate_fence)',
       locks: [acquire(boResv(d))],
       mayAlloc: true,
@@ -94,7 +95,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       },
       next: (_g, l) => (l.ret === OK ? P('inv_start') : P('unlock')),
     },
-    ...callbackSteps(cfg, o.protocol, 'migrate', P('collect'), o.prefix),
+    ...callbackSteps(cfg, o.driver, 'migrate', P('collect'), o.prefix),
     {
       label: P('collect'),
       kernelFn: 'migrate_vma_setup: migrate_vma_collect (lock pages, install migration entries)',
@@ -169,7 +170,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       next: P('unlock'),
     },
     ...perDevice(cfg, P('unlock'), (d) => ({
-      kernelFn: o.protocol === 'xe' ? 'xe_bo_unlock + xe_bo_put; mmap_read_unlock + mmput' : 'amdgpu_bo_unreserve + amdgpu_bo_unref; mmap_read_unlock + mmput',
+      kernelFn: o.driver.pagemap.unlock,
       locks: [release(boResv(d)), release(MMAP, 'read')],
       reads: joined(undefined, x.ok.reads, x.busy.reads, x.fail.reads),
       writes: joined(undefined, x.ok.writes, x.busy.writes, x.fail.writes),

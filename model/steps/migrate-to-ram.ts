@@ -6,14 +6,15 @@
 // pages someone else holds locked stay behind). No driver lock is taken (bug 8).
 // `l.fpage` is the faulting page; the caller holds mmap_lock(R) throughout.
 
-import type { Protocol, SvmConfig } from '../config.ts';
+import type { SvmConfig } from '../config.ts';
+import type { Driver } from '../driver.ts';
 import { collectPages, copyCollectedToRam, installCollectedInRam } from '../devmem.ts';
 import { allocationOwner, callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import { vmaAt } from '../queries.ts';
 import { EAGAIN, NONE, OK } from '../state.ts';
 import type { SvmStep } from './types.ts';
 
-export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: string, after: string): SvmStep[] {
+export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string, after: string): SvmStep[] {
   const P = (label: string): string => prefix + label;
   return [
     {
@@ -63,7 +64,7 @@ export function migrateToRamSteps(cfg: SvmConfig, protocol: Protocol, prefix: st
       next: P('inv_start'),
     },
     // The migration's pgmap owner is the owner of the faulting page: its device.
-    ...callbackSteps(cfg, protocol, 'migrate', P('collect'), prefix, allocationOwner),
+    ...callbackSteps(cfg, driver, 'migrate', P('collect'), prefix, allocationOwner),
     {
       label: P('collect'),
       kernelFn: 'migrate_vma_setup(SELECT_DEVICE_PRIVATE | SELECT_DEVICE_COHERENT, fault_page)',

@@ -18,6 +18,12 @@ export interface Exit {
   readonly writes?: readonly string[];
 }
 
+/** Where committing a range to the GPU page table goes: mapped, or -EAGAIN (pages no longer valid). */
+export interface MapExits {
+  readonly ok: Exit;
+  readonly again: Exit;
+}
+
 export const goto = (label: string, effect?: Exit['effect']): Exit => (effect ? { to: () => label, effect } : { to: () => label });
 
 /**

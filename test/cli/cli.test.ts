@@ -52,7 +52,8 @@ describe('svmcheck explore', () => {
 
   it.each([
     [['explore', '--protocol', 'nope'], /unknown protocol 'nope' for scenario default \(known: amdgpu-v3, xe\)/],
-    [['explore', '--scenario', 'mutex', '--protocol', 'xe'], /unknown protocol 'xe' for scenario mutex \(known: peterson/],
+    [['explore', '--scenario', 'mutex', '--protocol', 'xe'], /scenario mutex does not run under protocol 'xe' \(it runs under: peterson/],
+    [['explore', '--scenario', 'migration-vs-munmap', '--protocol', 'amdgpu-v3'], /scenario migration-vs-munmap does not run under protocol 'amdgpu-v3' \(it runs under: amdgpu-v3-vram, xe/],
     [['explore', '--depth', '-1'], /--depth.*expected a whole number >= 0/],
     [['explore', '--max-states', '0'], /--max-states.*expected a whole number >= 1/],
     [['explore', '--time-limit', 'soon'], /--time-limit.*seconds/],

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { explore, patchModel, type StepPatch } from '../../explorer/index.ts';
 import { SVM_LOCK_RULES } from '../../invariants/lock-rules.ts';
 import { svmModel } from '../../model/build.ts';
-import type { ProcessSpec, Protocol } from '../../model/config.ts';
+import type { ProcessSpec } from '../../model/config.ts';
+import type { Protocol } from '../../model/drivers/index.ts';
 import { acquire, MMAP, NOTIFIER, release } from '../../model/locks.ts';
 import type { SvmGlobals, SvmLocals } from '../../model/state.ts';
 

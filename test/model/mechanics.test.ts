@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../explorer/index.ts';
 import { svmModel } from '../../model/build.ts';
-import type { ProcessSpec, Protocol, SvmConfig } from '../../model/config.ts';
+import type { ProcessSpec, SvmConfig } from '../../model/config.ts';
+import type { Protocol } from '../../model/drivers/index.ts';
 import { schedule, times } from './schedule.ts';
 
 const base = { pages: 2, chunkSizes: [2, 1], mapRetries: 3, granularity: 2, vmas: [[0, 2]], attrs: [], premapped: [] } as const;

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../explorer/index.ts';
 import { svmModel } from '../../model/build.ts';
-import type { ProcessSpec, Protocol, SvmConfig } from '../../model/config.ts';
+import type { ProcessSpec, SvmConfig } from '../../model/config.ts';
+import type { Protocol } from '../../model/drivers/index.ts';
 import { SVM_SCENARIOS } from '../../model/scenarios/configs.ts';
 import { content } from '../../model/queries.ts';
 import { NONE, type SvmGlobals } from '../../model/state.ts';
@@ -24,7 +25,7 @@ const scenario = (name: string) => SVM_SCENARIOS.find((s) => s.name === name)!.c
 const migrated = ['prefetch0*', 'engine*', 'prefetch0*'];
 
 describe('a prefetch moves a range into VRAM with its data', () => {
-  it.each(['amdgpu-v3', 'xe'] as const)('%s: both pages map device pages of one allocation, holding what the system pages held', (protocol) => {
+  it.each(['amdgpu-v3-vram', 'xe'] as const)('%s: both pages map device pages of one allocation, holding what the system pages held', (protocol) => {
     const run = schedule(model(protocol, [prefetch()]), migrated);
     const g = run.last.g;
     expect(run.last.procs[0]!.pc).toBe('done');
@@ -38,7 +39,7 @@ describe('a prefetch moves a range into VRAM with its data', () => {
 
 describe('a CPU store to a device-private page', () => {
   it('faults, is refused once while the timeslice lasts, then migrates the allocation back and stores', () => {
-    const run = schedule(model('amdgpu-v3', [prefetch(), { kind: 'cpu-fault', page: 0, value: 7 }]), [...migrated, 'cpu0*']);
+    const run = schedule(model('amdgpu-v3-vram', [prefetch(), { kind: 'cpu-fault', page: 0, value: 7 }]), [...migrated, 'cpu0*']);
     const cpu = labels(run, 'cpu0');
     expect(cpu.filter((l) => l === 'cf_timeslice')).toHaveLength(1);
     expect(cpu.indexOf('cf_timeslice')).toBeLessThan(cpu.indexOf('cf_window'));
@@ -52,7 +53,7 @@ describe('a CPU store to a device-private page', () => {
   });
 
   it('migrates only the pages nobody else holds: a page another fault has locked stays in VRAM', () => {
-    const m = model('amdgpu-v3', [prefetch(), { kind: 'cpu-fault', page: 0, value: 7 }, { kind: 'cpu-fault', page: 1, value: 8 }]);
+    const m = model('amdgpu-v3-vram', [prefetch(), { kind: 'cpu-fault', page: 0, value: 7 }, { kind: 'cpu-fault', page: 1, value: 8 }]);
     // cpu0 is refused once (the timeslice ends); cpu1 locks page 1; cpu0 then migrates.
     const cpu0 = ['cpu0:cpu_fault', 'cpu0:cf_lock_page', 'cpu0:cf_timeslice', 'cpu0:cpu_refault'];
     const run = schedule(m, [...migrated, ...cpu0, 'cpu1:cpu_fault', 'cpu1:cf_lock_page', 'cpu0:cpu_fault', 'cpu0:cf_lock_page', 'cpu0:cf_window']);
@@ -98,7 +99,7 @@ describe('two GPUs prefetching one range', () => {
   });
 
   it('amdgpu (no driver_migrate_lock, no retry): a prefetch finding the range in the peer\'s VRAM fails with -EBUSY and leaves it there', () => {
-    const m = model('amdgpu-v3', [prefetch(0), prefetch(1)], { devices: 2 });
+    const m = model('amdgpu-v3-vram', [prefetch(0), prefetch(1)], { devices: 2 });
     const run = schedule(m, [...migrated, 'prefetch1*']);
     const p1 = labels(run, 'prefetch1');
     expect(p1.slice(p1.indexOf('mg_cpages'))).toEqual(['mg_cpages', 'mg_finalize', 'mg_unlock1', 'pv_unlock1']);
@@ -106,7 +107,7 @@ describe('two GPUs prefetching one range', () => {
     expect(placement(run.last.g)).toEqual([0, 0]);
     // migrate_vma_collect takes a 2M range's pages under one page-table lock, so two collectors
     // never split a range: in every ending it is whole on one device.
-    const ends = terminalStates(svmModel('t', scenario('two-gpus-migrating'), 'amdgpu-v3')).map((s) => placement(s.g).join(','));
+    const ends = terminalStates(svmModel('t', scenario('two-gpus-migrating'), 'amdgpu-v3-vram')).map((s) => placement(s.g).join(','));
     expect([...new Set(ends)].sort()).toEqual(['0,0', '1,1']);
   });
 });
@@ -135,7 +136,7 @@ describe('eviction', () => {
 
 describe('the MMU_NOTIFY_MIGRATE owner rule (Documentation/mm/hmm.rst)', () => {
   const cfg = { ...scenario('migration-vs-munmap'), processes: [prefetch()] };
-  it.each(['amdgpu-v3', 'xe'] as const)('%s: a notifier that skips its own owner\'s MIGRATE events keeps PTEs to the system pages a migration frees', (protocol) => {
+  it.each(['amdgpu-v3-vram', 'xe'] as const)('%s: a notifier that skips its own owner\'s MIGRATE events keeps PTEs to the system pages a migration frees', (protocol) => {
     const skip = explore(svmModel('t', { ...cfg, migrateOwnerSkip: true }, protocol), { stopAtFirstViolation: false });
     expect(skip.violations.map((v) => v.invariant)).toEqual(expect.arrayContaining(['invalidate-before-return', 'no-stale-pte']));
     // As drm_gpusvm, xe and amdgpu V3 do it (no owner check), the same migration is clean.
@@ -145,7 +146,7 @@ describe('the MMU_NOTIFY_MIGRATE owner rule (Documentation/mm/hmm.rst)', () => {
 
 describe('"Raced while finalizing migration" (finalizeRaces)', () => {
   it('amdgpu: the prefetch returns -EBUSY with the page that failed left in RAM', () => {
-    const ends = terminalStates(model('amdgpu-v3', [prefetch()], { finalizeRaces: true })).map((s) => placement(s.g).join(','));
+    const ends = terminalStates(model('amdgpu-v3-vram', [prefetch()], { finalizeRaces: true })).map((s) => placement(s.g).join(','));
     expect([...new Set(ends)].sort()).toEqual(['0,-1', '0,0']);
   });
 

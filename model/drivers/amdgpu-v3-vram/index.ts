@@ -1,0 +1,29 @@
+// amdgpu RFC V3 with the VRAM migration series v3 (MIG-V3-0, 2026-04-27) on top: a composition
+// of two code bases. RFC V3 cannot map device pages, and the migration series was posted against
+// its own base; this protocol runs V3's fault path, notifier, GC and SET_ATTR with the series'
+// prefetch to VRAM, migration decision layer and unpinned VRAM buffer. Its findings hold for the
+// composition, not for either posted series alone (docs/model.md).
+
+import { devices, type SvmConfig } from '../../config.ts';
+import type { Driver } from '../../driver.ts';
+import { amdgpuV3 } from '../amdgpu-v3/index.ts';
+import { amdgpuSetAttr } from '../amdgpu-v3/set-attr.ts';
+import { amdgpuPrefetchDecision, amdgpuPrefetchVram } from './migrate.ts';
+
+export const amdgpuV3Vram: Driver = {
+  ...amdgpuV3,
+  name: 'amdgpu-v3-vram',
+  description: 'amdgpu RFC V3 composed with the VRAM migration series v3 (two code bases: V3 cannot map device pages; the series patches its own base)',
+  refuses: (cfg) => (migrates(cfg) ? undefined : 'nothing here migrates to VRAM, so the composition runs RFC V3 alone: use protocol amdgpu-v3'),
+  devmemPossible: (cfg) => devices(cfg) > 0,
+  programs: {
+    ...amdgpuV3.programs,
+    setAttr: (d, cfg, prefetch) => amdgpuSetAttr(d, cfg, prefetch, amdgpuPrefetchDecision(d, cfg)),
+    prefetchVram: amdgpuPrefetchVram,
+  },
+};
+
+/** Some process uses the migration series: a prefetch to VRAM, an eviction, or SET_ATTR's prefetch with VRAM. */
+function migrates(cfg: SvmConfig): boolean {
+  return devices(cfg) > 0 && cfg.processes.some((p) => p.kind === 'migrate' || p.kind === 'evict' || (p.kind === 'set-attr' && p.prefetch === true));
+}

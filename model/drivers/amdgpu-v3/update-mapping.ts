@@ -1,0 +1,71 @@
+// amdgpu V3 amdgpu_svm_range_update_mapping (V3 07/12; DOMAIN.md §2.3): lock the VM PD; under
+// notifier_lock(R) check pages valid (and not unmapped / partially unmapped) and write the PTEs;
+// drop the notifier lock; wait, update PDEs, flush the TLB, and only then
+// WRITE_ONCE(gpu_mapped, true).
+
+import { GPU0, type Gpu } from '../../gpu.ts';
+import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
+import { pagesOf, pagesValid, rangeStarting, writePtes } from '../../queries.ts';
+import { EAGAIN, OK } from '../../state.ts';
+import type { MapExits, SvmStep } from '../../steps/types.ts';
+
+export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
+  const RESV = vmResv(gpu.dev);
+  const NOTIFIER = notifierLock(gpu.inst);
+  return [
+    {
+      label: 'um_lock_pd',
+      kernelFn: 'amdgpu_svm_range_lock_vm_pd (drm_exec)',
+      locks: [acquire(RESV)],
+      next: 'um_commit',
+    },
+    {
+      label: 'um_commit',
+      kernelFn: 'amdgpu_svm_range_update_mapping: notifier_lock, pages_valid, amdgpu_vm_update_range',
+      note: 'memalloc_noreclaim; -EAGAIN (and gpu_mapped = false) unless pages valid and not unmapped; else write PTEs',
+      locks: section(NOTIFIER, 'read'),
+      reads: ['ranges', 'pages'],
+      writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
+      effect: (g, l) => {
+        const r = rangeStarting(g, l.range, gpu.inst)!;
+        const pg = pagesOf(r, gpu.slot);
+        if (!pagesValid(pg) || r.unmapped || r.partialUnmap) {
+          pg.mapped = false;
+          l.ret = EAGAIN;
+          return;
+        }
+        writePtes(g, r, gpu);
+        l.ret = OK;
+      },
+      next: (_g, l) => (l.ret === OK ? 'um_publish' : 'um_unlock_pd_again'),
+    },
+    {
+      label: 'um_publish',
+      kernelFn: 'amdgpu_vm_update_pdes + WRITE_ONCE(range->gpu_mapped, true)',
+      note: 'after the notifier lock is dropped (V3 07/12): PDE update, then the mapped flag is published; the fault path passes flush_tlb = false',
+      writes: ['ranges'],
+      effect: (g, l) => {
+        pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot).mapped = true;
+      },
+      next: 'um_unlock_pd',
+    },
+    {
+      label: 'um_unlock_pd',
+      kernelFn: 'drm_exec_fini',
+      locks: [release(RESV)],
+      reads: x.ok.reads,
+      writes: x.ok.writes,
+      effect: (g, l) => x.ok.effect?.(l, g),
+      next: (_g, l) => x.ok.to(l),
+    },
+    {
+      label: 'um_unlock_pd_again',
+      kernelFn: 'drm_exec_fini (-EAGAIN)',
+      locks: [release(RESV)],
+      reads: x.again.reads,
+      writes: x.again.writes,
+      effect: (g, l) => x.again.effect?.(l, g),
+      next: (_g, l) => x.again.to(l),
+    },
+  ];
+}

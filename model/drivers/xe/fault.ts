@@ -1,0 +1,99 @@
+// The xe GPU page-fault handler (DOMAIN.md §3.1; xe_svm.c xe_svm_handle_pagefault).
+
+import type { Program } from '../../../explorer/index.ts';
+import { devices, type SvmConfig } from '../../config.ts';
+import { wantsVram } from '../../devmem.ts';
+import { driverLock, type Driver } from '../../driver.ts';
+import { devicesOf, GPU0, suffix, type Gpu } from '../../gpu.ts';
+import { acquire, release } from '../../locks.ts';
+import { attrAt, attrValue, pagesOf, rangeInterval, rangeStarting } from '../../queries.ts';
+import { EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
+import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
+import { getPagesSteps } from '../../steps/get-pages.ts';
+import { goto, type SvmStep } from '../../steps/types.ts';
+import { allocVramSteps } from './alloc-vram.ts';
+import { xeBindSteps } from './bind.ts';
+
+type P = Program<SvmGlobals, SvmLocals>;
+
+/**
+ * xe: xe_svm_handle_pagefault -> __xe_svm_handle_pagefault under vm->lock(W). GC first, then
+ * find_or_insert bounded by the CPU-address-mirror VMA, the advisory validity check (no lock),
+ * get_pages, and the bind whose pre-commit re-checks pages valid under the notifier lock.
+ * Every failure goes back to `retry:` (no bound without devmem).
+ */
+export function xeFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
+  const vm = driverLock(d, gpu.inst);
+  const devmem = devices(cfg) > 0;
+  return {
+    name: `gpu_fault${suffix(gpu.dev)}`,
+    start: 'lock_vm',
+    steps: [
+      {
+        label: 'lock_vm',
+        kernelFn: 'xe_svm_handle_pagefault: down_write(vm->lock)',
+        locks: [acquire(vm)],
+        // migrate_try_count = devmem_only ? 3 : 1 (faults here are not devmem_only).
+        effect: (_g, l) => void (l.tries = cfg.migrateTries ?? 1),
+        next: 'gc_dequeue',
+      },
+      ...d.programs.gcLoop(d, cfg, 'vma_lookup', gpu.inst, devicesOf(cfg, gpu.inst)),
+      {
+        label: 'vma_lookup',
+        kernelFn: 'xe_vm_find_vma_by_addr (CPU-address-mirror VMA)',
+        note: 'its bounds bound any new range; not a mirror VMA: -EINVAL',
+        reads: ['attrs'],
+        effect: (g, l) => {
+          const a = attrAt(g, l.page);
+          l.ret = a ? OK : EINVAL;
+          if (a) {
+            l.lo = a.start;
+            l.hi = a.end;
+          }
+        },
+        next: (_g, l) => (l.ret === OK ? 'find_or_insert' : 'unlock_vm'),
+      },
+      ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_vm') }, gpu, d.devmemPossible(cfg)),
+      {
+        label: 'is_valid',
+        kernelFn: 'xe_svm_range_is_valid',
+        note: 'tile_present & ~tile_invalidated, read without the notifier lock (advisory)',
+        reads: ['ranges'],
+        effect: (g, l) => {
+          const pg = pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot);
+          l.ret = pg.mapped && !pg.invalidated ? OK : EINVAL;
+        },
+        next: (_g, l) => (l.ret === OK ? 'unlock_vm' : devmem ? 'needs_migrate' : 'gp_read_begin'),
+      },
+      ...(devmem ? xeMigrateSteps(d, cfg, gpu) : []),
+      ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu, { cfg, driver: d }),
+      ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }, gpu),
+      { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], effect: (_g, l) => void (l.rid = NONE), next: 'done' },
+    ],
+  };
+}
+
+/**
+ * xe with device memory: `--migrate_try_count >= 0 && xe_svm_range_needs_migrate_to_vram` runs
+ * xe_svm_alloc_vram; an error goes back to `retry:` (timeslice doubled, not modeled), where the
+ * exhausted try count then maps from system memory.
+ */
+function xeMigrateSteps(d: Driver, cfg: SvmConfig, gpu: Gpu): SvmStep[] {
+  return [
+    {
+      label: 'needs_migrate',
+      kernelFn: 'xe_svm_range_needs_migrate_to_vram (--migrate_try_count >= 0)',
+      note: 'migrate_devmem, the preferred location is this device\'s VRAM, and the range is not already there',
+      reads: ['ranges', 'attrs', 'pages', 'devmem'],
+      effect: (_g, l) => {
+        l.tries--;
+        l.dev = gpu.dev;
+      },
+      next: (g, l) => {
+        const r = rangeStarting(g, l.range, gpu.inst)!;
+        return l.tries >= 0 && wantsVram(g, r, d, attrValue(g, l.page), gpu.dev) ? 'av_lock_read' : 'gp_read_begin';
+      },
+    },
+    ...allocVramSteps(d, cfg, rangeInterval(gpu.inst), { ok: goto('gp_read_begin'), fail: goto('gc_dequeue') }, [gpu.dev]),
+  ];
+}

@@ -1,0 +1,46 @@
+// xe's garbage collector loop (xe_svm_garbage_collector): dequeue under the GC spinlock;
+// xe_vm_range_unbind under the VM resv (PTEs zapped, TLB invalidated); drm_gpusvm_range_remove;
+// reset the VMA's attributes (xe_svm_range_set_default_attr, policy 'reset').
+
+import type { SvmConfig } from '../../config.ts';
+import { attrPolicy, type Driver } from '../../driver.ts';
+import { section, vmResv } from '../../locks.ts';
+import { clearAttrs, flushTlb, pagesOf, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
+import { gcDequeueStep, gcRemoveStep } from '../../steps/gc.ts';
+import type { SvmStep } from '../../steps/types.ts';
+
+export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, devs: readonly number[]): SvmStep[] {
+  const policy = attrPolicy(cfg, d);
+  const steps: SvmStep[] = [
+    gcDequeueStep('xe_svm_garbage_collector (list_del under the GC lock)', inst, exit, 'gc_unbind'),
+    gcRemoveStep(inst, policy !== 'keep' ? 'gc_reset_attrs' : 'gc_dequeue'),
+    {
+      label: 'gc_unbind',
+      kernelFn: 'xe_vm_lock + xe_vm_range_unbind + xe_vm_unlock',
+      note: 'tear down the GPU PTEs of the range, with the TLB invalidation',
+      locks: devs.flatMap((dev) => section(vmResv(dev))),
+      reads: ['pages'],
+      writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
+      effect: (g, l) => {
+        const r = rangeStarting(g, l.range, inst)!;
+        devs.forEach((dev, slot) => {
+          zapPtes(g, r, dev);
+          flushTlb(g, dev);
+          pagesOf(r, slot).mapped = false;
+        });
+      },
+      next: 'gc_remove',
+    },
+  ];
+  if (policy !== 'keep') {
+    steps.push({
+      label: 'gc_reset_attrs',
+      kernelFn: 'xe_svm_range_set_default_attr',
+      note: "reset the VMA's attributes of the unmapped interval to the defaults (vm->lock held)",
+      writes: ['attrs'],
+      effect: (g, l) => (policy === 'clear' ? clearAttrs(g.attrs, l.lo, l.hi) : resetAttrs(g.attrs, l.lo, l.hi)),
+      next: 'gc_dequeue',
+    });
+  }
+  return steps;
+}

@@ -1,0 +1,23 @@
+// xe's gpusvm->ops->invalidate, phase 1 (xe_svm_invalidate): the PTEs of every range that is not
+// unmapped and has tile_present are zapped (xe_pt_zap_ptes_range), tile_invalidated is set, and
+// the TLB invalidation is waited for before the callback goes on.
+
+import type { CallbackContext } from '../../driver.ts';
+import { overlapping, tree, zapMapped } from '../../queries.ts';
+import { joined, type SvmStep } from '../../steps/types.ts';
+
+export function xeInvalidateBegin(c: CallbackContext): SvmStep {
+  return {
+    label: c.label,
+    kernelFn: 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
+    note: 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation' + (c.ownerSkip ? '; skipped for a MIGRATE event of its own owner' : ''),
+    reads: joined(['ranges', 'pages'], c.skipReads),
+    writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
+    effect: (g, l) => {
+      if (c.skipped(g, l)) return;
+      const live = overlapping(tree(g, c.inst), l.is, l.ie).filter((r) => !r.unmapped);
+      zapMapped(g, live, c.devs, (pg) => void (pg.invalidated = true));
+    },
+    next: c.next,
+  };
+}

@@ -1,0 +1,37 @@
+// xe prefetch to one device's VRAM (DOMAIN.md §3.5, §3.6): a VM_BIND prefetch op under that GPU's
+// vm->lock(W): xe_svm_alloc_vram with driver_migrate_lock. The mapping afterwards is left to GPU
+// faults.
+
+import type { Program } from '../../../explorer/index.ts';
+import type { SvmConfig } from '../../config.ts';
+import { inVram } from '../../devmem.ts';
+import { driverLock, type Driver } from '../../driver.ts';
+import { gpuOf } from '../../gpu.ts';
+import { acquire, release } from '../../locks.ts';
+import { OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
+import { perDevice } from '../../steps/per-device.ts';
+import { allocVramSteps } from './alloc-vram.ts';
+
+const interval = (_g: SvmGlobals, l: SvmLocals): readonly [number, number] => [l.page, l.end];
+
+export function xePrefetchVram(d: Driver, cfg: SvmConfig): Program<SvmGlobals, SvmLocals> {
+  // The driver lock of the GPU's instance (with one instance, the GPUs share it).
+  const lock = (dev: number): string => driverLock(d, gpuOf(cfg, dev).inst);
+  return {
+    name: 'prefetch_vram',
+    start: 'pv_lock',
+    steps: [
+      ...perDevice(cfg, 'pv_lock', (dev) => ({ kernelFn: 'xe_vm_bind prefetch op: down_write(vm->lock)', locks: [acquire(lock(dev))], next: 'pv_decide' })),
+      {
+        label: 'pv_decide',
+        kernelFn: 'xe_svm_range_needs_migrate_to_vram',
+        note: "migrate unless the interval is already in this device's VRAM",
+        reads: ['pages', 'devmem'],
+        effect: (_g, l) => void (l.ret = OK),
+        next: (g, l) => (inVram(g, l.dev, l.page, l.end) ? 'pv_unlock' : 'av_lock_read'),
+      },
+      ...allocVramSteps(d, cfg, interval, { ok: { to: () => 'pv_unlock' }, fail: { to: () => 'pv_unlock' } }),
+      ...perDevice(cfg, 'pv_unlock', (dev) => ({ kernelFn: 'up_write(vm->lock)', locks: [release(lock(dev))], next: 'done' })),
+    ],
+  };
+}

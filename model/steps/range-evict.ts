@@ -1,0 +1,45 @@
+// drm_gpusvm_range_evict (DOMAIN.md §3.9): hmm_range_fault over the interval with
+// HMM_PFN_REQ_FAULT and no device-private owner, so every device-private page faults through
+// migrate_to_ram; hmm_range_fault returns -EBUSY and is called again until none is left.
+
+import { memoryType, type SvmConfig } from '../config.ts';
+import type { Driver } from '../driver.ts';
+import { MMAP, acquire, release } from '../locks.ts';
+import type { Interval } from '../queries.ts';
+import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { migrateToRamSteps } from './migrate-to-ram.ts';
+import { joined, type SvmStep } from './types.ts';
+
+/** drm_gpusvm_range_evict over target(g, l); `done` is where it goes when no device page is left. */
+export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval, done: string): SvmStep[] {
+  const firstDevicePage = (g: SvmGlobals, l: SvmLocals): number => {
+    if (memoryType(cfg) === 'coherent') return NONE; // hmm_range_fault maps coherent pages as they are
+    const [s, e] = target(g, l);
+    for (let p = s; p < e; p++) if (g.pages[p]!.mapped && g.pages[p]!.dev !== NONE) return p;
+    return NONE;
+  };
+  return [
+    {
+      label: 're_hmm_fault',
+      kernelFn: 'drm_gpusvm_range_evict: hmm_range_fault(HMM_PFN_REQ_FAULT, dev_private_owner = NULL)',
+      note: 'faults the first device-private page of the range (migrate_to_ram); none left: done',
+      locks: [acquire(MMAP, 'read')],
+      reads: joined(['pages'], target.reads),
+      guard: (g, l) => {
+        const [s, e] = target(g, l);
+        return g.pages.slice(s, e).every((p) => !p.locked);
+      },
+      effect: (g, l) => void (l.fpage = firstDevicePage(g, l)),
+      next: (_g, l) => (l.fpage === NONE ? 're_done' : 're_lock_page'),
+    },
+    ...migrateToRamSteps(cfg, driver, 're_', 're_retry'),
+    {
+      label: 're_retry',
+      kernelFn: 'hmm_range_fault returned -EBUSY: mmap_read_unlock, call it again',
+      locks: [release(MMAP, 'read')],
+      next: 're_hmm_fault',
+    },
+    { label: 're_done', kernelFn: 'drm_gpusvm_range_evict: mmap_read_unlock + mmput', locks: [release(MMAP, 'read')], next: done },
+  ];
+}
+
