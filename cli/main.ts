@@ -62,12 +62,13 @@ function program(setExit: (code: number) => void): Command {
 
   cli
     .command('steps')
-    .description("list the steps of a scenario's programs: kernel function, locks (+taken -dropped), note")
+    .description("list the steps of a scenario's programs: kernel function, locks (+taken -dropped), note, source")
     .option('--scenario <name>', 'scenario (see `svmcheck list`)', DEFAULT_SCENARIO)
     .option('--protocol <name>', "protocol variant (default: the scenario's own)")
     .option('--all-scenarios', 'every program of every scenario that runs under the protocol')
     .option('--markdown', 'print tables for docs/model.md')
     .option('--json', 'print one JSON array on stdout')
+    .option('--uncited', 'only the steps that cite no source (and say no reason why)')
     .action((flags) => setExit(stepsCommand(flags)));
 
   cli

@@ -15,6 +15,7 @@ import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.
 import { freeDevicePage, installSystemPage } from '../devmem.ts';
 import { attrValue, content, overlapping, tree, unmapPages } from '../queries.ts';
 import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { cite, GPUSVM_C } from '../sources.ts';
 import { joined, type SvmStep } from '../steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -85,6 +86,7 @@ function instanceCallbackSteps(
       label: L('inv_lock'),
       kernelFn: 'drm_gpusvm_notifier_invalidate: down_write(notifier_lock) + mmu_interval_set_seq',
       note: 'from here mmu_interval_read_begin waits, and mmu_interval_read_retry fails for older seqs',
+      cite: [cite(GPUSVM_C, 'drm_gpusvm_notifier_invalidate', '\tdown_write(&gpusvm->notifier_lock);\n\tmmu_interval_set_seq(mni, cur_seq);')],
       locks: [acquire(lock, 'write')],
       reads: ['subSeq'],
       writes: ['mniSeq'],

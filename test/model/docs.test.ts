@@ -23,6 +23,11 @@ describe('docs/model.md', () => {
     }
     expect([...missing]).toEqual([]);
   });
+
+  it('ends with the step reference `npm run docs` generates, sources included', async () => {
+    const { stepReference } = await import('../../bin/update-docs.ts');
+    expect(doc.slice(doc.indexOf('## Step reference'))).toBe(stepReference());
+  });
 });
 
 describe('docs/invariants.md', () => {
