@@ -14,3 +14,5 @@ export const MMU_NOTIFIER_C = 'damonitor/linux:mm/mmu_notifier.c@dc29564804a78da
 
 /** One citation: the lines `quote` of function `fn` at `ref`. */
 export const cite = (ref: string, fn: string, quote: string): Citation => ({ ref, fn, quote });
+/** The kernel test robot's mail quoting mm/memory.c do_swap_page with the hmm_range_fault livelock fix (v2). */
+export const DO_SWAP_PAGE_MAIL = '<202602032021.bgMlVqDp-lkp@intel.com>';

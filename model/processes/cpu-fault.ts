@@ -9,6 +9,7 @@ import type { Driver } from '../driver.ts';
 import { MMAP, acquire, release } from '../locks.ts';
 import { setContent } from '../queries.ts';
 import { EFAULT, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { cite, DO_SWAP_PAGE_MAIL } from '../sources.ts';
 import { migrateToRamSteps } from '../steps/migrate-to-ram.ts';
 
 export function cpuFault(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLocals> {
@@ -26,6 +27,7 @@ export function cpuFault(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, Sv
         at: 'cpu_access',
         kernelFn: 'the CPU store lands (a system page, or a DEVICE_COHERENT page the CPU maps)',
         note: 'a present page takes the store without a fault; one under migration has a migration entry instead',
+        unsourced: 'a CPU store through a present PTE runs no kernel code (the hardware)',
         reads: ['pages'],
         writes: ['data', 'written', 'devmem'],
         guard: (g, l) => stores(g, l),
@@ -40,6 +42,11 @@ export function cpuFault(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, Sv
         at: 'cpu_access',
         kernelFn: 'handle_mm_fault (mmap_lock(R) or the VMA lock)',
         note: 'no VMA: SIGSEGV; a device-private entry: do_swap_page; a migration entry: wait for it (migration_entry_wait)',
+        // Under the per-VMA lock a device-private fault is retried under mmap_lock(R): the model's lock.
+        cite: [
+          cite(DO_SWAP_PAGE_MAIL, 'do_swap_page', '\t\tif (softleaf_is_migration(entry)) {\n\t\t\tmigration_entry_wait(vma->vm_mm, vmf->pmd,\n\t\t\t\t\t     vmf->address);'),
+          cite(DO_SWAP_PAGE_MAIL, 'do_swap_page', '\t\t} else if (softleaf_is_device_private(entry)) {\n\t\t\tif (vmf->flags & FAULT_FLAG_VMA_LOCK) {'),
+        ],
         locks: [acquire(MMAP, 'read')],
         reads: ['pages'],
         guard: (g, l) => !g.pages[l.page]!.locked && !stores(g, l),
@@ -49,11 +56,19 @@ export function cpuFault(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, Sv
         },
         next: (_g, l) => (l.ret === EFAULT ? 'cpu_sigsegv' : 'cf_lock_page'),
       },
-      { label: 'cpu_sigsegv', kernelFn: 'no VMA: SIGSEGV', locks: [release(MMAP, 'read')], next: 'done' },
+      {
+        label: 'cpu_sigsegv',
+        kernelFn: 'no VMA: SIGSEGV',
+        unsourced: 'the arch fault handler (lock_mm_and_find_vma, bad_area): arch/x86/mm/fault.c was not read; standard behaviour',
+        locks: [release(MMAP, 'read')],
+        next: 'done',
+      },
       ...migrateToRamSteps(cfg, driver, 'cf_', 'cpu_refault'),
       {
         label: 'cpu_refault',
         kernelFn: 'the fault returns; the CPU retries the store',
+        // Returning retries the access: that is the hardware's.
+        cite: [cite(DO_SWAP_PAGE_MAIL, 'do_swap_page', '\t\t\t\tret = pgmap->ops->migrate_to_ram(vmf);')],
         locks: [release(MMAP, 'read')],
         next: 'cpu_access',
       },

@@ -15,6 +15,7 @@ import { acquire, boResv, release } from '../locks.ts';
 import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { perDevice } from '../steps/per-device.ts';
 import type { SvmStep } from '../steps/types.ts';
+import { cite, MIGRATE_DEVICE_C, PAGEMAP_C } from '../sources.ts';
 import { allocationOwner, callbackSteps, invEndStep } from './invalidate.ts';
 
 /** Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use. */
@@ -31,6 +32,7 @@ export function evict(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLo
       ...body,
       ...perDevice(cfg, 'ev_unlock', (d) => ({
         kernelFn: 'ttm_bo_evict done: dma_resv_unlock',
+        unsourced: 'TTM (ttm_bo_evict) is outside the drm_pagemap/core-mm sources read',
         locks: [release(boResv(d))],
         next: 'done',
       })),
@@ -42,6 +44,7 @@ export function evict(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLo
 function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'note' | 'writes' | 'effect' | 'next'>): SvmStep[] {
   return perDevice(cfg, 'ev_pick', (d) => ({
     ...step,
+    unsourced: 'TTM picks the buffer and holds its reservation (ttm_bo_evict); TTM is outside the sources read',
     locks: [acquire(boResv(d))],
     reads: ['devmem'],
     guard: (g) => victims(g, d).length > 0,
@@ -65,6 +68,9 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
       label: 'ev_populate',
       kernelFn: 'drm_pagemap_evict_to_ram: mmget_not_zero + populate_devmem_pfn + migrate_device_pfns',
       note: 'the buffer\'s pages are found from physical memory; their mappings are invalidated through the rmap',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', '\terr = ops->populate_devmem_pfn(devmem_allocation, npages, src);\n\tif (err)\n\t\tgoto err_free;\n\n\terr = migrate_device_pfns(src, npages);'),
+      ],
       reads: ['devmem'],
       effect: (g, l) => {
         const d = g.devmem[l.alloc]!;
@@ -78,6 +84,10 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
       label: 'ev_collect',
       kernelFn: 'migrate_device_pfns: lock the device pages, install migration entries',
       note: 'pages somebody else holds locked are left for a later pass',
+      cite: [
+        cite(MIGRATE_DEVICE_C, 'migrate_device_pfns', '\tfor (i = 0; i < npages; i++)\n\t\tsrc_pfns[i] = migrate_device_pfn_lock(src_pfns[i]);\n\n\tmigrate_device_unmap(src_pfns, npages, NULL);'),
+        cite(MIGRATE_DEVICE_C, 'migrate_device_pfn_lock', '\tif (!folio_trylock(folio)) {\n\t\tfolio_put(folio);\n\t\treturn 0;\n\t}'),
+      ],
       reads: ['pages', 'devmem'],
       writes: ['pages'],
       effect: (g, l) => collectPages(g, l, (p) => !g.pages[p]!.locked && g.pages[p]!.dev === l.alloc),
@@ -87,6 +97,10 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
     {
       label: 'ev_copy',
       kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', '\terr = drm_pagemap_migrate_populate_ram_pfn(NULL, NULL, npages, &mpages,\n\t\t\t\t\t\t   src, dst, 0);\n\tif (err || !mpages)\n\t\tgoto err_finalize;'),
+        cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', '\terr = ops->copy_to_ram(pages, pagemap_addr, npages, NULL);'),
+      ],
       mayAlloc: true,
       reads: ['devmem', 'pages'],
       effect: copyCollectedToRam,
@@ -96,6 +110,10 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
       label: 'ev_finalize',
       kernelFn: 'migrate_device_pages + migrate_device_finalize',
       note: 'the pages now map system pages; each freed device page drops its zdd reference',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', '\tmigrate_device_pages(src, dst, npages);\n\tmigrate_device_finalize(src, dst, npages);'),
+        cite(PAGEMAP_C, 'drm_pagemap_folio_free', '\tdrm_pagemap_zdd_put(folio->page.zone_device_data);'),
+      ],
       writes: ['pages', 'devmem', 'data'],
       effect: (g, l) => installCollectedInRam(g, l),
       next: 'ev_detached',
@@ -103,6 +121,10 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
     {
       label: 'ev_detached',
       kernelFn: 'drm_pagemap_evict_to_ram: completion_done(&devmem->detached), else retry (2 more) or -EBUSY',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', '\tif (completion_done(&devmem_allocation->detached))\n\t\treturn 0;\n\n\tif (retry_count--) {\n\t\tcond_resched();\n\t\tgoto retry;\n\t}\n\n\treturn err ?: -EBUSY;'),
+        cite(PAGEMAP_C, 'drm_pagemap_zdd_destroy', '\tif (devmem) {\n\t\tcomplete_all(&devmem->detached);'),
+      ],
       reads: ['devmem'],
       effect: (g, l) => {
         l.ret = g.devmem[l.alloc]!.released ? OK : l.mtries > 0 ? EAGAIN : EBUSY;
@@ -114,6 +136,7 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
       label: 'ev_move',
       kernelFn: 'ttm_bo_move: the buffer\'s VRAM goes back to the memory manager',
       note: 'only after drm_pagemap_evict_to_ram returned 0',
+      unsourced: 'ttm_bo_move (TTM) is outside the sources read; drm_pagemap only promises 0 once the allocation is detached',
       writes: ['devmem'],
       effect: (g, l) => void (g.devmem[l.alloc]!.backed = false),
       next: 'ev_unlock',

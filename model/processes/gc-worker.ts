@@ -7,6 +7,7 @@ import { driverLock, type Driver } from '../driver.ts';
 import { devicesOf, suffix } from '../gpu.ts';
 import { acquire, release } from '../locks.ts';
 import type { SvmGlobals, SvmLocals } from '../state.ts';
+import { cite, GPUSVM_C } from '../sources.ts';
 
 /** The GC work item of drm_gpusvm instance `inst` (its VM's). */
 export function gcWorker(cfg: SvmConfig, driver: Driver, inst = 0): Program<SvmGlobals, SvmLocals> {
@@ -20,6 +21,7 @@ export function gcWorker(cfg: SvmConfig, driver: Driver, inst = 0): Program<SvmG
       {
         label: 'gc_idle',
         kernelFn: `${work} (the queued work starts)`,
+        unsourced: 'the workqueue running the work item the driver\'s GC add queued (its queue_work is in event_end); workqueue code is not modeled',
         reads: ['gcPending'],
         writes: ['gcPending', 'gcRunning'],
         guard: (g) => g.gcPending[inst]!,
@@ -29,11 +31,19 @@ export function gcWorker(cfg: SvmConfig, driver: Driver, inst = 0): Program<SvmG
         },
         next: 'gc_lock_driver',
       },
-      { label: 'gc_lock_driver', kernelFn: `${work}: down_write(${lock})`, locks: [acquire(lock)], next: 'gc_dequeue' },
+      {
+        label: 'gc_lock_driver',
+        kernelFn: `${work}: down_write(${lock})`,
+        // The lock is the driver's; drm_gpusvm requires it held around the GC (DOC: Examples).
+        cite: [cite(GPUSVM_C, 'DOC: Examples (2) Garbage Collector', ' *\tvoid driver_garbage_collector(struct drm_gpusvm *gpusvm)\n *\t{\n *\t\tassert_driver_svm_locked(gpusvm);')],
+        locks: [acquire(lock)],
+        next: 'gc_dequeue',
+      },
       ...driver.programs.gcLoop(driver, cfg, 'gc_unlock_driver', inst, devicesOf(cfg, inst)),
       {
         label: 'gc_unlock_driver',
         kernelFn: `${work}: up_write(${lock})`,
+        unsourced: 'the driver\'s work function releasing its own lock: the drivers\' sources (kernelFn), not drm_gpusvm',
         locks: [release(lock)],
         writes: ['gcRunning'],
         effect: (g) => void (g.gcRunning[inst] = false),

@@ -17,6 +17,7 @@ export function gpuWrite(dev = 0): Program<SvmGlobals, SvmLocals> {
       {
         label: 'gpu_store',
         kernelFn: 'GPU store through the TLB (no kernel function: the device)',
+        unsourced: 'the GPU (hardware) storing through its cached translation; no kernel code runs',
         note: 'with a translation: the value goes to the page it points to, lost if that page was freed; without one the access faults',
         reads: ['tlb', 'pages', 'devmem', 'tlbDev'],
         writes: ['data', 'written', 'devmem'],

@@ -15,7 +15,7 @@ import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.
 import { freeDevicePage, installSystemPage } from '../devmem.ts';
 import { attrValue, content, overlapping, tree, unmapPages } from '../queries.ts';
 import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
-import { cite, GPUSVM_C } from '../sources.ts';
+import { cite, GPUSVM_C, MMU_NOTIFIER_C, VMA_C } from '../sources.ts';
 import { joined, type SvmStep } from '../steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -50,6 +50,13 @@ export function callbackSteps(
     label: prefix + 'inv_start',
     kernelFn: `mmu_notifier_invalidate_range_start (mn_itree_inv_start_range)${event === 'migrate' ? ' (MMU_NOTIFY_MIGRATE)' : ''}`,
     note: 'the invalidation is in progress: invalidate_seq goes odd',
+    cite: [
+      cite(
+        MMU_NOTIFIER_C,
+        'mn_itree_inv_start_range',
+        '\tsubscriptions->active_invalidate_ranges++;\n\tnode = interval_tree_iter_first(&subscriptions->itree, range->start,\n\t\t\t\t\trange->end - 1);\n\tif (node) {\n\t\tsubscriptions->invalidate_seq |= 1;',
+      ),
+    ],
     writes: ['subSeq', 'activeInvs'],
     effect: (g) => {
       if (g.activeInvs === 0) g.subSeq++;
@@ -101,6 +108,20 @@ function instanceCallbackSteps(
         ? 'event_end: drm_gpusvm_range_unmap_pages, drm_gpusvm_range_set_unmapped, GC enqueue + queue_work'
         : 'event_end: drm_gpusvm_range_unmap_pages',
       note: unmap ? 'DMA unmap; mark unmapped (partial if the range sticks out); queue for GC under the GC lock' : 'DMA unmap every overlapping range',
+      // The GC list and its lock are the driver's (its event_begin cites its callback).
+      cite: [
+        cite(GPUSVM_C, 'drm_gpusvm_unmap_pages', '\tif (ctx->in_notifier)\n\t\tlockdep_assert_held_write(&gpusvm->notifier_lock);'),
+        cite(GPUSVM_C, '__drm_gpusvm_unmap_pages', '\t\tflags.has_devmem_pages = false;\n\t\tflags.has_dma_mapping = false;\n\t\tWRITE_ONCE(svm_pages->flags.__flags, flags.__flags);'),
+        ...(unmap
+          ? [
+              cite(
+                GPUSVM_C,
+                'drm_gpusvm_range_set_unmapped',
+                '\trange->pages.flags.unmapped = true;\n\tif (drm_gpusvm_range_start(range) < mmu_range->start ||\n\t    drm_gpusvm_range_end(range) > mmu_range->end)\n\t\trange->pages.flags.partial_unmap = true;',
+              ),
+            ]
+          : []),
+      ],
       locks: unmap ? section(gcLock(inst)) : [],
       reads: joined(['ranges'], skipReads),
       writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
@@ -121,7 +142,13 @@ function instanceCallbackSteps(
       },
       next: L('inv_unlock'),
     },
-    { label: L('inv_unlock'), kernelFn: 'up_write(notifier_lock)', locks: [release(lock, 'write')], next: after },
+    {
+      label: L('inv_unlock'),
+      kernelFn: 'up_write(notifier_lock)',
+      cite: [cite(GPUSVM_C, 'drm_gpusvm_notifier_invalidate', '\tgpusvm->ops->invalidate(gpusvm, notifier, mmu_range);\n\tup_write(&gpusvm->notifier_lock);')],
+      locks: [release(lock, 'write')],
+      next: after,
+    },
   ];
 }
 
@@ -131,6 +158,13 @@ export function invEndStep(label: string, next: string): SvmStep {
     label,
     kernelFn: 'mmu_notifier_invalidate_range_end',
     note: 'the last invalidation to end makes invalidate_seq even and wakes read_begin waiters',
+    cite: [
+      cite(
+        MMU_NOTIFIER_C,
+        'mn_itree_inv_end',
+        '\tif (--subscriptions->active_invalidate_ranges ||\n\t    !mn_itree_is_invalidating(subscriptions)) {\n\t\tspin_unlock(&subscriptions->lock);\n\t\treturn;\n\t}\n\n\t/* Make invalidate_seq even */\n\tsubscriptions->invalidate_seq++;',
+      ),
+    ],
     writes: ['subSeq', 'activeInvs'],
     effect: (g) => {
       g.activeInvs--;
@@ -147,6 +181,9 @@ function mmChangeSteps(cfg: SvmConfig, driver: Driver, unmap: boolean, after: st
     {
       label: 'mm_change',
       kernelFn: unmap ? 'unmap_page_range + free the pages (core mm)' : 'try_to_unmap / migrate the page (core mm)',
+      ...(unmap
+        ? { cite: [cite(VMA_C, 'vms_clear_ptes', '\tunmap_vmas(&tlb, mas_detach, vms->vma, vms->start, vms->end,\n\t\t   vms->vma_count, mm_wr_locked);')] }
+        : { unsourced: 'reclaim or page migration replacing a system page (mm/rmap.c try_to_unmap_one, mm/migrate.c): not read; the model keeps the contents' }),
       note: 'the old CPU pages are freed or replaced: their generation ends (a freed device page drops its zdd reference)',
       // munmap frees the pages (a device page drops its zdd reference) and zeroes the contents;
       // reclaim copies each page's contents (content reads data or devmem) into a new one.
@@ -183,6 +220,7 @@ export function munmap(cfg: SvmConfig, driver: Driver): P {
       {
         label: 'mmap_write_lock',
         kernelFn: 'do_vmi_munmap: mmap_write_lock + detach the VMAs',
+        cite: [cite(VMA_C, 'vms_gather_munmap_vmas', '\t\tif (mas_store_gfp(mas_detach, next, GFP_KERNEL))\n\t\t\tgoto munmap_gather_failed;\n\n\t\tvma_mark_detached(next, true);')],
         locks: [acquire(MMAP, 'write')],
         reads: ['attrs'],
         writes: ['pages', 'attrAtUnmap'],
@@ -214,6 +252,7 @@ export function remap(): P {
       {
         label: 'mmap_new',
         kernelFn: 'mmap (MAP_FIXED) at a reused address',
+        cite: [cite(VMA_C, 'vma_merge_new_range', '\tmmap_assert_write_locked(vmg->mm);')],
         note: 'waits until the old mapping is gone; new VMA, new pages',
         locks: section(MMAP, 'write'),
         writes: ['pages', 'nextVma', 'attrAtUnmap', 'data', 'written'],

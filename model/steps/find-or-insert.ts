@@ -9,6 +9,7 @@ import { devicesOf, GPU0, type Gpu } from '../gpu.ts';
 import { MMAP, acquire, notifierLock, release } from '../locks.ts';
 import { chunkFor, insertRange, newRange, rangeAt, vmaAt } from '../queries.ts';
 import { EINVAL, ENOENT, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { cite, GPUSVM_C } from '../sources.ts';
 import { joined, type Exit, type SvmStep } from './types.ts';
 
 export interface FindOrInsertExits {
@@ -28,6 +29,10 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu
       label: 'find_or_insert',
       kernelFn: 'drm_gpusvm_range_find_or_insert (vma_lookup, range_find)',
       note: 'no VMA: -ENOENT; an existing range containing the page is returned as it is',
+      cite: [
+        cite(GPUSVM_C, 'drm_gpusvm_range_find_or_insert', '\tvas = vma_lookup(mm, fault_addr);\n\tif (!vas) {\n\t\terr = -ENOENT;\n\t\tgoto err_notifier_remove;'),
+        cite(GPUSVM_C, 'drm_gpusvm_range_find_or_insert', '\trange = drm_gpusvm_range_find(notifier, fault_addr, fault_addr + 1);\n\tif (range)\n\t\tgoto out_mmunlock;'),
+      ],
       locks: [acquire(MMAP, 'read'), release(MMAP, 'read')],
       reads: joined(['pages', 'ranges'], x.found.reads, x.none.reads),
       writes: joined(undefined, x.found.writes, x.none.writes),
@@ -51,6 +56,14 @@ export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu
       at: 'find_or_insert',
       kernelFn: 'drm_gpusvm_range_find_or_insert (chunk_size, range_insert)',
       note: 'largest chunk inside VMA, notifier and [lo, hi) overlapping no range; inserted under notifier_lock(R)',
+      cite: [
+        cite(
+          GPUSVM_C,
+          'drm_gpusvm_range_chunk_size',
+          '\t\tif (start >= vas->vm_start && end <= vas->vm_end &&\n\t\t    start >= drm_gpusvm_notifier_start(notifier) &&\n\t\t    end <= drm_gpusvm_notifier_end(notifier) &&\n\t\t    start >= gpuva_start && end <= gpuva_end)',
+        ),
+        cite(GPUSVM_C, 'drm_gpusvm_range_insert', '\tdrm_gpusvm_notifier_lock(notifier->gpusvm);\n\tinterval_tree_insert(&range->itree, &notifier->root);'),
+      ],
       locks: [acquire(MMAP, 'read'), acquire(NOTIFIER, 'read'), release(NOTIFIER, 'read'), release(MMAP, 'read')],
       reads: joined(['pages', 'ranges'], x.found.reads, x.none.reads),
       writes: joined(['ranges', 'nextRangeId'], x.found.writes, x.none.writes),

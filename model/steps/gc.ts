@@ -6,13 +6,27 @@
 import { gcLock, notifierLock, section } from '../locks.ts';
 import { rangeById, rangeStarting, removeRange, unmapPages } from '../queries.ts';
 import { NONE } from '../state.ts';
+import type { Citation } from '../../explorer/index.ts';
+import { cite as cited, GPUSVM_C } from '../sources.ts';
 import type { SvmStep } from './types.ts';
 
-/** Pop the first range of instance `inst` from the GC list, and its pending interval into [l.lo, l.hi). */
-export function gcDequeueStep(kernelFn: string, inst: number, exit: string, next: string): SvmStep {
+/** The drm_gpusvm side of the GC loop: its DOC example walks the list the notifier callback filled. */
+const GC_LOOP = cited(
+  GPUSVM_C,
+  'DOC: Examples (2) Garbage Collector',
+  ' *\t\tfor_each_range_in_garbage_collector(gpusvm, range)\n *\t\t\t__driver_garbage_collector(gpusvm, range);',
+);
+
+/**
+ * Pop the first range of instance `inst` from the GC list, and its pending interval into [l.lo, l.hi).
+ * The list and its lock are the driver's: `cite` is the driver's source for them (kernelFn), shown
+ * after drm_gpusvm's DOC example of the loop.
+ */
+export function gcDequeueStep(kernelFn: string, inst: number, exit: string, next: string, cite: readonly Citation[] = []): SvmStep {
   return {
     label: 'gc_dequeue',
     kernelFn,
+    cite: [GC_LOOP, ...cite],
     note: 'pop the first queued range and its pending interval; an empty list ends the loop',
     locks: section(gcLock(inst)),
     reads: ['gcList'],
@@ -42,6 +56,13 @@ export function gcRemoveStep(inst: number, next: string): SvmStep {
     label: 'gc_remove',
     kernelFn: 'drm_gpusvm_range_remove',
     note: 'unmap the DMA pages and drop the range from the tree, under notifier_lock(R)',
+    cite: [
+      cited(
+        GPUSVM_C,
+        'drm_gpusvm_range_remove',
+        '\tdrm_gpusvm_notifier_lock(gpusvm);\n\t__drm_gpusvm_unmap_pages(gpusvm, &range->pages, npages);\n\t__drm_gpusvm_free_pages(gpusvm, &range->pages);\n\t__drm_gpusvm_range_remove(notifier, range);',
+      ),
+    ],
     locks: section(notifierLock(inst), 'read'),
     writes: ['ranges', 'gcList'],
     effect: (g, l) => {

@@ -10,6 +10,7 @@ import { MMAP, acquire, notifierLock, release, section } from '../locks.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
 import { pagesOf, pagesValid, rangeStarting } from '../queries.ts';
 import { EFAULT, NONE, OK, type DevPages, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { cite, GPUSVM_C, HMM_C } from '../sources.ts';
 import { joined, type Exit, type SvmStep } from './types.ts';
 
 export interface GetPagesExits {
@@ -35,6 +36,7 @@ function peerFaultSteps(cfg: SvmConfig, driver: Driver, gpu: Gpu): SvmStep[] {
       label: 'gp_hmm_fault_peer',
       at: 'gp_hmm_fault',
       kernelFn: 'hmm_range_fault: a peer device\'s private page faults (do_swap_page)',
+      cite: [cite(HMM_C, 'hmm_vma_handle_pte', '\t\tif (softleaf_is_device_private(entry))\n\t\t\tgoto fault;')],
       locks: [acquire(MMAP, 'read')],
       reads: ['pages', 'devmem', 'ranges'],
       guard: (g, l) => peerPage(g, cfg, gpu, l) !== NONE,
@@ -42,7 +44,19 @@ function peerFaultSteps(cfg: SvmConfig, driver: Driver, gpu: Gpu): SvmStep[] {
       next: 'gh_lock_page',
     },
     ...migrateToRamSteps(cfg, driver, 'gh_', 'gh_retry'),
-    { label: 'gh_retry', kernelFn: 'hmm_range_fault returns -EBUSY: mmap_read_unlock, retry', locks: [release(MMAP, 'read')], next: 'gp_read_begin' },
+    {
+      label: 'gh_retry',
+      kernelFn: 'hmm_range_fault returns -EBUSY: mmap_read_unlock, retry',
+      cite: [
+        cite(
+          GPUSVM_C,
+          'drm_gpusvm_get_pages',
+          '\t\tif (err == -EBUSY) {\n\t\t\tif (time_after(jiffies, timeout))\n\t\t\t\tbreak;\n\n\t\t\thmm_range.notifier_seq =\n\t\t\t\tmmu_interval_read_begin(notifier);',
+        ),
+      ],
+      locks: [release(MMAP, 'read')],
+      next: 'gp_read_begin',
+    },
   ];
 }
 
@@ -72,6 +86,14 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       label: 'gp_read_begin',
       kernelFn: 'mmu_interval_read_begin + drm_gpusvm_pages_valid_unlocked',
       note: 'waits while an invalidation that already set the seq runs; fast path if pages are valid',
+      cite: [
+        cite(GPUSVM_C, 'drm_gpusvm_get_pages', '\thmm_range.notifier_seq = mmu_interval_read_begin(notifier);\n\tif (drm_gpusvm_pages_valid_unlocked(gpusvm, svm_pages))\n\t\tgoto set_seqno;'),
+        cite(
+          GPUSVM_C,
+          'drm_gpusvm_pages_valid_unlocked',
+          '\tdrm_gpusvm_notifier_lock(gpusvm);\n\tpages_valid = drm_gpusvm_pages_valid(gpusvm, svm_pages);\n\tif (!pages_valid)\n\t\t__drm_gpusvm_free_pages(gpusvm, svm_pages);',
+        ),
+      ],
       locks: section(NOTIFIER, 'read'),
       reads: joined(['mniSeq', 'subSeq', 'ranges'], x.ok.reads),
       writes: x.ok.writes,
@@ -87,6 +109,12 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       label: 'gp_hmm_fault',
       kernelFn: 'hmm_range_fault',
       note: 'collects the CPU pages of the range (waits on migration entries); -EFAULT without a VMA, -EBUSY (retry) if the seq moved',
+      cite: [
+        cite(GPUSVM_C, 'drm_gpusvm_get_pages', '\t\tmmap_read_lock(mm);\n\t\terr = hmm_range_fault(&hmm_range);\n\t\tmmap_read_unlock(mm);'),
+        cite(HMM_C, 'hmm_range_fault_locked', '\t\tif (mmu_interval_check_retry(range->notifier,\n\t\t\t\t\t     range->notifier_seq))\n\t\t\treturn -EBUSY;'),
+        cite(HMM_C, 'hmm_vma_walk_hole', '\tif (!walk->vma) {\n\t\tif (required_fault)\n\t\t\treturn -EFAULT;'),
+        cite(HMM_C, 'hmm_vma_handle_pte', '\t\t\tmigration_entry_wait(walk->mm, pmdp, addr);\n\t\t\treturn -EBUSY;'),
+      ],
       locks: section(MMAP, 'read'),
       // With peers, the guard looks for a peer's device page (peerPage reads devmem).
       reads: joined(['pages', 'mniSeq', 'ranges'], withPeers ? ['devmem'] : [], x.fail.reads),
@@ -113,6 +141,12 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       label: 'gp_map',
       kernelFn: 'drm_gpusvm_get_pages (map phase)',
       note: 'under notifier_lock(R): -EFAULT if unmapped, retry if mmu_interval_read_retry, DMA map every page',
+      cite: [
+        cite(GPUSVM_C, 'drm_gpusvm_get_pages', '\tflags.__flags = svm_pages->flags.__flags;\n\tif (flags.unmapped) {\n\t\tdrm_gpusvm_notifier_unlock(gpusvm);\n\t\terr = -EFAULT;'),
+        cite(GPUSVM_C, 'drm_gpusvm_get_pages', '\tif (mmu_interval_read_retry(notifier, hmm_range.notifier_seq)) {\n\t\tdrm_gpusvm_notifier_unlock(gpusvm);\n\t\tkvfree(pfns);\n\t\tgoto retry;'),
+        cite(GPUSVM_C, 'drm_gpusvm_get_pages', '\t\ti += 1 << order;\n\t\tnum_dma_mapped = i;\n\t\tflags.has_dma_mapping = true;'),
+        cite(GPUSVM_C, 'drm_gpusvm_get_pages', '\tif (pagemap) {\n\t\tflags.has_devmem_pages = true;'),
+      ],
       locks: section(NOTIFIER, 'read'),
       reads: joined(['ranges', 'mniSeq'], x.ok.reads, x.fail.reads),
       writes: joined(['ranges'], x.ok.writes, x.fail.writes),
@@ -144,6 +178,13 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       label: 'gp_alloc',
       kernelFn: 'kvmalloc_array (pages->dma_addr)',
       note: 'the notifier lock is dropped to allocate, then the map phase starts again',
+      cite: [
+        cite(
+          GPUSVM_C,
+          'drm_gpusvm_get_pages',
+          '\tif (!svm_pages->dma_addr) {\n\t\t/* Unlock and restart mapping to allocate memory. */\n\t\tdrm_gpusvm_notifier_unlock(gpusvm);\n\t\tsvm_pages->dma_addr =\n\t\t\tkvmalloc_objs(*svm_pages->dma_addr, npages);',
+        ),
+      ],
       mayAlloc: true,
       writes: ['ranges'],
       effect: (g, l) => {

@@ -14,6 +14,7 @@ import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import type { Interval } from '../queries.ts';
 import { EBUSY, EINVAL, ENOENT, NONE, OK, type Devmem, type SvmGlobals, type SvmLocals } from '../state.ts';
 import type { Draft } from 'immer';
+import { cite, MIGRATE_DEVICE_C, PAGEMAP_C } from '../sources.ts';
 import { perDevice } from './per-device.ts';
 import { joined, type Exit, type SvmStep } from './types.ts';
 
@@ -55,6 +56,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     {
       label: P('mmap_lock'),
       kernelFn: 'drm_pagemap_populate_mm: mmget_not_zero + mmap_read_lock',
+      cite: [cite(PAGEMAP_C, 'drm_pagemap_populate_mm', '\tif (!mmget_not_zero(mm))\n\t\treturn -EFAULT;\n\tmmap_read_lock(mm);')],
       locks: [acquire(MMAP, 'read')],
       reads: o.target.reads,
       effect: (g, l) => {
@@ -69,6 +71,8 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     ...perDevice(cfg, P('bo_create'), (d) => ({
       kernelFn: o.driver.pagemap.create,
       note: 'a fresh VRAM buffer, reserved; its clear is still queued (pre_migrate_fence)',
+      // The buffer itself is the driver's (kernelFn); drm_pagemap records the fence the copy waits for.
+      cite: [cite(PAGEMAP_C, 'drm_pagemap_devmem_init', '\tdevmem_allocation->size = size;\n\tdevmem_allocation->pre_migrate_fence = pre_migrate_fence;')],
       locks: [acquire(boResv(d))],
       mayAlloc: true,
       writes: ['devmem'],
@@ -82,6 +86,11 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       label: P('vma_check'),
       kernelFn: 'drm_pagemap_migrate_to_devmem: vma_lookup + drm_pagemap_zdd_alloc',
       note: 'no VMA: -ENOENT; interval not inside it: -EINVAL (devmem_release); else the zdd owns the allocation',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tvas = vma_lookup(mm, start);\n\tif (!vas) {\n\t\terr = -ENOENT;\n\t\tgoto err_out;'),
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tif (end > vas->vm_end || start < vas->vm_start) {\n\t\terr = -EINVAL;\n\t\tgoto err_out;'),
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tzdd->devmem_allocation = devmem_allocation;\t/* Owns ref */'),
+      ],
       mayAlloc: true,
       reads: ['pages'],
       writes: ['devmem'],
@@ -100,6 +109,10 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       label: P('collect'),
       kernelFn: 'migrate_vma_setup: migrate_vma_collect (lock pages, install migration entries)',
       note: 'system pages, device-coherent pages (and, direct, device-private pages of a shared owner) not locked by someone else',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\t\t.flags\t\t= MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_SELECT_DEVICE_COHERENT,'),
+        cite(MIGRATE_DEVICE_C, 'migrate_vma_setup', '\tmigrate_vma_collect(args);\n\n\tif (args->cpages)\n\t\tmigrate_vma_unmap(args);'),
+      ],
       reads: ['pages'],
       writes: ['pages'],
       effect: (g, l) => collectPages(g, l, (p) => collectable(g, cfg, p)),
@@ -110,6 +123,12 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       label: P('cpages'),
       kernelFn: 'drm_pagemap_migrate_to_devmem: all or nothing (cpages), own pages',
       note: 'none or not all collected: -EBUSY; all already in this pagemap: done, nothing to copy; the aborted migration restores the pages',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tif (!migrate.cpages) {\n\t\t/* No pages to migrate. Raced or unknown device pages. */\n\t\terr = -EBUSY;\n\t\tgoto err_free;'),
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tif (migrate.cpages != npages) {\n\t\t/*\n\t\t * Some pages to migrate. But we want to migrate all or\n\t\t * nothing. Raced or unknown device pages.'),
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tif (own_pages == npages) {\n\t\terr = 0;'),
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\t} else if (own_pages && !mdetails->can_migrate_same_pagemap) {\n\t\terr = -EBUSY;'),
+      ],
       reads: ['pages', 'devmem'],
       writes: ['pages'],
       effect: (g, l) => {
@@ -130,6 +149,10 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       label: P('copy_submit'),
       kernelFn: 'populate_devmem_pfn + drm_pagemap_get_devmem_page + copy_to_devmem(pre_migrate_fence)',
       note: 'the copy is queued on the copy engine, behind the buffer\'s pre_migrate_fence',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\t\tmigrate.dst[i] = migrate_pfn(migrate.dst[i]);\n\t\tdrm_pagemap_get_devmem_page(page, zdd);'),
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_sys_to_dev', '\terr = ops->copy_to_devmem(local_pages, pagemap_addr, npages,\n\t\t\t\t  devmem->pre_migrate_fence);'),
+      ],
       mayAlloc: true,
       writes: ['devmem'],
       effect: (g, l) => {
@@ -143,6 +166,14 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       label: P('copy_wait'),
       kernelFn: 'dma_fence_wait (the copy job\'s fence); timeslice_expiration = now + timeslice_ms',
       note: 'waits until the engine ran the copy; the CPU may not take the pages back before the timeslice ends',
+      // drm_pagemap has no fence wait: the driver's copy_to_devmem waits or orders the copy.
+      cite: [
+        cite(
+          PAGEMAP_C,
+          'drm_pagemap_migrate_to_devmem',
+          '\t/* Upon success bind devmem allocation to range and zdd */\n\tdevmem_allocation->timeslice_expiration = get_jiffies_64() +\n\t\tmsecs_to_jiffies(mdetails->timeslice_ms);',
+        ),
+      ],
       reads: ['devmem'],
       writes: ['devmem'],
       guard: (g, l) => g.devmem[l.alloc]!.copyDone,
@@ -153,6 +184,10 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       label: P('finalize'),
       kernelFn: 'migrate_vma_pages + migrate_vma_finalize + drm_pagemap_zdd_put',
       note: 'collected pages now map the device pages; the migration drops its zdd reference (an unused buffer is released)',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tif (!err && migrated_pages < npages - own_pages) {\n\t\tdrm_dbg(dpagemap->drm, "Raced while finalizing migration.\\n");\n\t\terr = -EBUSY;'),
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\tmigrate_vma_finalize(&migrate);\nerr_free:\n\tdrm_pagemap_zdd_put(zdd);'),
+      ],
       reads: ['devmem'],
       writes: ['pages', 'devmem', 'data'],
       // "Raced while finalizing migration": with finalizeRaces, the last collected page may fail.
@@ -171,6 +206,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     },
     ...perDevice(cfg, P('unlock'), (d) => ({
       kernelFn: o.driver.pagemap.unlock,
+      cite: [cite(PAGEMAP_C, 'drm_pagemap_populate_mm', '\tmmap_read_unlock(mm);\n\tmmput(mm);')],
       locks: [release(boResv(d)), release(MMAP, 'read')],
       reads: joined(undefined, x.ok.reads, x.busy.reads, x.fail.reads),
       writes: joined(undefined, x.ok.writes, x.busy.writes, x.fail.writes),

@@ -12,6 +12,7 @@ import { collectPages, copyCollectedToRam, installCollectedInRam } from '../devm
 import { allocationOwner, callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import { vmaAt } from '../queries.ts';
 import { EAGAIN, NONE, OK } from '../state.ts';
+import { cite, DO_SWAP_PAGE_MAIL, MIGRATE_DEVICE_C, PAGEMAP_C } from '../sources.ts';
 import type { SvmStep } from './types.ts';
 
 export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string, after: string): SvmStep[] {
@@ -21,6 +22,10 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
       label: P('lock_page'),
       kernelFn: 'do_swap_page: trylock_page(vmf->page) (a loser waits for the folio unlock)',
       note: 'if the entry is no longer a device page (another fault migrated it), return and fault again',
+      cite: [
+        cite(DO_SWAP_PAGE_MAIL, 'do_swap_page', '\t\t\tif (trylock_page(vmf->page)) {'),
+        cite(DO_SWAP_PAGE_MAIL, 'do_swap_page', '\t\t\t\tpte_unmap(vmf->pte);\n\t\t\t\tmigration_entry_wait_on_locked(entry, vmf->ptl);'),
+      ],
       reads: ['pages'],
       writes: ['pages'],
       guard: (g, l) => !g.pages[l.fpage]!.locked,
@@ -40,6 +45,9 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
       label: P('timeslice'),
       kernelFn: 'drm_pagemap_migrate_to_ram: now < timeslice_expiration, return 0; unlock_page',
       note: 'the GPU keeps the pages for its timeslice; the CPU faults again once it has passed (time passing is abstracted)',
+      cite: [
+        cite(PAGEMAP_C, '__drm_pagemap_migrate_to_ram', '\tzdd = page->zone_device_data;\n\tif (time_before64(get_jiffies_64(), zdd->devmem_allocation->timeslice_expiration))\n\t\treturn 0;'),
+      ],
       reads: ['devmem'],
       writes: ['devmem', 'pages'],
       guard: (g, l) => g.devmem[l.alloc]!.timeslice,
@@ -53,6 +61,10 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
       label: P('window'),
       at: P('timeslice'),
       kernelFn: '__drm_pagemap_migrate_to_ram: the allocation-sized window, clipped to the VMA',
+      cite: [
+        cite(PAGEMAP_C, '__drm_pagemap_migrate_to_ram', '\tstart = ALIGN_DOWN(fault_addr, size);\n\tend = ALIGN(fault_addr + 1, size);'),
+        cite(PAGEMAP_C, '__drm_pagemap_migrate_to_ram', '\tif (start < vas->vm_start)\n\t\tstart = vas->vm_start;\n\tif (end > vas->vm_end)\n\t\tend = vas->vm_end;'),
+      ],
       reads: ['devmem', 'pages'],
       guard: (g, l) => !g.devmem[l.alloc]!.timeslice,
       effect: (g, l) => {
@@ -69,6 +81,10 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
       label: P('collect'),
       kernelFn: 'migrate_vma_setup(SELECT_DEVICE_PRIVATE | SELECT_DEVICE_COHERENT, fault_page)',
       note: 'the faulting page, and the pages of the same allocation nobody else holds locked',
+      cite: [
+        cite(PAGEMAP_C, '__drm_pagemap_migrate_to_ram', '\t\t.flags\t\t= MIGRATE_VMA_SELECT_DEVICE_PRIVATE |\n\t\tMIGRATE_VMA_SELECT_DEVICE_COHERENT,\n\t\t.fault_page\t= page,'),
+        cite(MIGRATE_DEVICE_C, 'migrate_vma_setup', '\tmigrate_vma_collect(args);\n\n\tif (args->cpages)\n\t\tmigrate_vma_unmap(args);'),
+      ],
       reads: ['pages'],
       writes: ['pages'],
       effect: (g, l) => collectPages(g, l, (p) => p === l.fpage || (!g.pages[p]!.locked && g.pages[p]!.dev === l.alloc)),
@@ -79,6 +95,10 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
       label: P('copy'),
       kernelFn: 'drm_pagemap_migrate_populate_ram_pfn + copy_to_ram',
       note: 'new system pages for the collected pages of the same zdd; the copy completes before it returns',
+      cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_migrate_populate_ram_pfn', '\t\tif (fault_page) {\n\t\t\tif (src_page->zone_device_data !=\n\t\t\t    fault_page->zone_device_data)\n\t\t\t\tgoto next;'),
+        cite(PAGEMAP_C, '__drm_pagemap_migrate_to_ram', '\terr = ops->copy_to_ram(pages, pagemap_addr, npages, NULL);'),
+      ],
       mayAlloc: true,
       reads: ['devmem', 'pages'],
       effect: copyCollectedToRam,
@@ -88,6 +108,10 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
       label: P('finalize'),
       kernelFn: 'migrate_vma_pages + migrate_vma_finalize',
       note: 'the collected pages now map the system pages; each device page freed drops its zdd reference',
+      cite: [
+        cite(PAGEMAP_C, '__drm_pagemap_migrate_to_ram', '\tmigrate_vma_pages(&migrate);\n\tmigrate_vma_finalize(&migrate);'),
+        cite(MIGRATE_DEVICE_C, '__migrate_device_finalize', '\t\tif (fault_folio != src)\n\t\t\tfolio_unlock(src);'),
+      ],
       writes: ['pages', 'devmem', 'data'],
       // The faulting page stays locked until do_swap_page's unlock_page.
       effect: (g, l) => installCollectedInRam(g, l, l.fpage),
@@ -96,6 +120,7 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
     {
       label: P('unlock_page'),
       kernelFn: 'do_swap_page: unlock_page + put_page',
+      cite: [cite(DO_SWAP_PAGE_MAIL, 'do_swap_page', '\t\t\t\tret = pgmap->ops->migrate_to_ram(vmf);\n\t\t\t\tunlock_page(vmf->page);\n\t\t\t\tput_page(vmf->page);')],
       writes: ['pages'],
       effect: (g, l) => {
         g.pages[l.fpage]!.locked = false;

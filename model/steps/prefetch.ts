@@ -25,8 +25,8 @@ export const SET_ATTRIBUTES = { reads: ['pages'], writes: ['attrs', 'attrSetVma'
 
 /** What a driver puts into the prefetch loop. */
 export interface PrefetchParts {
-  /** `pf_bounds`: the bounds a new range may take (the attribute range / the VMA). */
-  readonly bounds: Pick<SvmStep, 'kernelFn' | 'locks'>;
+  /** `pf_bounds`: the bounds a new range may take (the attribute range / the VMA), with the driver's source. */
+  readonly bounds: Pick<SvmStep, 'kernelFn' | 'locks' | 'cite' | 'unsourced'>;
   /** With device memory: `pf_decide` and the migration, each path ending at `gp_read_begin`. */
   readonly decide?: readonly SvmStep[];
   /** The driver's commit of a range, starting at `commitStart`. */

@@ -7,6 +7,7 @@ import type { Driver } from '../driver.ts';
 import { MMAP, acquire, release } from '../locks.ts';
 import type { Interval } from '../queries.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { cite, GPUSVM_C } from '../sources.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
 import { joined, type SvmStep } from './types.ts';
 
@@ -23,6 +24,10 @@ export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval
       label: 're_hmm_fault',
       kernelFn: 'drm_gpusvm_range_evict: hmm_range_fault(HMM_PFN_REQ_FAULT, dev_private_owner = NULL)',
       note: 'faults the first device-private page of the range (migrate_to_ram); none left: done',
+      cite: [
+        cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\t\t.default_flags = HMM_PFN_REQ_FAULT,\n\t\t.notifier = notifier,\n\t\t.start = drm_gpusvm_range_start(range),\n\t\t.end = drm_gpusvm_range_end(range),\n\t\t.dev_private_owner = NULL,'),
+        cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\t\tmmap_read_lock(mm);\n\t\terr = hmm_range_fault(&hmm_range);\n\t\tmmap_read_unlock(mm);\n\t\tif (err != -EBUSY)\n\t\t\tbreak;'),
+      ],
       locks: [acquire(MMAP, 'read')],
       reads: joined(['pages'], target.reads),
       guard: (g, l) => {
@@ -36,10 +41,17 @@ export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval
     {
       label: 're_retry',
       kernelFn: 'hmm_range_fault returned -EBUSY: mmap_read_unlock, call it again',
+      cite: [cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\twhile (!time_after(jiffies, timeout)) {\n\t\thmm_range.notifier_seq = mmu_interval_read_begin(notifier);')],
       locks: [release(MMAP, 'read')],
       next: 're_hmm_fault',
     },
-    { label: 're_done', kernelFn: 'drm_gpusvm_range_evict: mmap_read_unlock + mmput', locks: [release(MMAP, 'read')], next: done },
+    {
+      label: 're_done',
+      kernelFn: 'drm_gpusvm_range_evict: mmap_read_unlock + mmput',
+      cite: [cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\tkvfree(pfns);\n\tmmput(mm);\n\n\treturn err;')],
+      locks: [release(MMAP, 'read')],
+      next: done,
+    },
   ];
 }
 
