@@ -7,6 +7,8 @@ import type { CallbackContext } from '../../driver.ts';
 import { overlapping, tree, zapMapped } from '../../queries.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { joined } from '../../steps/types.ts';
+import { cite } from '../../sources.ts';
+import { V3_08, V3_09 } from './sources.ts';
 
 export function amdgpuInvalidateBegin(c: CallbackContext): SvmStep {
   const unmap = c.event === 'unmap';
@@ -15,6 +17,13 @@ export function amdgpuInvalidateBegin(c: CallbackContext): SvmStep {
     kernelFn: unmap
       ? 'amdgpu_svm_range_invalidate: capture checkpoint_ts, event_begin (zap PTEs, flush_tlb)'
       : 'amdgpu_svm_range_invalidate: event_begin (zap PTEs, flush_tlb)',
+    cite: [
+      ...(unmap ? [cite(V3_09, 'amdgpu_svm_range_invalidate', '\tif (mmu_range->event == MMU_NOTIFY_UNMAP)\n\t\tamdgpu_svm_capture_checkpoint_ts(svm);')] : []),
+      cite(V3_09, 'amdgpu_svm_range_invalidate', '\tdrm_gpusvm_for_each_range(r, notifier, adj_start, adj_end)\n\t\tneeds_flush |= amdgpu_svm_range_notifier_event_begin(svm, r,\n\t\t\t\t\t\t\t\t     mmu_range);'),
+      cite(V3_08, 'amdgpu_svm_range_notifier_event_begin', '\tif (range->pages.flags.unmapped || !svm_range->gpu_mapped)\n\t\treturn false;'),
+      cite(V3_08, 'amdgpu_svm_range_notifier_event_begin', '\tamdgpu_svm_range_zap_ptes(svm, svm_range, mmu_range);\n\trange_invalidate_gpu_mapping(svm_range);'),
+      cite(V3_09, 'amdgpu_svm_range_invalidate', '\tif (!needs_flush)\n\t\tgoto range_notifier_event_end;\n\n\tsvm->flush_tlb(svm);'),
+    ],
     note: 'ranges not unmapped and gpu_mapped: zap their PTEs, gpu_mapped = false; flush the TLB' + (c.ownerSkip ? '; skipped for a MIGRATE event of its own owner' : ''),
     reads: joined(['ranges', 'pages'], c.skipReads),
     writes: unmap ? ['checkpoint', 'pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'] : ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
