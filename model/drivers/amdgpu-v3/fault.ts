@@ -27,8 +27,13 @@ type P = Program<SvmGlobals, SvmLocals>;
 export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
   const svm = driverLock(d, gpu.inst);
   const NOTIFIER = notifierLock(gpu.inst);
-  const retryMap: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'unlock_svm') };
-  const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'attr_bounds') };
+  // `int retry_count = 3;` ... `--retry_count > 0`: mapRetries (3) attempts in all, 2 retries,
+  // shared by get_pages failures and -EAGAIN from update_mapping. Spent on a get_pages failure:
+  // `goto out` (return 0) and handle_fault unlocks. Spent on -EAGAIN: map_fault returns it and
+  // handle_fault does `amdgpu_gmc_filter_faults_remove(...); goto retry;` with svm_lock still
+  // held, back to the attribute lookup and a new map_fault call (retry_count = 3 again): no bound.
+  const retryMap: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries > 0 ? 'gc_dequeue' : 'unlock_svm') };
+  const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries > 0 ? 'gc_dequeue' : 'attr_bounds') };
   return {
     name: `gpu_fault${suffix(gpu.dev)}`,
     start: 'lookup',
