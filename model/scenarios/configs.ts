@@ -225,6 +225,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
       'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
       'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+      'set_attr/ii_skip_unmap': 'the only range overlapping the interval is the fault\'s [0,2), which crosses it and is never unmapped',
     },
   },
   {
@@ -351,6 +352,10 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       'set_attr_prefetch/ii_zap': 'the attribute range gets new attributes as a whole: nothing splits',
       'set_attr_prefetch/ii_remove': 'the attribute range gets new attributes as a whole: nothing splits',
       'set_attr_prefetch/ii_unlock_pd': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_unmap': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_skip_unmap': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_clear_mapped': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_flush': 'the attribute range gets new attributes as a whole: nothing splits',
     },
   },
   {
