@@ -191,6 +191,9 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     name: 'fault-vs-munmap',
     description: 'a GPU fault maps a range while the CPU unmaps all of it and the GC collects it',
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
+    expectedUntaken: {
+      'gpu_fault/drop_stale': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
+    },
   },
   {
     name: 'fault-vs-partial-munmap',
@@ -199,6 +202,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     expectedUntaken: {
       'gpu_fault/find_or_insert':
         'no range exists before the fault, and every retry follows an UNMAP that queued the range for the GC run first, so the retry creates a new one',
+      'gpu_fault/drop_stale': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
     },
   },
   {
@@ -261,6 +265,13 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       vmas: [[0, 3]],
       attrs: [{ start: 0, end: 3, value: 0 }],
       processes: [{ kind: 'set-attr', start: 0, end: 2, value: 1, prefetch: true }, { kind: 'invalidate', start: 1, end: 2 }],
+    },
+    expectedUntaken: {
+      'set_attr_prefetch/ii_zap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_unmap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_skip_unmap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_clear_mapped': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_remove': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
     },
   },
   {
