@@ -40,7 +40,7 @@ export interface SvmConfig {
   readonly pages: number;
   /** drm_gpusvm chunk sizes in pages, descending, last 1 (2 pages stand for SZ_2M, 1 for SZ_4K). */
   readonly chunkSizes: readonly number[];
-  /** amdgpu map_fault retry_count (3 in V3). */
+  /** amdgpu map_fault retry_count (3 in V3): attempts in all, `--retry_count > 0` (so 2 retries). */
   readonly mapRetries: number;
   /** amdgpu default attribute granularity in pages (unregistered addresses). */
   readonly granularity: number;

@@ -191,6 +191,9 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     name: 'fault-vs-munmap',
     description: 'a GPU fault maps a range while the CPU unmaps all of it and the GC collects it',
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
+    expectedUntaken: {
+      'gpu_fault/drop_stale': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
+    },
   },
   {
     name: 'fault-vs-partial-munmap',
@@ -199,6 +202,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     expectedUntaken: {
       'gpu_fault/find_or_insert':
         'no range exists before the fault, and every retry follows an UNMAP that queued the range for the GC run first, so the retry creates a new one',
+      'gpu_fault/drop_stale': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
     },
   },
   {
@@ -225,6 +229,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
       'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
       'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+      'set_attr/ii_skip_unmap': 'the only range overlapping the interval is the fault\'s [0,2), which crosses it and is never unmapped',
     },
   },
   {
@@ -260,6 +265,13 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       vmas: [[0, 3]],
       attrs: [{ start: 0, end: 3, value: 0 }],
       processes: [{ kind: 'set-attr', start: 0, end: 2, value: 1, prefetch: true }, { kind: 'invalidate', start: 1, end: 2 }],
+    },
+    expectedUntaken: {
+      'set_attr_prefetch/ii_zap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_unmap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_skip_unmap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_clear_mapped': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
+      'set_attr_prefetch/ii_remove': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
     },
   },
   {
@@ -351,6 +363,10 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       'set_attr_prefetch/ii_zap': 'the attribute range gets new attributes as a whole: nothing splits',
       'set_attr_prefetch/ii_remove': 'the attribute range gets new attributes as a whole: nothing splits',
       'set_attr_prefetch/ii_unlock_pd': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_unmap': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_skip_unmap': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_clear_mapped': 'the attribute range gets new attributes as a whole: nothing splits',
+      'set_attr_prefetch/ii_flush': 'the attribute range gets new attributes as a whole: nothing splits',
     },
   },
   {

@@ -83,7 +83,8 @@ describe('the GC removes only unmapped ranges', () => {
 describe('after a SET_ATTR split, a fault creates ranges inside the new attribute bounds', () => {
   it.each([
     // V3 runs invalidate_interval whenever the split flag is set, ranges or not.
-    ['amdgpu-v3', ['gc_flush', 'attr_validate', 'attr_set', 'lock_svm', 'ii_lock_pd', 'ii_zap', 'ii_remove', 'ii_unlock_pd', 'unlock_svm']],
+    // No range yet: the loop has nothing to visit, nothing was zapped, so no TLB flush.
+    ['amdgpu-v3', ['gc_flush', 'attr_validate', 'attr_set', 'lock_svm', 'ii_lock_pd', 'ii_unlock_pd', 'ii_flush', 'unlock_svm']],
     ['xe', ['lock_vm', 'madvise_set', 'madvise_zap', 'madvise_unbind', 'madvise_remove', 'unlock_vm']],
   ] as const)('%s: the 2-page chunk no longer fits, the range is [0,1)', (protocol, setAttrLabels) => {
     const m = model(protocol, [{ kind: 'set-attr', start: 1, end: 2, value: 1 }, { kind: 'fault', page: 0 }], { attrs: [{ start: 0, end: 2, value: 0 }] });
@@ -101,8 +102,21 @@ describe('after a SET_ATTR split, a fault creates ranges inside the new attribut
   it('amdgpu-v3: a range created before the split and crossing it is removed by invalidate_interval', () => {
     const m = model('amdgpu-v3', [{ kind: 'fault', page: 0 }, { kind: 'set-attr', start: 1, end: 2, value: 1 }], { attrs: [{ start: 0, end: 2, value: 0 }] });
     const run = schedule(m, ['fault0*', 'set_attr0*']);
-    expect(labelsOf(run, 'set_attr0')).toEqual(['gc_flush', 'attr_validate', 'attr_set', 'lock_svm', 'ii_lock_pd', 'ii_zap', 'ii_remove', 'ii_unlock_pd', 'unlock_svm']);
-    expect(run.states.at(-10)!.g.ranges.map((r) => [r.start, r.end])).toEqual([[0, 2]]); // the fault made [0,2)
+    expect(labelsOf(run, 'set_attr0')).toEqual([
+      'gc_flush',
+      'attr_validate',
+      'attr_set',
+      'lock_svm',
+      'ii_lock_pd',
+      'ii_zap',
+      'ii_unmap',
+      'ii_clear_mapped',
+      'ii_remove',
+      'ii_unlock_pd',
+      'ii_flush',
+      'unlock_svm',
+    ]);
+    expect(run.states.at(-13)!.g.ranges.map((r) => [r.start, r.end])).toEqual([[0, 2]]); // the fault made [0,2)
     expect(run.last.g.ranges).toEqual([]);
     expect(run.last.g.pte).toEqual([-1, -1]);
   });

@@ -10,7 +10,9 @@ import { EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../..
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
 import { goto, type Exit } from '../../steps/types.ts';
+import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
+import { V3_04, V3_07, V3_11 } from './sources.ts';
 import { amdgpuUpdateMappingSteps } from './update-mapping.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -25,8 +27,13 @@ type P = Program<SvmGlobals, SvmLocals>;
 export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
   const svm = driverLock(d, gpu.inst);
   const NOTIFIER = notifierLock(gpu.inst);
-  const retryMap: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'unlock_svm') };
-  const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries >= 0 ? 'gc_dequeue' : 'attr_bounds') };
+  // `int retry_count = 3;` ... `--retry_count > 0`: mapRetries (3) attempts in all, 2 retries,
+  // shared by get_pages failures and -EAGAIN from update_mapping. Spent on a get_pages failure:
+  // `goto out` (return 0) and handle_fault unlocks. Spent on -EAGAIN: map_fault returns it and
+  // handle_fault does `amdgpu_gmc_filter_faults_remove(...); goto retry;` with svm_lock still
+  // held, back to the attribute lookup and a new map_fault call (retry_count = 3 again): no bound.
+  const retryMap: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries > 0 ? 'gc_dequeue' : 'unlock_svm') };
+  const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries > 0 ? 'gc_dequeue' : 'attr_bounds') };
   return {
     name: `gpu_fault${suffix(gpu.dev)}`,
     start: 'lookup',
@@ -34,7 +41,11 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'lookup',
         kernelFn: 'amdgpu_svm_lookup_by_pasid + stale-fault filter (clear checkpoint_ts)',
-        note: 'the fault is not older than the checkpoint: it clears checkpoint_ts and is handled',
+        cite: [
+          cite(V3_11, 'amdgpu_svm_handle_fault', '\tckpt = READ_ONCE(svm->checkpoint_ts);\n\tif (ckpt != 0) {\n\t\tif (amdgpu_ih_ts_after_or_equal(ts, ckpt)) {'),
+          cite(V3_11, 'amdgpu_svm_handle_fault', '\t\t} else {\n\t\t\tWRITE_ONCE(svm->checkpoint_ts, 0);\n\t\t}'),
+        ],
+        note: 'checkpoint_ts is 0, or the fault is newer than it (ts > ckpt): checkpoint_ts is cleared and the fault handled',
         reads: ['checkpoint'],
         writes: ['checkpoint'],
         effect: (g) => void (g.checkpoint = false),
@@ -44,15 +55,27 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         label: 'drop_stale',
         at: 'lookup',
         kernelFn: 'stale-fault filter: amdgpu_gmc_filter_faults_remove, return 0',
-        note: 'an UNMAP captured checkpoint_ts and the fault is at or after it: dropped (the GPU retries); the timestamp is not modeled, so both outcomes are explored',
+        cite: [cite(V3_11, 'amdgpu_svm_handle_fault', '\t\t\tamdgpu_gmc_filter_faults_remove(\n\t\t\t\tadev, fault_addr >> PAGE_SHIFT, pasid);\n\t\t\tret = 0;\n\t\t\tgoto out_put;')],
+        note: 'an UNMAP captured checkpoint_ts and the fault\'s IH timestamp is at or before it (a stale retry fault): dropped, return 0; the timestamp is not modeled, so both outcomes are explored',
         reads: ['checkpoint'],
         guard: (g) => g.checkpoint,
         next: 'done',
       },
-      { label: 'lock_svm', kernelFn: 'amdgpu_svm_handle_fault: down_write(svm_lock)', locks: [acquire(svm)], next: 'attr_bounds' },
+      {
+        label: 'lock_svm',
+        kernelFn: 'amdgpu_svm_handle_fault: down_write(svm_lock)',
+        cite: [cite(V3_11, 'amdgpu_svm_handle_fault', '\tdown_write(&svm->svm_lock);\n\nretry:')],
+        locks: [acquire(svm)],
+        next: 'attr_bounds',
+      },
       {
         label: 'attr_bounds',
         kernelFn: 'amdgpu_svm_attr_get_bounds_locked',
+        cite: [
+          cite(V3_11, 'amdgpu_svm_handle_fault', '\tmutex_lock(&svm->attr_tree->lock);\n\tattr_range = amdgpu_svm_attr_get_bounds_locked(svm->attr_tree,\n\t\t\t\t\t\t       fault_page,\n\t\t\t\t\t\t       &attr_start_page, &attr_last_page);\n\tmutex_unlock(&svm->attr_tree->lock);'),
+          cite(V3_04, 'amdgpu_svm_attr_get_bounds_locked', '\t*start_page = 0;\n\t*last_page = ULONG_MAX;'),
+          cite(V3_11, 'amdgpu_svm_range_map_fault', '\tint retry_count = 3;'),
+        ],
         note: 'the attribute range around the fault bounds any new range; none: unregistered address',
         locks: section(ATTR),
         reads: ['attrs'],
@@ -70,6 +93,11 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'unregistered_vma',
         kernelFn: 'amdgpu_svm_range_get_unregistered_attrs (vma_lookup)',
+        cite: [
+          cite(V3_11, 'amdgpu_svm_range_get_unregistered_attrs', '\tmmap_read_lock(mm);\n\n\tvma = amdgpu_svm_check_vma(mm, fault_addr);\n\tif (IS_ERR(vma)) {'),
+          cite(V3_11, 'amdgpu_svm_range_get_unregistered_attrs', '\tstart_page = max(vma_start_page,\n\t\t    (unsigned long)ALIGN_DOWN(fault_page, 1UL << attrs.granularity));'),
+          cite(V3_11, 'amdgpu_svm_handle_fault', '\t\t\tif (ret == -EFAULT)\n\t\t\t\tgoto out_no_vma;'),
+        ],
         note: 'default bounds: the granularity-aligned block around the fault, clamped to the VMA; no VMA: return 0',
         locks: section(MMAP, 'read'),
         reads: ['pages'],
@@ -88,6 +116,10 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'unregistered_insert',
         kernelFn: 'amdgpu_svm_range_get_unregistered_attrs (insert default attributes)',
+        cite: [
+          cite(V3_11, 'amdgpu_svm_range_get_unregistered_attrs', '\tstart_page = max(start_page, attr_start_page);\n\tlast_page = min(last_page, attr_last_page);\n\n\tmutex_lock(&attr_tree->lock);'),
+          cite(V3_11, 'amdgpu_svm_range_get_unregistered_attrs', '\tamdgpu_svm_attr_range_insert_locked(attr_tree, range);\n\tmutex_unlock(&attr_tree->lock);'),
+        ],
         note: 'clamped to the hole around the fault; if a range appeared meanwhile, its bounds are used',
         locks: section(ATTR),
         reads: ['attrs', 'pages'],
@@ -112,6 +144,10 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'is_valid',
         kernelFn: 'amdgpu_svm_range_is_valid',
+        cite: [
+          cite(V3_07, 'amdgpu_svm_range_is_valid', '\tdrm_gpusvm_notifier_lock(&svm->gpusvm);\n\tvalid = range->gpu_mapped &&\n\t\trange->pte_flags == pte_flags &&\n\t\trange->attr_flags == attrs->flags &&\n\t\tamdgpu_svm_range_pages_valid(svm, range);'),
+          cite(V3_07, 'amdgpu_svm_range_pages_valid', '\tif (base->pages.flags.unmapped || base->pages.flags.partial_unmap)\n\t\treturn false;'),
+        ],
         note: 'gpu_mapped and pages valid, read under notifier_lock(R): return 0 without mapping (R-4: the answer is stale once the lock drops)',
         locks: section(NOTIFIER, 'read'),
         reads: ['ranges'],
@@ -128,6 +164,7 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'unlock_svm',
         kernelFn: 'up_write(svm_lock); amdgpu_svm_put',
+        cite: [cite(V3_11, 'amdgpu_svm_handle_fault', 'out_unlock:\n\tup_write(&svm->svm_lock);\n\nout_put:\n\tamdgpu_svm_put(svm);')],
         locks: [release(svm)],
         effect: (_g, l) => void (l.rid = NONE),
         next: 'done',

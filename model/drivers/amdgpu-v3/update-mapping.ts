@@ -8,6 +8,8 @@ import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts'
 import { pagesOf, pagesValid, rangeStarting, writePtes } from '../../queries.ts';
 import { EAGAIN, OK } from '../../state.ts';
 import type { MapExits, SvmStep } from '../../steps/types.ts';
+import { cite } from '../../sources.ts';
+import { V3_07 } from './sources.ts';
 
 export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
   const RESV = vmResv(gpu.dev);
@@ -16,12 +18,18 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
     {
       label: 'um_lock_pd',
       kernelFn: 'amdgpu_svm_range_lock_vm_pd (drm_exec)',
+      cite: [cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tret = amdgpu_svm_range_lock_vm_pd(svm, &exec, intr);\n\tif (ret)\n\t\treturn ret;')],
       locks: [acquire(RESV)],
       next: 'um_commit',
     },
     {
       label: 'um_commit',
       kernelFn: 'amdgpu_svm_range_update_mapping: notifier_lock, pages_valid, amdgpu_vm_update_range',
+      cite: [
+        cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tflags = memalloc_noreclaim_save();\n\tdrm_gpusvm_notifier_lock(&svm->gpusvm);'),
+        cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tif (!amdgpu_svm_range_pages_valid(svm, range)) {\n\t\trange_invalidate_gpu_mapping(range);\n\t\tret = -EAGAIN;\n\t} else {\n\t\tret = amdgpu_svm_range_update_gpu_range(svm, range, pte_flags,'),
+        cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tdrm_gpusvm_notifier_unlock(&svm->gpusvm);\n\tmemalloc_noreclaim_restore(flags);'),
+      ],
       note: 'memalloc_noreclaim; -EAGAIN (and gpu_mapped = false) unless pages valid and not unmapped; else write PTEs',
       locks: section(NOTIFIER, 'read'),
       reads: ['ranges', 'pages'],
@@ -42,6 +50,10 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
     {
       label: 'um_publish',
       kernelFn: 'amdgpu_vm_update_pdes + WRITE_ONCE(range->gpu_mapped, true)',
+      cite: [
+        cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tif (!ret)\n\t\tret = amdgpu_vm_update_pdes(svm->adev, svm->vm, false);'),
+        cite(V3_07, 'amdgpu_svm_range_update_mapping', '\t\tWRITE_ONCE(range->pte_flags, pte_flags);\n\t\tWRITE_ONCE(range->attr_flags, attrs_flags);\n\t\tWRITE_ONCE(range->gpu_mapped, true);'),
+      ],
       note: 'after the notifier lock is dropped (V3 07/12): PDE update, then the mapped flag is published; the fault path passes flush_tlb = false',
       writes: ['ranges'],
       effect: (g, l) => {
@@ -52,6 +64,7 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
     {
       label: 'um_unlock_pd',
       kernelFn: 'drm_exec_fini',
+      cite: [cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tdrm_exec_fini(&exec);\n\treturn ret;')],
       locks: [release(RESV)],
       reads: x.ok.reads,
       writes: x.ok.writes,
@@ -61,6 +74,7 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
     {
       label: 'um_unlock_pd_again',
       kernelFn: 'drm_exec_fini (-EAGAIN)',
+      cite: [cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tdrm_exec_fini(&exec);\n\treturn ret;')],
       locks: [release(RESV)],
       reads: x.again.reads,
       writes: x.again.writes,
