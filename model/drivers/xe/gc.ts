@@ -8,16 +8,22 @@ import { section, vmResv } from '../../locks.ts';
 import { clearAttrs, flushTlb, pagesOf, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
+import { cite } from '../../sources.ts';
+import { XE_SVM_C } from './sources.ts';
 
 export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, devs: readonly number[]): SvmStep[] {
   const policy = attrPolicy(cfg, d);
   const steps: SvmStep[] = [
-    gcDequeueStep('xe_svm_garbage_collector (list_del under the GC lock)', inst, exit, 'gc_unbind'),
+    {
+      ...gcDequeueStep('xe_svm_garbage_collector (list_del under the GC lock)', inst, exit, 'gc_unbind'),
+      cite: [cite(XE_SVM_C, 'xe_svm_garbage_collector', '\t\trange_start = xe_svm_range_start(range);\n\t\trange_end = xe_svm_range_end(range);\n\n\t\tlist_del(&range->garbage_collector_link);')],
+    },
     gcRemoveStep(inst, policy !== 'keep' ? 'gc_reset_attrs' : 'gc_dequeue'),
     {
       label: 'gc_unbind',
       kernelFn: 'xe_vm_lock + xe_vm_range_unbind + xe_vm_unlock',
       note: 'tear down the GPU PTEs of the range, with the TLB invalidation',
+      cite: [cite(XE_SVM_C, '__xe_svm_garbage_collector', '\txe_vm_lock(vm, false);\n\tfence = xe_vm_range_unbind(vm, range);\n\txe_vm_unlock(vm);')],
       locks: devs.flatMap((dev) => section(vmResv(dev))),
       reads: ['pages'],
       writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
@@ -37,6 +43,7 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
       label: 'gc_reset_attrs',
       kernelFn: 'xe_svm_range_set_default_attr',
       note: "reset the VMA's attributes of the unmapped interval to the defaults (vm->lock held)",
+      cite: [cite(XE_SVM_C, 'xe_svm_garbage_collector', '\t\terr = xe_svm_range_set_default_attr(vm, range_start, range_end);')],
       writes: ['attrs'],
       effect: (g, l) => (policy === 'clear' ? clearAttrs(g.attrs, l.lo, l.hi) : resetAttrs(g.attrs, l.lo, l.hi)),
       next: 'gc_dequeue',
