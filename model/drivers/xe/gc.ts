@@ -5,12 +5,12 @@
 
 import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
-import { section, vmResv } from '../../locks.ts';
+import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
 import { attrValue, clearAttrs, flushTlb, pagesOf, rangeById, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
-import { XE_SVM_C } from './sources.ts';
+import { XE_PT_C, XE_SVM_C, XE_VM_C } from './sources.ts';
 
 export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, devs: readonly number[]): SvmStep[] {
   const policy = attrPolicy(cfg, d);
@@ -34,17 +34,27 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
     {
       label: 'gc_unbind',
       kernelFn: 'xe_vm_lock + xe_vm_range_unbind + xe_vm_unlock',
-      note: 'tear down the GPU PTEs of the range, with the TLB invalidation',
-      cite: [cite(XE_SVM_C, '__xe_svm_garbage_collector', '\txe_vm_lock(vm, false);\n\tfence = xe_vm_range_unbind(vm, range);\n\txe_vm_unlock(vm);')],
-      locks: devs.flatMap((dev) => section(vmResv(dev))),
+      note: 'nothing bound: nothing to do; else tear down the GPU PTEs of the range with the TLB invalidation, tile_present cleared under notifier_lock(R)',
+      cite: [
+        cite(XE_SVM_C, '__xe_svm_garbage_collector', '\txe_vm_lock(vm, false);\n\tfence = xe_vm_range_unbind(vm, range);\n\txe_vm_unlock(vm);'),
+        cite(XE_VM_C, 'xe_vm_range_unbind', '\tif (!range->tile_present)\n\t\treturn dma_fence_get_stub();'),
+        cite(XE_PT_C, 'unbind_range_prepare', '\t++pt_update_ops->current_op;\n\tpt_update_ops->needs_svm_lock = true;\n\tpt_update_ops->needs_invalidation = true;'),
+        cite(XE_PT_C, 'op_commit', '\t\telse if (op->subop == XE_VMA_SUBOP_UNMAP_RANGE)\n\t\t\top->unmap_range.range->tile_present &= ~BIT(tile->id);'),
+      ],
+      // The PT update's pre-commit takes notifier_lock(R) under the VM resv; op_commit clears
+      // tile_present before xe_pt_update_ops_run drops it. The PTE clear and TLB invalidation are a
+      // job and a fence the GC does not wait for (dma_fence_put): modeled as done in the step.
+      locks: devs.flatMap((dev) => [acquire(vmResv(dev)), ...section(notifierLock(inst), 'read'), release(vmResv(dev))]),
       reads: ['pages'],
       writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
         const r = rangeStarting(g, l.range, inst)!;
         devs.forEach((dev, slot) => {
+          const pg = pagesOf(r, slot);
+          if (!pg.mapped) return;
           zapPtes(g, r, dev);
           flushTlb(g, dev);
-          pagesOf(r, slot).mapped = false;
+          pg.mapped = false;
         });
       },
       next: 'gc_remove',

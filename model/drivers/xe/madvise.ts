@@ -18,7 +18,7 @@ import { goto, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { allocVramSteps } from './alloc-vram.ts';
 import { xeBindSteps } from './bind.ts';
-import { XE_SVM_C, XE_VM_C, XE_VM_MADVISE_C } from './sources.ts';
+import { XE_PT_C, XE_SVM_C, XE_VM_C, XE_VM_MADVISE_C } from './sources.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -56,19 +56,28 @@ export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
           cite(XE_VM_MADVISE_C, 'xe_vm_madvise_ioctl', '\terr = xe_vm_alloc_madvise_vma(vm, args->start, args->range);'),
           cite(XE_VM_C, 'vm_bind_ioctl_ops_parse', '\t\t\t\tif (vops->flags & XE_VMA_OPS_FLAG_MADVISE)\n\t\t\t\t\txe_svm_unmap_address_range(vm, start, end);'),
           cite(XE_SVM_C, 'xe_svm_unmap_address_range', '\t\t\t\tdrm_gpusvm_range_get(range);\n\t\t\t\t__xe_svm_garbage_collector(vm, to_xe_range(range));'),
+        cite(XE_VM_C, 'xe_vm_range_unbind', '\tif (!range->tile_present)\n\t\treturn dma_fence_get_stub();'),
+        cite(XE_PT_C, 'unbind_range_prepare', '\t++pt_update_ops->current_op;\n\tpt_update_ops->needs_svm_lock = true;\n\tpt_update_ops->needs_invalidation = true;'),
+        cite(XE_PT_C, 'op_commit', '\t\telse if (op->subop == XE_VMA_SUBOP_UNMAP_RANGE)\n\t\t\top->unmap_range.range->tile_present &= ~BIT(tile->id);'),
         ],
-        locks: section(RESV),
+        // The same __xe_svm_garbage_collector as gc_unbind: tile_present cleared under
+        // notifier_lock(R) inside the VM resv; a range with nothing bound is skipped.
+        locks: [acquire(RESV), ...section(NOTIFIER, 'read'), release(RESV)],
         reads: ['pages'],
         writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
         effect: (g, l) => {
+          const zapped = new Set<number>();
           for (const r of overlapping(tree(g, 0), l.page, l.end)) {
             if (!crosses(r, l)) continue;
             devs.forEach((d, slot) => {
+              const pg = pagesOf(r, slot);
+              if (!pg.mapped) return;
               zapPtes(g, r, d);
-              pagesOf(r, slot).mapped = false;
+              pg.mapped = false;
+              zapped.add(d);
             });
           }
-          devs.forEach((d) => flushTlb(g, d));
+          zapped.forEach((d) => flushTlb(g, d));
         },
         next: 'madvise_remove',
       },
