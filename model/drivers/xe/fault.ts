@@ -11,8 +11,10 @@ import { EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.t
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
 import { goto, type SvmStep } from '../../steps/types.ts';
+import { cite } from '../../sources.ts';
 import { allocVramSteps } from './alloc-vram.ts';
 import { xeBindSteps } from './bind.ts';
+import { XE_GT_PAGEFAULT_C, XE_SVM_C } from './sources.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -32,6 +34,7 @@ export function xeFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'lock_vm',
         kernelFn: 'xe_svm_handle_pagefault: down_write(vm->lock)',
+        cite: [cite(XE_GT_PAGEFAULT_C, 'handle_pagefault', '\t * TODO: Change to read lock? Using write lock for simplicity.\n\t */\n\tdown_write(&vm->lock);')],
         locks: [acquire(vm)],
         // migrate_try_count = devmem_only ? 3 : 1 (faults here are not devmem_only).
         effect: (_g, l) => void (l.tries = cfg.migrateTries ?? 1),
@@ -42,6 +45,10 @@ export function xeFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         label: 'vma_lookup',
         kernelFn: 'xe_vm_find_vma_by_addr (CPU-address-mirror VMA)',
         note: 'its bounds bound any new range; not a mirror VMA: -EINVAL',
+        cite: [
+          cite(XE_GT_PAGEFAULT_C, 'handle_pagefault', '\tvma = xe_vm_find_vma_by_addr(vm, pf->page_addr);\n\tif (!vma) {\n\t\terr = -EINVAL;\n\t\tgoto unlock_vm;\n\t}'),
+          cite(XE_SVM_C, 'xe_svm_range_find_or_insert', '\tr = drm_gpusvm_range_find_or_insert(&vm->svm.gpusvm, max(addr, xe_vma_start(vma)),\n\t\t\t\t\t    xe_vma_start(vma), xe_vma_end(vma), ctx);'),
+        ],
         reads: ['attrs'],
         effect: (g, l) => {
           const a = attrAt(g, l.page);
@@ -58,6 +65,7 @@ export function xeFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         label: 'is_valid',
         kernelFn: 'xe_svm_range_is_valid',
         note: 'tile_present & ~tile_invalidated, read without the notifier lock (advisory)',
+        cite: [cite(XE_SVM_C, 'xe_svm_range_is_valid', '\treturn (xe_vm_has_valid_gpu_mapping(tile, range->tile_present,\n\t\t\t\t\t    range->tile_invalidated) &&\n\t\t(!devmem_only || xe_svm_range_in_vram(range)));')],
         reads: ['ranges'],
         effect: (g, l) => {
           const pg = pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot);
@@ -68,7 +76,14 @@ export function xeFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       ...(devmem ? xeMigrateSteps(d, cfg, gpu) : []),
       ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu, { cfg, driver: d }),
       ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }, gpu),
-      { label: 'unlock_vm', kernelFn: 'up_write(vm->lock)', locks: [release(vm)], effect: (_g, l) => void (l.rid = NONE), next: 'done' },
+      {
+        label: 'unlock_vm',
+        kernelFn: 'up_write(vm->lock)',
+        cite: [cite(XE_GT_PAGEFAULT_C, 'handle_pagefault', '\tif (!err)\n\t\tvm->usm.last_fault_vma = vma;\n\tup_write(&vm->lock);')],
+        locks: [release(vm)],
+        effect: (_g, l) => void (l.rid = NONE),
+        next: 'done',
+      },
     ],
   };
 }
@@ -84,6 +99,7 @@ function xeMigrateSteps(d: Driver, cfg: SvmConfig, gpu: Gpu): SvmStep[] {
       label: 'needs_migrate',
       kernelFn: 'xe_svm_range_needs_migrate_to_vram (--migrate_try_count >= 0)',
       note: 'migrate_devmem, the preferred location is this device\'s VRAM, and the range is not already there',
+      cite: [cite(XE_SVM_C, '__xe_svm_handle_pagefault', '\tif (--migrate_try_count >= 0 &&\n\t    xe_svm_range_needs_migrate_to_vram(range, vma, !!dpagemap || ctx.devmem_only)) {')],
       reads: ['ranges', 'attrs', 'pages', 'devmem'],
       effect: (_g, l) => {
         l.tries--;

@@ -1,32 +1,60 @@
-// xe's garbage collector loop (xe_svm_garbage_collector): dequeue under the GC spinlock;
-// xe_vm_range_unbind under the VM resv (PTEs zapped, TLB invalidated); drm_gpusvm_range_remove;
-// reset the VMA's attributes (xe_svm_range_set_default_attr, policy 'reset').
+// xe's garbage collector loop (xe_svm_garbage_collector): dequeue under the GC spinlock, reading
+// the range's bounds; xe_vm_range_unbind under the VM resv (PTEs zapped, TLB invalidated);
+// drm_gpusvm_range_remove; reset the attributes of [range start, range end) unless the VMA there
+// already has the defaults (xe_svm_range_set_default_attr, policy 'reset').
 
 import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
-import { section, vmResv } from '../../locks.ts';
-import { clearAttrs, flushTlb, pagesOf, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
+import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
+import { attrValue, clearAttrs, flushTlb, pagesOf, rangeById, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
+import { cite } from '../../sources.ts';
+import { XE_PT_C, XE_SVM_C, XE_VM_C } from './sources.ts';
 
 export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, devs: readonly number[]): SvmStep[] {
   const policy = attrPolicy(cfg, d);
+  const dequeue = gcDequeueStep('xe_svm_garbage_collector (list_del under the GC lock)', inst, exit, 'gc_unbind');
   const steps: SvmStep[] = [
-    gcDequeueStep('xe_svm_garbage_collector (list_del under the GC lock)', inst, exit, 'gc_unbind'),
+    {
+      ...dequeue,
+      note: 'pop the first queued range and read its bounds [range_start, range_end); an empty list ends the loop',
+      cite: [cite(XE_SVM_C, 'xe_svm_garbage_collector', '\t\trange_start = xe_svm_range_start(range);\n\t\trange_end = xe_svm_range_end(range);\n\n\t\tlist_del(&range->garbage_collector_link);')],
+      // xe has no pending interval: the GC works on the whole range, read before list_del.
+      effect: (g, l, ctx) => {
+        dequeue.effect!(g, l, ctx);
+        const r = rangeById(g, l.rid);
+        if (r) {
+          l.lo = r.start;
+          l.hi = r.end;
+        }
+      },
+    },
     gcRemoveStep(inst, policy !== 'keep' ? 'gc_reset_attrs' : 'gc_dequeue'),
     {
       label: 'gc_unbind',
       kernelFn: 'xe_vm_lock + xe_vm_range_unbind + xe_vm_unlock',
-      note: 'tear down the GPU PTEs of the range, with the TLB invalidation',
-      locks: devs.flatMap((dev) => section(vmResv(dev))),
+      note: 'nothing bound: nothing to do; else tear down the GPU PTEs of the range with the TLB invalidation, tile_present cleared under notifier_lock(R)',
+      cite: [
+        cite(XE_SVM_C, '__xe_svm_garbage_collector', '\txe_vm_lock(vm, false);\n\tfence = xe_vm_range_unbind(vm, range);\n\txe_vm_unlock(vm);'),
+        cite(XE_VM_C, 'xe_vm_range_unbind', '\tif (!range->tile_present)\n\t\treturn dma_fence_get_stub();'),
+        cite(XE_PT_C, 'unbind_range_prepare', '\t++pt_update_ops->current_op;\n\tpt_update_ops->needs_svm_lock = true;\n\tpt_update_ops->needs_invalidation = true;'),
+        cite(XE_PT_C, 'op_commit', '\t\telse if (op->subop == XE_VMA_SUBOP_UNMAP_RANGE)\n\t\t\top->unmap_range.range->tile_present &= ~BIT(tile->id);'),
+      ],
+      // The PT update's pre-commit takes notifier_lock(R) under the VM resv; op_commit clears
+      // tile_present before xe_pt_update_ops_run drops it. The PTE clear and TLB invalidation are a
+      // job and a fence the GC does not wait for (dma_fence_put): modeled as done in the step.
+      locks: devs.flatMap((dev) => [acquire(vmResv(dev)), ...section(notifierLock(inst), 'read'), release(vmResv(dev))]),
       reads: ['pages'],
       writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
         const r = rangeStarting(g, l.range, inst)!;
         devs.forEach((dev, slot) => {
+          const pg = pagesOf(r, slot);
+          if (!pg.mapped) return;
           zapPtes(g, r, dev);
           flushTlb(g, dev);
-          pagesOf(r, slot).mapped = false;
+          pg.mapped = false;
         });
       },
       next: 'gc_remove',
@@ -36,9 +64,20 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
     steps.push({
       label: 'gc_reset_attrs',
       kernelFn: 'xe_svm_range_set_default_attr',
-      note: "reset the VMA's attributes of the unmapped interval to the defaults (vm->lock held)",
+      note: "the VMA at range_start already has the defaults: nothing; else [range_start, range_end) gets them (in place, or split off) (vm->lock held)",
+      cite: [
+        cite(XE_SVM_C, 'xe_svm_garbage_collector', '\t\terr = xe_svm_range_set_default_attr(vm, range_start, range_end);'),
+        cite(XE_SVM_C, 'xe_svm_range_set_default_attr', '\tvma = xe_vm_find_vma_by_addr(vm, range_start);\n\tif (!vma)\n\t\treturn -EINVAL;\n\n\tif (xe_vma_has_default_mem_attrs(vma))\n\t\treturn 0;'),
+        cite(XE_SVM_C, 'xe_svm_range_set_default_attr', '\t\terr = xe_vm_alloc_cpu_addr_mirror_vma(vm, range_start, range_end - range_start);'),
+      ],
+      reads: ['attrs'],
       writes: ['attrs'],
-      effect: (g, l) => (policy === 'clear' ? clearAttrs(g.attrs, l.lo, l.hi) : resetAttrs(g.attrs, l.lo, l.hi)),
+      effect: (g, l) => {
+        if (policy === 'clear') return clearAttrs(g.attrs, l.lo, l.hi);
+        // The whole range lies in the VMA found at range_start (ranges never cross a VMA bound).
+        if (attrValue(g, l.lo) === 0) return;
+        resetAttrs(g.attrs, l.lo, l.hi);
+      },
       next: 'gc_dequeue',
     });
   }

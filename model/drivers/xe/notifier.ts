@@ -5,11 +5,18 @@
 import type { CallbackContext } from '../../driver.ts';
 import { overlapping, tree, zapMapped } from '../../queries.ts';
 import { joined, type SvmStep } from '../../steps/types.ts';
+import { cite } from '../../sources.ts';
+import { XE_SVM_C } from './sources.ts';
 
 export function xeInvalidateBegin(c: CallbackContext): SvmStep {
   return {
     label: c.label,
     kernelFn: 'xe_svm_invalidate: phase 1 (xe_pt_zap_ptes_range, TLB invalidation)',
+    cite: [
+      cite(XE_SVM_C, 'xe_svm_range_notifier_event_begin', '\t/* Skip if already unmapped or if no binding exist */\n\tif (range->base.pages.flags.unmapped || !range->tile_present)\n\t\treturn 0;'),
+      cite(XE_SVM_C, 'xe_svm_range_notifier_event_begin', '\t\tif (xe_pt_zap_ptes_range(tile, vm, range)) {'),
+      cite(XE_SVM_C, 'xe_svm_invalidate', '\terr = xe_vm_range_tilemask_tlb_inval(vm, adj_start, adj_end, tile_mask);'),
+    ],
     note: 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation' + (c.ownerSkip ? '; skipped for a MIGRATE event of its own owner' : ''),
     reads: joined(['ranges', 'pages'], c.skipReads),
     writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
