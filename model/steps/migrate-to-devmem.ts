@@ -68,6 +68,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     },
     ...perDevice(cfg, P('bo_create'), (d) => ({
       kernelFn: o.driver.pagemap.create,
+      cite: o.driver.pagemapCite?.create,
       note: 'a fresh VRAM buffer, reserved; its clear is still queued (pre_migrate_fence)',
       locks: [acquire(boResv(d))],
       mayAlloc: true,
@@ -171,6 +172,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     },
     ...perDevice(cfg, P('unlock'), (d) => ({
       kernelFn: o.driver.pagemap.unlock,
+      cite: o.driver.pagemapCite?.unlock,
       locks: [release(boResv(d)), release(MMAP, 'read')],
       reads: joined(undefined, x.ok.reads, x.busy.reads, x.fail.reads),
       writes: joined(undefined, x.ok.writes, x.busy.writes, x.fail.writes),
