@@ -4,7 +4,7 @@
 // core mm) take a Driver and never test which one it is; each driver is a module under
 // model/drivers/, and adding a driver or a revision is adding a module there.
 
-import type { LockDecl, Program } from '../explorer/index.ts';
+import type { Citation, LockDecl, Program } from '../explorer/index.ts';
 import type { AttrOnUnmap, SvmConfig, VramEviction } from './config.ts';
 import type { Gpu } from './gpu.ts';
 import type { AttrRange, SvmGlobals, SvmLocals } from './state.ts';
@@ -80,6 +80,15 @@ export interface Driver {
   /** What TTM does to such a buffer when the driver has no hook (`vramEviction: 'move-unnotified'`). */
   readonly unhookedMove?: string;
   readonly programs: DriverPrograms;
+  // Added in wave 2 (vram): citations of the driver strings above, read by the shared steps that
+  // show them (mg_bo_create, mg_unlock, ev_pick); absent: the step cites only its shared lines.
+  /** Where `pagemap.create`, `pagemap.unlock`, `evictHook` and `unhookedMove` come from. */
+  readonly pagemapCite?: {
+    readonly create?: readonly Citation[];
+    readonly unlock?: readonly Citation[];
+    readonly evictHook?: readonly Citation[];
+    readonly unhookedMove?: readonly Citation[];
+  };
 }
 
 /** The driver SVM lock of instance `inst` (one VM, one drm_gpusvm, one lock): `svm_lock1`, `vm_lock1`. */

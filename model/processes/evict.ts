@@ -41,7 +41,7 @@ export function evict(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLo
 }
 
 /** TTM takes the reservation of a VRAM buffer of this device whose device pages are in use. */
-function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'note' | 'writes' | 'effect' | 'next'>): SvmStep[] {
+function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'cite' | 'note' | 'writes' | 'effect' | 'next'>): SvmStep[] {
   return perDevice(cfg, 'ev_pick', (d) => ({
     ...step,
     unsourced: 'TTM picks the buffer and holds its reservation (ttm_bo_evict); TTM is outside the sources read',
@@ -57,6 +57,7 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
   return [
     ...pickSteps(cfg, {
       kernelFn: `ttm_bo_evict (the buffer's dma-resv held) -> ${driver.evictHook}`,
+      cite: driver.pagemapCite?.evictHook,
       note: 'the memory manager picks a VRAM buffer of this device whose device pages are in use',
       effect: (_g, l, c) => {
         l.alloc = c.choice;
@@ -151,6 +152,7 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
 function moveUnnotifiedSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
   return pickSteps(cfg, {
     kernelFn: driver.unhookedMove ?? 'ttm_bo_evict: the buffer moves to GTT (no eviction hook)',
+    cite: driver.pagemapCite?.unhookedMove,
     note: 'the memory manager evicts a VRAM buffer device pages use, as it would any other',
     writes: ['devmem'],
     effect: (g, l, c) => {

@@ -72,7 +72,10 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       kernelFn: o.driver.pagemap.create,
       note: 'a fresh VRAM buffer, reserved; its clear is still queued (pre_migrate_fence)',
       // The buffer itself is the driver's (kernelFn); drm_pagemap records the fence the copy waits for.
-      cite: [cite(PAGEMAP_C, 'drm_pagemap_devmem_init', '\tdevmem_allocation->size = size;\n\tdevmem_allocation->pre_migrate_fence = pre_migrate_fence;')],
+      cite: [
+        ...(o.driver.pagemapCite?.create ?? []),
+        cite(PAGEMAP_C, 'drm_pagemap_devmem_init', '\tdevmem_allocation->size = size;\n\tdevmem_allocation->pre_migrate_fence = pre_migrate_fence;'),
+      ],
       locks: [acquire(boResv(d))],
       mayAlloc: true,
       writes: ['devmem'],
@@ -206,7 +209,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     },
     ...perDevice(cfg, P('unlock'), (d) => ({
       kernelFn: o.driver.pagemap.unlock,
-      cite: [cite(PAGEMAP_C, 'drm_pagemap_populate_mm', '\tmmap_read_unlock(mm);\n\tmmput(mm);')],
+      cite: [...(o.driver.pagemapCite?.unlock ?? []), cite(PAGEMAP_C, 'drm_pagemap_populate_mm', '\tmmap_read_unlock(mm);\n\tmmput(mm);')],
       locks: [release(boResv(d)), release(MMAP, 'read')],
       reads: joined(undefined, x.ok.reads, x.busy.reads, x.fail.reads),
       writes: joined(undefined, x.ok.writes, x.busy.writes, x.fail.writes),

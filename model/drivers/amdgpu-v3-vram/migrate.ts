@@ -17,10 +17,17 @@ import { migrateToDevmemSteps } from '../../steps/migrate-to-devmem.ts';
 import { perDevice } from '../../steps/per-device.ts';
 import { goto, type SvmStep } from '../../steps/types.ts';
 import { ATTR } from '../amdgpu-v3/locks.ts';
+import { MIGRATE_RANGE, NEEDS_MIGRATE, PER_RANGE_MIGRATION, POPULATE_MM_CALL, RANGE_IN_VRAM, SET_RANGE_LOCK, SET_RANGE_UNLOCK } from './sources.ts';
 
 const interval = (_g: SvmGlobals, l: SvmLocals): readonly [number, number] => [l.page, l.end];
 
-/** The SET_ATTR prefetch force-trigger to one device's VRAM, under that GPU's svm_lock(W). */
+/**
+ * The SET_ATTR prefetch force-trigger to one device's VRAM, under that GPU's svm_lock(W). No
+ * amdgpu code path is this program: a prefetch is SET_ATTR with PREFETCH_LOC, which migrates
+ * per drm_gpusvm range and maps it (set_attr_prefetch, `pf_decide`); `prefetch_vram` keeps the
+ * `migrate` process kind runnable under amdgpu-v3-vram, standing for that migration without the
+ * ioctl around it (docs/model.md).
+ */
 export function amdgpuPrefetchVram(d: Driver, cfg: SvmConfig): Program<SvmGlobals, SvmLocals> {
   const lock = (dev: number): string => driverLock(d, gpuOf(cfg, dev).inst);
   const out = { to: () => 'pv_unlock' };
@@ -28,17 +35,18 @@ export function amdgpuPrefetchVram(d: Driver, cfg: SvmConfig): Program<SvmGlobal
     name: 'prefetch_vram',
     start: 'pv_lock',
     steps: [
-      ...perDevice(cfg, 'pv_lock', (dev) => ({ kernelFn: 'amdgpu_svm_attr_set (prefetch trigger): down_write(svm_lock)', locks: [acquire(lock(dev))], next: 'pv_decide' })),
+      ...perDevice(cfg, 'pv_lock', (dev) => ({ kernelFn: 'amdgpu_svm_attr_set_range (PREFETCH_LOC): down_write(svm_lock)', cite: [SET_RANGE_LOCK], locks: [acquire(lock(dev))], next: 'pv_decide' })),
       {
         label: 'pv_decide',
-        kernelFn: 'amdgpu_svm_range_migrate: migration decision layer',
-        note: "migrate unless the interval is already in this device's VRAM",
+        kernelFn: 'amdgpu_svm_range_migrate_range -> amdgpu_svm_range_migrate_to_vram (drm_pagemap_populate_mm, timeslice 0)',
+        note: "migrate unless the interval is already in this device's VRAM (the series decides per drm_gpusvm range from its flags)",
+        cite: [MIGRATE_RANGE, POPULATE_MM_CALL],
         reads: ['pages', 'devmem'],
         effect: (_g, l) => void (l.ret = OK),
         next: (g, l) => (inVram(g, l.dev, l.page, l.end) ? 'pv_unlock' : 'mg_mmap_lock'),
       },
       ...migrateToDevmemSteps(cfg, { prefix: 'mg_', target: interval, driver: d }, { ok: out, busy: out, fail: out }),
-      ...perDevice(cfg, 'pv_unlock', (dev) => ({ kernelFn: 'up_write(svm_lock)', locks: [release(lock(dev))], next: 'done' })),
+      ...perDevice(cfg, 'pv_unlock', (dev) => ({ kernelFn: 'amdgpu_svm_attr_set_range: up_write(svm_lock)', cite: [SET_RANGE_UNLOCK], locks: [release(lock(dev))], next: 'done' })),
     ],
   };
 }
@@ -53,7 +61,8 @@ export function amdgpuPrefetchDecision(d: Driver, cfg: SvmConfig): SvmStep[] {
   return [
     {
       label: 'pf_decide',
-      kernelFn: 'amdgpu_svm_range_migrate: migration decision layer (prefetch_loc / preferred_loc)',
+      kernelFn: 'amdgpu_svm_range_map: amdgpu_svm_range_migrate_range (range_needs_migrate_to_vram)',
+      cite: [PER_RANGE_MIGRATION, NEEDS_MIGRATE, RANGE_IN_VRAM, POPULATE_MM_CALL],
       note: "the attributes name this device's VRAM, the range may use device memory and is not there yet: migrate",
       locks: section(ATTR),
       reads: ['attrs', 'ranges', 'pages', 'devmem'],
