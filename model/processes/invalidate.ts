@@ -2,8 +2,10 @@
 // (mmu_notifier_invalidate_range_start), drm_gpusvm_notifier_invalidate runs the driver's
 // two-phase callback under notifier_lock(W), core mm then frees or replaces the CPU pages, and
 // closes the invalidation (range_end), which wakes mmu_interval_read_begin waiters.
-//   munmap:     MMU_NOTIFY_UNMAP under mmap_lock(W); the VMA goes first; ranges are marked
-//               unmapped and queued for the GC.
+//   munmap:     the VMAs are detached under mmap_lock(W) (the code then downgrades it to read;
+//               the model keeps W, see munmap); the MMU_NOTIFY_UNMAP invalidation zaps the
+//               PTEs; ranges are marked unmapped and queued for the GC; the pages are freed
+//               after range_end (tlb_finish_mmu).
 //   invalidate: MMU_NOTIFY_CLEAR without mmap_lock (reclaim, page migration): the page is
 //               replaced, the VMA stays; "Non-UNMAP events rely on GPU fault to remap".
 
@@ -12,7 +14,7 @@ import type { SvmConfig } from '../config.ts';
 import type { CallbackContext, Driver, InvalidationEvent } from '../driver.ts';
 import { devicesOf, instances, suffix } from '../gpu.ts';
 import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
-import { freeDevicePage, installSystemPage } from '../devmem.ts';
+import { installSystemPage, putZdd } from '../devmem.ts';
 import { attrValue, content, overlapping, tree, unmapPages } from '../queries.ts';
 import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { cite, GPUSVM_C, MMU_NOTIFIER_C, VMA_C } from '../sources.ts';
@@ -174,41 +176,76 @@ export function invEndStep(label: string, next: string): SvmStep {
   };
 }
 
-/** Core mm changing the pages after the callback: munmap frees them, reclaim replaces them. */
-function mmChangeSteps(cfg: SvmConfig, driver: Driver, unmap: boolean, after: string): SvmStep[] {
+/** Core mm changing the pages after the callback, without mmap_lock: reclaim (or page migration) replaces them. */
+function replaceSteps(cfg: SvmConfig, driver: Driver, after: string): SvmStep[] {
   return [
-    ...callbackSteps(cfg, driver, unmap ? 'unmap' : 'clear', 'mm_change'),
+    ...callbackSteps(cfg, driver, 'clear', 'mm_change'),
     {
       label: 'mm_change',
-      kernelFn: unmap ? 'unmap_page_range + free the pages (core mm)' : 'try_to_unmap / migrate the page (core mm)',
-      ...(unmap
-        ? { cite: [cite(VMA_C, 'vms_clear_ptes', '\tunmap_vmas(&tlb, mas_detach, vms->vma, vms->start, vms->end,\n\t\t   vms->vma_count, mm_wr_locked);')] }
-        : { unsourced: 'reclaim or page migration replacing a system page (mm/rmap.c try_to_unmap_one, mm/migrate.c): not read; the model keeps the contents' }),
-      note: 'the old CPU pages are freed or replaced: their generation ends (a freed device page drops its zdd reference)',
-      // munmap frees the pages (a device page drops its zdd reference) and zeroes the contents;
-      // reclaim copies each page's contents (content reads data or devmem) into a new one.
-      writes: unmap ? ['pages', 'data', 'written', 'devmem'] : ['pages', 'data', 'devmem'],
+      kernelFn: 'try_to_unmap / migrate the page (core mm)',
+      unsourced: 'reclaim or page migration replacing a system page (mm/rmap.c try_to_unmap_one, mm/migrate.c): not read; the model keeps the contents',
+      note: 'the old CPU pages are replaced: their generation ends (a device page left behind is freed)',
+      // Each page's contents (content reads data or devmem) are copied into a new one.
+      writes: ['pages', 'data', 'devmem'],
       // A page under migration is isolated; core mm's walk meets its migration entry and the
       // model lets the migration finish first (docs/model.md).
       guard: (g, l) => g.pages.slice(l.is, l.ie).every((p) => !p.locked),
       effect: (g, l) => {
-        for (let p = l.is; p < l.ie; p++) {
-          if (unmap) {
-            // munmap drops the contents; a device page is freed (zdd reference dropped).
-            const a = g.pages[p]!.dev;
-            if (a !== NONE) freeDevicePage(g, a, p);
-            g.pages[p]!.dev = NONE;
-            g.pages[p]!.gen++;
-            g.data[p] = g.written[p] = 0;
-          } else {
-            // Reclaim or page migration copies the contents into the new page.
-            installSystemPage(g, p, content(g, p));
-          }
-        }
+        for (let p = l.is; p < l.ie; p++) installSystemPage(g, p, content(g, p));
       },
       next: 'inv_end',
     },
     invEndStep('inv_end', after),
+  ];
+}
+
+/**
+ * munmap after the downgrade (vms_clear_ptes): unmap_vmas opens the MMU_NOTIFY_UNMAP invalidation,
+ * runs the callbacks, zaps the PTEs (the pages go into the mmu_gather) and closes it; then
+ * free_pgtables and tlb_finish_mmu free the gathered pages: a device page drops its zdd reference
+ * only there, after range_end. l.pdev holds, per page of [l.is, l.ie), the allocation a zapped
+ * device page belongs to, until the free.
+ */
+function munmapZapSteps(cfg: SvmConfig, driver: Driver, after: string): SvmStep[] {
+  return [
+    ...callbackSteps(cfg, driver, 'unmap', 'mm_zap'),
+    {
+      label: 'mm_zap',
+      kernelFn: 'unmap_vmas -> zap the PTEs (the pages are gathered in the mmu_gather)',
+      note: 'the VA no longer reaches the old pages: their generation ends, the contents are dropped; the pages are not freed yet',
+      cite: [cite(VMA_C, 'vms_clear_ptes', '\tunmap_vmas(&tlb, mas_detach, vms->vma, vms->start, vms->end,\n\t\t   vms->vma_count, mm_wr_locked);')],
+      reads: ['pages', 'devmem'],
+      writes: ['pages', 'data', 'written', 'devmem'],
+      // A page under migration is isolated; core mm's walk meets its migration entry and the
+      // model lets the migration finish first (docs/model.md).
+      guard: (g, l) => g.pages.slice(l.is, l.ie).every((p) => !p.locked),
+      effect: (g, l) => {
+        l.pdev = g.pages.slice(l.is, l.ie).map((p) => p.dev);
+        for (let p = l.is; p < l.ie; p++) {
+          // The device page backs no VA page any more (used), but stays allocated (its zdd
+          // reference) until mm_free.
+          const a = g.pages[p]!.dev;
+          if (a !== NONE) g.devmem[a]!.used[p - g.devmem[a]!.start] = false;
+          g.pages[p]!.dev = NONE;
+          g.pages[p]!.gen++;
+          g.data[p] = g.written[p] = 0;
+        }
+      },
+      next: 'inv_end',
+    },
+    invEndStep('inv_end', 'mm_free'),
+    {
+      label: 'mm_free',
+      kernelFn: 'free_pgtables + tlb_finish_mmu: the gathered pages are freed',
+      note: 'a freed device page drops its zdd reference (the last one completes devmem->detached)',
+      cite: [cite(VMA_C, 'vms_clear_ptes', '\tfree_pgtables(&tlb, mas_detach, vms->vma, vms->unmap_start,\n\t\t      vms->unmap_end, mm_wr_locked);\n\ttlb_finish_mmu(&tlb);')],
+      writes: ['devmem'],
+      effect: (g, l) => {
+        for (const a of l.pdev) if (a !== NONE) putZdd(g, a);
+        l.pdev = [];
+      },
+      next: after,
+    },
   ];
 }
 
@@ -233,14 +270,24 @@ export function munmap(cfg: SvmConfig, driver: Driver): P {
         },
         next: 'inv_start',
       },
-      ...mmChangeSteps(cfg, driver, true, 'mmap_write_unlock'),
-      { label: 'mmap_write_unlock', kernelFn: 'mmap_write_unlock', locks: [release(MMAP, 'write')], next: 'done' },
+      ...munmapZapSteps(cfg, driver, 'mmap_write_unlock'),
+      {
+        label: 'mmap_write_unlock',
+        kernelFn: 'mmap_write_unlock (the code downgrades to read before the invalidation: not modeled, see docs)',
+        // The code: `mmap_write_downgrade` right after the detach, and this unlock is a read
+        // unlock. The explorer has no downgrade lock operation (a step may not take a lock its
+        // process holds), so the write lock is kept: other mmap readers wait instead of running
+        // beside the UNMAP callbacks (they would find no VMA).
+        cite: [cite(VMA_C, 'vms_complete_munmap_vmas', '\tvm_unacct_memory(vms->nr_accounted);\n\tvalidate_mm(mm);\n\tif (vms->unlock)\n\t\tmmap_read_unlock(mm);')],
+        locks: [release(MMAP, 'write')],
+        next: 'done',
+      },
     ],
   };
 }
 
 export function invalidate(cfg: SvmConfig, driver: Driver): P {
-  return { name: 'invalidate', start: 'inv_start', steps: mmChangeSteps(cfg, driver, false, 'done') };
+  return { name: 'invalidate', start: 'inv_start', steps: replaceSteps(cfg, driver, 'done') };
 }
 
 /** The CPU mapping new memory at an address unmapped earlier (VA reuse). */

@@ -96,12 +96,16 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       ],
       locks: section(NOTIFIER, 'read'),
       reads: joined(['mniSeq', 'subSeq', 'ranges'], x.ok.reads),
-      writes: x.ok.writes,
+      writes: joined(['ranges'], x.ok.writes),
       guard: (g) => g.mniSeq[gpu.inst] !== g.subSeq,
       effect: (g, l) => {
         l.seq = g.mniSeq[gpu.inst]!;
         l.ret = OK;
-        if (pagesValid(mine(g, l))) x.ok.effect?.(l, g);
+        const pg = pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot);
+        if (pagesValid(pg)) x.ok.effect?.(l, g);
+        // drm_gpusvm_pages_valid_unlocked frees dma_addr when the pages are not valid: the map
+        // phase drops the notifier lock to allocate it again (gp_alloc).
+        else pg.dmaAlloc = false;
       },
       next: (g, l) => (pagesValid(mine(g, l)) ? leave(x.ok, l) : 'gp_hmm_fault'),
     },
