@@ -28,7 +28,7 @@ export interface StepRow {
 
 /** `+lock` taken, `-lock` dropped, `(R)` read mode; `alloc` if the step may allocate. */
 function locks<G, L>(s: Step<G, L>): string {
-  const ops = (s.locks ?? []).map((o) => `${o.op === 'acquire' ? '+' : '-'}${o.lock}${o.mode === 'read' ? '(R)' : ''}`);
+  const ops = (s.locks ?? []).map((o) => (o.op === 'downgrade' ? `~${o.lock}(W->R)` : `${o.op === 'acquire' ? '+' : '-'}${o.lock}${o.mode === 'read' ? '(R)' : ''}`));
   return [...ops, ...(s.mayAlloc ? ['alloc'] : [])].join(' ');
 }
 

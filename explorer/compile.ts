@@ -29,6 +29,8 @@ export interface CompiledStep<G, L> {
   readonly at: string;
   readonly acquires: readonly CompiledLockOp[];
   readonly releases: readonly CompiledLockOp[];
+  /** Write holds turned into read holds after the releases (LockOp 'downgrade'). */
+  readonly downgrades: readonly CompiledLockOp[];
 }
 
 export interface CompiledProgram<G, L> {
@@ -109,6 +111,10 @@ export function compileModel<G, L>(model: Model<G, L>): CompiledModel<G, L> {
         at: step.at ?? step.label,
         acquires: ops.filter((o) => o.op === 'acquire').map(resolve),
         releases: ops.filter((o) => o.op === 'release').map(resolve),
+        downgrades: ops.filter((o) => o.op === 'downgrade').map((o) => {
+          if (o.mode !== 'read' || lockKinds.get(o.lock) !== 'rwsem') throw new InputError(`${where}: ${ctx}: a downgrade turns an rwsem's write hold into mode 'read'`);
+          return resolve(o);
+        }),
       };
       steps.push(cs);
       allSteps.push(cs);

@@ -101,6 +101,7 @@ export class FastSpace<G, L> extends StepSemantics<G, L> {
       const locks = s.locks.slice();
       for (const op of cs.acquires) locks[op.lock] = { ...locks[op.lock]! };
       for (const op of cs.releases) locks[op.lock] = { ...locks[op.lock]! };
+      for (const op of cs.downgrades) locks[op.lock] = { ...locks[op.lock]! };
       const procs = s.procs.slice();
       procs[pid] = { pc: s.procs[pid]!.pc, locals: this.clone.locals(s.procs[pid]!.locals) as L };
       const copy = { g: this.clone.globals(s.g) as G, locks, procs };

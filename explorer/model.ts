@@ -28,8 +28,13 @@ export interface LockDecl {
  * step's guard (disabled while the lock is held in a conflicting mode) and happens before the
  * effect; a release happens after the effect. A mutex or spinlock has only mode 'write'.
  */
+/**
+ * A lock operation of a step. `downgrade` turns the write hold of an rwsem into a read hold in
+ * place (downgrade_write, mmap_write_downgrade): no other writer can get in between, and it is
+ * no acquisition for the lock-order graph. Its `mode` is the mode held after it: 'read'.
+ */
 export interface LockOp {
-  readonly op: 'acquire' | 'release';
+  readonly op: 'acquire' | 'release' | 'downgrade';
   readonly lock: string;
   readonly mode: LockMode;
 }

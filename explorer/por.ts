@@ -62,7 +62,7 @@ export class AmpleSets<G, L> {
     const lockComponent = (lock: number): string => `lock:${cm.lockNames[lock]}`;
     for (const cs of cm.allSteps) {
       for (const c of [...(cs.step.reads ?? []), ...(cs.step.writes ?? [])]) id(c);
-      for (const op of [...cs.acquires, ...cs.releases]) id(lockComponent(op.lock));
+      for (const op of [...cs.acquires, ...cs.releases, ...cs.downgrades]) id(lockComponent(op.lock));
     }
     const props = [...(model.invariants ?? [])];
     for (const p of props) for (const c of p.reads ?? []) id(c);
@@ -80,7 +80,7 @@ export class AmpleSets<G, L> {
     const declared = (names: readonly string[] | undefined, locks: readonly string[]): Bits =>
       names?.includes(ANY) ? everything : bits([...(names ?? []), ...locks]);
     const stepFp = cm.allSteps.map((cs): Footprint => {
-      const locks = [...cs.acquires, ...cs.releases].map((op) => lockComponent(op.lock));
+      const locks = [...cs.acquires, ...cs.releases, ...cs.downgrades].map((op) => lockComponent(op.lock));
       const writes = declared(cs.step.writes, locks);
       return { reads: or(declared(cs.step.reads, locks), writes), writes };
     });

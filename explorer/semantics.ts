@@ -272,6 +272,18 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
         };
       }
     }
+    for (const r of cs.downgrades) {
+      if (s.locks[r.lock]!.w !== pid || cs.releases.some((x) => x.lock === r.lock)) {
+        return {
+          kind: 'error',
+          failure: {
+            property: LOCK_BALANCE.id,
+            statement: LOCK_BALANCE.statement,
+            message: `${who} ${cs.step.label} downgrades ${r.name}, which it does not hold for write`,
+          },
+        };
+      }
+    }
     const choices = cs.step.choices ? cs.step.choices(s.g, locals, ctx) : NO_CHOICE;
     if (choices.length === 0) return { kind: 'disabled', why: `${cs.step.label} has no choice` };
     // A transition id has room for MAX_CHOICES choice indices; more would alias other steps.
@@ -339,5 +351,9 @@ export function takeStep<G, L>(d: ScratchState<G, L>, pid: number, cs: CompiledS
   for (const a of cs.acquires) acquire(d.locks[a.lock]!, pid, a.mode);
   step.effect?.(d.g as Draft<G>, p.locals as Draft<L>, ctx);
   for (const r of cs.releases) release(d.locks[r.lock]!, pid, r.mode);
+  for (const r of cs.downgrades) {
+    release(d.locks[r.lock]!, pid, 'write');
+    acquire(d.locks[r.lock]!, pid, 'read');
+  }
   p.pc = typeof step.next === 'string' ? step.next : step.next(d.g, p.locals, ctx);
 }

@@ -268,18 +268,22 @@ export function munmap(cfg: SvmConfig, driver: Driver): P {
             g.attrAtUnmap[p] = attrValue(g, p);
           }
         },
+        next: 'mmap_downgrade',
+      },
+      {
+        label: 'mmap_downgrade',
+        kernelFn: 'vms_complete_munmap_vmas: mmap_write_downgrade',
+        note: 'the VMAs are detached: the invalidation, the zap and the free run under mmap_lock(R), beside other readers (who find no VMA)',
+        cite: [cite(VMA_C, 'vms_complete_munmap_vmas', '\tif (vms->unlock)\n\t\tmmap_write_downgrade(mm);')],
+        locks: [{ op: 'downgrade', lock: MMAP, mode: 'read' }],
         next: 'inv_start',
       },
-      ...munmapZapSteps(cfg, driver, 'mmap_write_unlock'),
+      ...munmapZapSteps(cfg, driver, 'mmap_read_unlock'),
       {
-        label: 'mmap_write_unlock',
-        kernelFn: 'mmap_write_unlock (the code downgrades to read before the invalidation: not modeled, see docs)',
-        // The code: `mmap_write_downgrade` right after the detach, and this unlock is a read
-        // unlock. The explorer has no downgrade lock operation (a step may not take a lock its
-        // process holds), so the write lock is kept: other mmap readers wait instead of running
-        // beside the UNMAP callbacks (they would find no VMA).
-        cite: [cite(VMA_C, 'vms_complete_munmap_vmas', '\tvm_unacct_memory(vms->nr_accounted);\n\tvalidate_mm(mm);\n\tif (vms->unlock)\n\t\tmmap_read_unlock(mm);')],
-        locks: [release(MMAP, 'write')],
+        label: 'mmap_read_unlock',
+        kernelFn: 'vms_complete_munmap_vmas: mmap_read_unlock',
+        cite: [cite(VMA_C, 'vms_complete_munmap_vmas', '\tif (vms->unlock)\n\t\tmmap_read_unlock(mm);')],
+        locks: [release(MMAP, 'read')],
         next: 'done',
       },
     ],

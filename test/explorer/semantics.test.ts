@@ -194,3 +194,47 @@ describe('models that cannot run are input errors', () => {
     expect(() => explore(model([bad]))).toThrow(/step a: next nowhere is no location/);
   });
 });
+
+describe('downgrade (downgrade_write)', () => {
+  // p0: take rw for write, downgrade it to read, release the read hold. p1: take rw for write,
+  // set x = 1, release. p1's writer can never run between p0's write hold and its read hold.
+  const downgrader: Program<G, L> = {
+    name: 'downgrader',
+    start: 'lock',
+    steps: [
+      { label: 'lock', kernelFn: 'down_write', locks: [{ op: 'acquire', lock: 'rw', mode: 'write' }], next: 'downgrade' },
+      { label: 'downgrade', kernelFn: 'downgrade_write', locks: [{ op: 'downgrade', lock: 'rw', mode: 'read' }], next: 'check' },
+      { label: 'check', kernelFn: 'x still 0', effect: (g) => void (g.x = g.x === 0 ? 2 : 3), next: 'unlock' },
+      { label: 'unlock', kernelFn: 'up_read', locks: [{ op: 'release', lock: 'rw', mode: 'read' }], next: DONE },
+    ],
+  };
+  const writer: Program<G, L> = {
+    name: 'writer',
+    start: 'w',
+    steps: [{ label: 'w', kernelFn: 'down_write; x = 1; up_write', locks: [{ op: 'acquire', lock: 'rw', mode: 'write' }, { op: 'release', lock: 'rw', mode: 'write' }], effect: (g) => void (g.x = 1), next: DONE }],
+  };
+
+  it('keeps the lock held: no writer gets in between, so check always sees x = 0 unless the writer ran first', () => {
+    // States: the writer runs before p0's lock (then check sees 1 -> 3), or after p0's unlock
+    // (check saw 0 -> 2, then x = 1). Never in between: x = 3 only if the writer went first.
+    const r = explore(model([downgrader, writer]), { stopAtFirstViolation: false });
+    expect(r.verdict).toBe('pass');
+    // (p0, writer, x): (lock, w, 0); writer first: (lock, done, 1), (downgrade, done, 1),
+    // (check, done, 1), (unlock, done, 3), (done, done, 3); p0 first, the writer blocked by the
+    // write hold and then by the read hold: (downgrade, w, 0), (check, w, 0), (unlock, w, 2),
+    // (done, w, 2), (done, done, 1). 11 states; none with the writer done and x = 1 at check
+    // after p0 took the lock.
+    expect(r.states).toBe(11);
+  });
+
+  it('without a write hold is a lock-balance violation', () => {
+    const bad: Program<G, L> = { name: 'bad', start: 'd', steps: [{ label: 'd', kernelFn: 'downgrade_write', locks: [{ op: 'downgrade', lock: 'rw', mode: 'read' }], next: DONE }] };
+    const r = explore(model([bad]));
+    expect(r.violations.map((v) => v.invariant)).toEqual(['lock-balance']);
+  });
+
+  it('of a mutex is refused when the model is compiled', () => {
+    const bad: Program<G, L> = { name: 'bad', start: 'd', steps: [{ label: 'd', kernelFn: 'downgrade', locks: [{ op: 'downgrade', lock: 'm', mode: 'read' }], next: DONE }] };
+    expect(() => explore(model([bad]))).toThrow(InputError);
+  });
+});
