@@ -1,6 +1,7 @@
-// xe prefetch to one device's VRAM (DOMAIN.md §3.5, §3.6): a VM_BIND prefetch op under that GPU's
-// vm->lock(W): xe_svm_alloc_vram with driver_migrate_lock. The mapping afterwards is left to GPU
-// faults.
+// xe prefetch to one device's VRAM (DOMAIN.md §3.5, §3.6): a VM_BIND prefetch op: xe_svm_flush,
+// then under that GPU's vm->lock(W) xe_svm_alloc_vram with driver_migrate_lock. The mapping
+// afterwards is left to GPU faults (the code's prefetch collects ranges, skips valid ones, and
+// binds them all at once; see docs/model.md).
 
 import type { Program } from '../../../explorer/index.ts';
 import type { SvmConfig } from '../../config.ts';
@@ -21,8 +22,17 @@ export function xePrefetchVram(d: Driver, cfg: SvmConfig): Program<SvmGlobals, S
   const lock = (dev: number): string => driverLock(d, gpuOf(cfg, dev).inst);
   return {
     name: 'prefetch_vram',
-    start: 'pv_lock',
+    start: 'pv_flush',
     steps: [
+      {
+        label: 'pv_flush',
+        kernelFn: 'xe_vm_bind_ioctl: xe_svm_flush (flush_work of the GC work)',
+        note: "waits until the GC work of the GPU's instance is neither queued nor running; vm->lock is not held",
+        cite: [cite(XE_VM_C, 'xe_vm_bind_ioctl', '\t/* Ensure all UNMAPs visible */\n\txe_svm_flush(vm);\n\n\terr = down_write_killable(&vm->lock);')],
+        reads: ['gcPending', 'gcRunning'],
+        guard: (g, l) => !g.gcPending[gpuOf(cfg, l.dev).inst] && !g.gcRunning[gpuOf(cfg, l.dev).inst],
+        next: 'pv_lock',
+      },
       ...perDevice(cfg, 'pv_lock', (dev) => ({ kernelFn: 'xe_vm_bind prefetch op: down_write(vm->lock)', cite: [cite(XE_VM_C, 'xe_vm_bind_ioctl', '\terr = down_write_killable(&vm->lock);\n\tif (err)\n\t\tgoto put_exec_queue;')], locks: [acquire(lock(dev))], next: 'pv_decide' })),
       {
         label: 'pv_decide',
