@@ -346,6 +346,20 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
       },
     ],
   },
+  {
+    name: 'xe-dma-unmap-before-zap',
+    invariant: 'pte-has-dma-mapping',
+    description:
+      'the notifier runs phase 2 (drm_gpusvm_range_unmap_pages) before phase 1 (xe_svm_invalidate\'s zap): for a moment the ' +
+      'GPU PTE translates to a DMA address already unmapped, although both are done when the callback returns',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'invalidate', start: 0, end: 1 }] },
+    patches: [
+      { program: 'invalidate', label: 'inv_lock', replace: { next: 'event_end' } },
+      { program: 'invalidate', label: 'event_end', replace: { next: 'event_begin' } },
+      { program: 'invalidate', label: 'event_begin', replace: { next: 'inv_unlock' } },
+    ],
+  },
 ];
 
 /** Device memory: one GPU with VRAM, pages holding data, a prefetch migrating both pages. */
