@@ -38,7 +38,7 @@ export const DOMAIN_CANDIDATES: readonly Candidate[] = [
   { item: '6', title: 'Tree mutation under driver lock', checkedBy: ['range-tree-under-locks'] },
   { item: '7', title: 'No overlapping ranges', checkedBy: ['ranges-disjoint'] },
   { item: '8', title: 'Range within VMA, notifier and gpuva bounds at creation', checkedBy: ['range-within-bounds'] },
-  { item: '9', title: 'Range boundaries respect attribute boundaries', checkedBy: ['range-within-bounds', 'set-attr-leaves-no-crossing-range'] },
+  { item: '9', title: 'Range boundaries respect attribute boundaries', checkedBy: ['range-within-bounds', 'set-attr-leaves-no-crossing-range', 'attrs-disjoint-sorted'] },
   { item: '10', title: 'Attributes survive range destruction', checkedBy: ['attrs-survive-range-destruction', 'unmapped-attr-policy', 'reuse-keeps-new-attrs'] },
   {
     item: '11',

@@ -13,6 +13,7 @@ import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-
 import { gcRemovesOnlyUnmapped, removedRangeWasZapped } from './gc.ts';
 import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
 import { pteHasDmaMapping } from './iommu.ts';
+import { attrsDisjointSorted } from './attr-tree.ts';
 import { rangeAliveWhileUsed } from './range-lifetime.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
@@ -44,5 +45,6 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle
     copyAfterIdle,
     noMappingToFreedVram,
     pteHasDmaMapping(topo),
+    attrsDisjointSorted,
   ];
 }
