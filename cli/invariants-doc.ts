@@ -1,6 +1,7 @@
 // docs/invariants.md is generated from the code, the one source of truth:
 // `svmcheck list invariants --markdown > docs/invariants.md`.
 
+import { DOMAIN_CANDIDATES } from '../invariants/domain-candidates.ts';
 import { MUTANTS } from '../invariants/mutants.ts';
 import type { Catalogue } from './catalogue.ts';
 
@@ -21,6 +22,20 @@ export function invariantsMarkdown(c: Catalogue): string {
     if (i.justification) out.push('', `Why: ${i.justification}`);
     out.push('', `Scenarios: ${i.scenarios === 'all' ? 'all' : i.scenarios.join(', ')}.`);
     for (const m of mutants) out.push('', `Mutant \`${m.name}\` (${m.protocol}): ${m.description}.`);
+  }
+  out.push(
+    '',
+    '## DOMAIN.md §4 candidates',
+    '',
+    'Each candidate invariant of DOMAIN.md §4, with the properties that check it (R1-R3 are',
+    '`svmcheck lockorder` rules), and what of it is not checked, and why (`invariants/domain-candidates.ts`).',
+    '',
+    '| item | candidate | checked by | not checked, and why |',
+    '|---|---|---|---|',
+  );
+  for (const d of DOMAIN_CANDIDATES) {
+    const by = d.checkedBy.length ? d.checkedBy.map((id) => `\`${id}\``).join(', ') : 'nothing';
+    out.push(`| ${d.item} | ${d.title} | ${by} | ${d.notImplemented ?? ''} |`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -12,6 +12,8 @@ import { copyAfterIdle, devmemAliveWhileReferenced, noMappingToFreedVram, oneOwn
 import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-mappings.ts';
 import { gcRemovesOnlyUnmapped, removedRangeWasZapped } from './gc.ts';
 import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
+import { pteHasDmaMapping } from './iommu.ts';
+import { attrsDisjointSorted } from './attr-tree.ts';
 import { rangeAliveWhileUsed } from './range-lifetime.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
@@ -42,5 +44,7 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle
     devmemAliveWhileReferenced,
     copyAfterIdle,
     noMappingToFreedVram,
+    pteHasDmaMapping(topo),
+    attrsDisjointSorted,
   ];
 }

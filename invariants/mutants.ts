@@ -9,7 +9,7 @@ import { maskPages } from '../model/devmem.ts';
 import type { SvmConfig } from '../model/config.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
-import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, unmapPages } from '../model/queries.ts';
+import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, unmapPages } from '../model/queries.ts';
 import { EAGAIN, EFAULT, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {
@@ -341,6 +341,45 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
           effect: (g, l) => {
             const r = rangeStarting(g, l.range)!;
             l.ret = r.invalidated ? EAGAIN : OK;
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'xe-dma-unmap-before-zap',
+    invariant: 'pte-has-dma-mapping',
+    description:
+      'the notifier runs phase 2 (drm_gpusvm_range_unmap_pages) before phase 1 (xe_svm_invalidate\'s zap): for a moment the ' +
+      'GPU PTE translates to a DMA address already unmapped, although both are done when the callback returns',
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'invalidate', start: 0, end: 1 }] },
+    patches: [
+      { program: 'invalidate', label: 'inv_lock', replace: { next: 'event_end' } },
+      { program: 'invalidate', label: 'event_end', replace: { next: 'event_begin' } },
+      { program: 'invalidate', label: 'event_begin', replace: { next: 'inv_unlock' } },
+    ],
+  },
+  {
+    name: 'amdgpu-set-attr-without-split',
+    invariant: 'attrs-disjoint-sorted',
+    description:
+      'amdgpu_svm_attr_set_range inserts the new attribute range without splitting the one it lands in (no head/tail ' +
+      'split): the old range still covers the interval, and two attribute ranges overlap',
+    protocol: 'amdgpu-v3',
+    config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'set-attr', start: 1, end: 2, value: 1 }] },
+    patches: [
+      {
+        program: 'set_attr',
+        label: 'attr_set',
+        replace: {
+          reads: ['attrs', 'pages'],
+          writes: ['attrs', 'attrSetVma', 'attrSetValue', 'attrAtUnmap'],
+          effect: (g, l) => {
+            const i = g.attrs.findIndex((x) => x.start > l.page);
+            g.attrs.splice(i < 0 ? g.attrs.length : i, 0, { start: l.page, end: l.end, value: l.value });
+            l.split = true;
+            recordAttrSet(g, l.page, l.end, l.value);
           },
         },
       },

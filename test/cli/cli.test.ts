@@ -72,8 +72,8 @@ describe('svmcheck explore', () => {
     expect(r.status).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ scenario: 'default', protocol: 'amdgpu-v3', verdict: 'violation' });
-    // The race shows first when the notifier returns with the PTE still live.
-    expect(j.violations[0].invariant).toBe('invalidate-before-return');
+    // The race shows first when the notifier DMA-unmaps the range whose live PTE it skipped.
+    expect(j.violations[0].invariant).toBe('pte-has-dma-mapping');
     expect(j.violations[0].trace.steps.map((s: { label: string }) => s.label)).toContain('um_commit');
   });
 

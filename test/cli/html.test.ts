@@ -20,7 +20,7 @@ describe.runIf(available || process.env.CI)('HTML trace viewer in headless chrom
   it('steps through the trace and highlights the violated invariant at the end', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'svmcheck-html-'));
     spawnSync(process.execPath, [join(root, 'bin', 'svmcheck.js'), 'explore', '--scenario', 'fault-vs-invalidate', '--trace-out', dir], { cwd: root });
-    const page = join(dir, 'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.html');
+    const page = join(dir, 'fault-vs-invalidate.amdgpu-v3.pte-has-dma-mapping.html');
     expect(existsSync(page)).toBe(true);
 
     const browser = await chromium.launch({
@@ -33,15 +33,15 @@ describe.runIf(available || process.env.CI)('HTML trace viewer in headless chrom
       const requests: string[] = [];
       tab.on('request', (r) => requests.push(r.url()));
       await tab.goto(pathToFileURL(page).href);
-      expect(await tab.textContent('#position')).toBe('step 0 of 20');
+      expect(await tab.textContent('#position')).toBe('step 0 of 19');
       expect(await tab.getAttribute('#violation', 'class')).toBe('');
 
-      for (let i = 0; i < 20; i++) await tab.click('#next');
-      expect(await tab.textContent('#position')).toBe('step 20 of 20');
+      for (let i = 0; i < 19; i++) await tab.click('#next');
+      expect(await tab.textContent('#position')).toBe('step 19 of 19');
       expect(await tab.isDisabled('#next')).toBe(true);
       expect(await tab.getAttribute('#violation', 'class')).toBe('violated');
-      expect(await tab.textContent('#violation')).toContain('violated: invalidate-before-return');
-      expect(await tab.textContent('#step')).toContain('clear0 inv_unlock');
+      expect(await tab.textContent('#violation')).toContain('violated: pte-has-dma-mapping');
+      expect(await tab.textContent('#step')).toContain('clear0 event_end');
       expect(await tab.textContent('tr.moved')).toContain('clear0');
 
       await tab.click('#prev');

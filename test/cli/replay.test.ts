@@ -24,6 +24,7 @@ describe('trace files', () => {
       'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.json',
       'fault-vs-invalidate.amdgpu-v3.no-lost-write.json',
       'fault-vs-invalidate.amdgpu-v3.no-stale-pte.json',
+      'fault-vs-invalidate.amdgpu-v3.pte-has-dma-mapping.json',
     ]);
   });
 

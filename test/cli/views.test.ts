@@ -29,17 +29,17 @@ describe('views', () => {
   it('mermaid: a sequence diagram with the processes as participants', () => {
     const r = svmcheck('explore', '--scenario', 'fault-vs-invalidate', '--view', 'mermaid');
     expect(r.stdout).toContain('sequenceDiagram\n  participant fault0\n  participant clear0');
-    expect(r.stdout).toMatch(/Note over fault0,clear0: violated invalidate-before-return/);
+    expect(r.stdout).toMatch(/Note over fault0,clear0: violated pte-has-dma-mapping/);
   });
 
   it('--trace-out writes the replayable JSON with the lanes, Mermaid and HTML views beside it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'svmcheck-views-'));
     svmcheck('explore', '--scenario', 'fault-vs-invalidate', '--trace-out', dir);
     expect(readdirSync(dir).sort()).toEqual([
-      'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.html',
-      'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.json',
-      'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.mmd',
-      'fault-vs-invalidate.amdgpu-v3.invalidate-before-return.txt',
+      'fault-vs-invalidate.amdgpu-v3.pte-has-dma-mapping.html',
+      'fault-vs-invalidate.amdgpu-v3.pte-has-dma-mapping.json',
+      'fault-vs-invalidate.amdgpu-v3.pte-has-dma-mapping.mmd',
+      'fault-vs-invalidate.amdgpu-v3.pte-has-dma-mapping.txt',
     ]);
   });
 
@@ -54,7 +54,7 @@ describe('JUnit', () => {
     const file = join(dir, 'junit.xml');
     svmcheck('explore', '--scenario', 'fault-vs-invalidate', '--all', '--junit', file);
     const xml = readFileSync(file, 'utf8');
-    expect(xml).toMatch(/<testsuite name="fault-vs-invalidate\/amdgpu-v3" tests="\d+" failures="3" skipped="0"/);
+    expect(xml).toMatch(/<testsuite name="fault-vs-invalidate\/amdgpu-v3" tests="\d+" failures="4" skipped="0"/);
     expect(xml).toMatch(/<testcase classname="[^"]+" name="no-lost-write">\s*<failure message="page 0 was last written 1/);
     expect(xml).toContain('gpu_write0  gpu_store');
     expect(xml).toMatch(/<testcase classname="[^"]+" name="ranges-disjoint"\/>/);
