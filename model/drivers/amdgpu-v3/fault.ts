@@ -40,16 +40,11 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
     steps: [
       {
         label: 'lookup',
-        kernelFn: 'amdgpu_svm_lookup_by_pasid + stale-fault filter (clear checkpoint_ts)',
-        cite: [
-          cite(V3_11, 'amdgpu_svm_handle_fault', '\tckpt = READ_ONCE(svm->checkpoint_ts);\n\tif (ckpt != 0) {\n\t\tif (amdgpu_ih_ts_after_or_equal(ts, ckpt)) {'),
-          cite(V3_11, 'amdgpu_svm_handle_fault', '\t\t} else {\n\t\t\tWRITE_ONCE(svm->checkpoint_ts, 0);\n\t\t}'),
-        ],
-        note: 'checkpoint_ts is 0, or the fault is newer than it (ts > ckpt): checkpoint_ts is cleared and the fault handled',
+        kernelFn: 'amdgpu_svm_lookup_by_pasid + stale-fault filter (READ_ONCE(checkpoint_ts))',
+        cite: [cite(V3_11, 'amdgpu_svm_handle_fault', '\tckpt = READ_ONCE(svm->checkpoint_ts);\n\tif (ckpt != 0) {\n\t\tif (amdgpu_ih_ts_after_or_equal(ts, ckpt)) {')],
+        note: 'checkpoint_ts is 0 (go on), or the fault is newer than it (ts > ckpt): it will clear checkpoint_ts and be handled',
         reads: ['checkpoint'],
-        writes: ['checkpoint'],
-        effect: (g) => void (g.checkpoint = false),
-        next: 'lock_svm',
+        next: (g) => (g.checkpoint ? 'ckpt_clear' : 'lock_svm'),
       },
       {
         label: 'drop_stale',
@@ -60,6 +55,15 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         reads: ['checkpoint'],
         guard: (g) => g.checkpoint,
         next: 'done',
+      },
+      {
+        label: 'ckpt_clear',
+        kernelFn: 'stale-fault filter: WRITE_ONCE(checkpoint_ts, 0)',
+        cite: [cite(V3_11, 'amdgpu_svm_handle_fault', '\t\t} else {\n\t\t\tWRITE_ONCE(svm->checkpoint_ts, 0);\n\t\t}')],
+        note: 'a separate unlocked store: a checkpoint an UNMAP captured since the read is wiped',
+        writes: ['checkpoint'],
+        effect: (g) => void (g.checkpoint = false),
+        next: 'lock_svm',
       },
       {
         label: 'lock_svm',
