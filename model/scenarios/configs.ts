@@ -26,6 +26,7 @@ const noUnmap = {
   'gpu_fault/gc_unbind': NO_UNMAP,
   'gpu_fault/gc_reset_attrs': NO_UNMAP,
   'gpu_fault/drop_stale': 'no UNMAP in this scenario, so no stale-fault checkpoint is captured',
+  'gpu_fault/ckpt_clear': 'no UNMAP in this scenario, so no stale-fault checkpoint is captured',
 };
 
 /**
@@ -193,6 +194,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
     expectedUntaken: {
       'gpu_fault/drop_stale': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
+      'gpu_fault/ckpt_clear': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
     },
   },
   {
@@ -203,6 +205,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       'gpu_fault/find_or_insert':
         'no range exists before the fault, and every retry follows an UNMAP that queued the range for the GC run first, so the retry creates a new one',
       'gpu_fault/drop_stale': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
+      'gpu_fault/ckpt_clear': 'one fault: an UNMAP captures checkpoint_ts only if a range overlaps it, so only after the fault has made one, past its lookup',
     },
   },
   {

@@ -40,16 +40,11 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
     steps: [
       {
         label: 'lookup',
-        kernelFn: 'amdgpu_svm_lookup_by_pasid + stale-fault filter (clear checkpoint_ts)',
-        cite: [
-          cite(V3_11, 'amdgpu_svm_handle_fault', '\tckpt = READ_ONCE(svm->checkpoint_ts);\n\tif (ckpt != 0) {\n\t\tif (amdgpu_ih_ts_after_or_equal(ts, ckpt)) {'),
-          cite(V3_11, 'amdgpu_svm_handle_fault', '\t\t} else {\n\t\t\tWRITE_ONCE(svm->checkpoint_ts, 0);\n\t\t}'),
-        ],
-        note: 'checkpoint_ts is 0, or the fault is newer than it (ts > ckpt): checkpoint_ts is cleared and the fault handled',
+        kernelFn: 'amdgpu_svm_lookup_by_pasid + stale-fault filter (READ_ONCE(checkpoint_ts))',
+        cite: [cite(V3_11, 'amdgpu_svm_handle_fault', '\tckpt = READ_ONCE(svm->checkpoint_ts);\n\tif (ckpt != 0) {\n\t\tif (amdgpu_ih_ts_after_or_equal(ts, ckpt)) {')],
+        note: 'checkpoint_ts is 0 (go on), or the fault is newer than it (ts > ckpt): it will clear checkpoint_ts and be handled',
         reads: ['checkpoint'],
-        writes: ['checkpoint'],
-        effect: (g) => void (g.checkpoint = false),
-        next: 'lock_svm',
+        next: (g) => (g.checkpoint ? 'ckpt_clear' : 'lock_svm'),
       },
       {
         label: 'drop_stale',
@@ -60,6 +55,15 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         reads: ['checkpoint'],
         guard: (g) => g.checkpoint,
         next: 'done',
+      },
+      {
+        label: 'ckpt_clear',
+        kernelFn: 'stale-fault filter: WRITE_ONCE(checkpoint_ts, 0)',
+        cite: [cite(V3_11, 'amdgpu_svm_handle_fault', '\t\t} else {\n\t\t\tWRITE_ONCE(svm->checkpoint_ts, 0);\n\t\t}')],
+        note: 'a separate unlocked store: a checkpoint an UNMAP captured since the read is wiped',
+        writes: ['checkpoint'],
+        effect: (g) => void (g.checkpoint = false),
+        next: 'lock_svm',
       },
       {
         label: 'lock_svm',
@@ -78,15 +82,15 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         ],
         note: 'the attribute range around the fault bounds any new range; none: unregistered address',
         locks: section(ATTR),
-        reads: ['attrs'],
+        reads: ['attrs', 'pages'],
         effect: (g, l) => {
           const a = attrAt(g, l.page);
           l.tries = cfg.mapRetries;
           l.ret = OK;
-          if (a) {
-            l.lo = a.start;
-            l.hi = a.end;
-          }
+          // Found: its bounds. None: the hole around the fault (`*start_page = 0; *last_page =
+          // ULONG_MAX;` narrowed by the neighbours), which get_unregistered_attrs uses later
+          // without reading the tree again.
+          [l.lo, l.hi] = a ? [a.start, a.end] : attrHole(g.attrs, l.page, g.pages.length);
         },
         next: (g, l) => (attrAt(g, l.page) ? 'gc_dequeue' : 'unregistered_vma'),
       },
@@ -107,9 +111,12 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
             l.ret = EFAULT;
             return;
           }
+          // The granularity block around the fault, clamped to the VMA and then to the hole
+          // attr_bounds found (`start_page = max(start_page, attr_start_page);`, computed here:
+          // it reads no shared state).
           const block = Math.floor(l.page / cfg.granularity) * cfg.granularity;
-          l.lo = Math.max(block, vma[0]);
-          l.hi = Math.min(block + cfg.granularity, vma[1]);
+          l.lo = Math.max(block, vma[0], l.lo);
+          l.hi = Math.min(block + cfg.granularity, vma[1], l.hi);
         },
         next: (_g, l) => (l.ret === EFAULT ? 'unlock_svm' : 'unregistered_insert'),
       },
@@ -119,21 +126,13 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         cite: [
           cite(V3_11, 'amdgpu_svm_range_get_unregistered_attrs', '\tstart_page = max(start_page, attr_start_page);\n\tlast_page = min(last_page, attr_last_page);\n\n\tmutex_lock(&attr_tree->lock);'),
           cite(V3_11, 'amdgpu_svm_range_get_unregistered_attrs', '\tamdgpu_svm_attr_range_insert_locked(attr_tree, range);\n\tmutex_unlock(&attr_tree->lock);'),
+          cite(V3_04, 'amdgpu_svm_attr_range_insert_locked', '\tinterval_tree_insert(&range->it_node, &attr_tree->tree);'),
         ],
-        note: 'clamped to the hole around the fault; if a range appeared meanwhile, its bounds are used',
+        note: 'inserts the default range computed from the hole attr_bounds found, without reading the tree again (insert_locked checks no overlap): a range SET_ATTR inserted meanwhile is overlapped',
         locks: section(ATTR),
-        reads: ['attrs', 'pages'],
+        reads: ['attrs'],
         writes: ['attrs'],
         effect: (g, l) => {
-          const a = attrAt(g, l.page);
-          if (a) {
-            l.lo = a.start;
-            l.hi = a.end;
-            return;
-          }
-          const [hs, he] = attrHole(g.attrs, l.page, g.pages.length);
-          l.lo = Math.max(l.lo, hs);
-          l.hi = Math.min(l.hi, he);
           const i = g.attrs.findIndex((x) => x.start > l.lo);
           g.attrs.splice(i < 0 ? g.attrs.length : i, 0, { start: l.lo, end: l.hi, value: 0 });
         },
