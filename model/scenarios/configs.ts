@@ -261,20 +261,19 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   },
   {
     name: 'prefetch-vs-invalidate',
-    description: 'the SET_ATTR prefetch trigger splits an attribute range and maps the interval while reclaim invalidates one of its pages',
+    description: 'the SET_ATTR prefetch trigger splits an attribute range over two mapped ranges and maps the interval while reclaim invalidates one of its pages',
     config: {
       ...base,
       pages: 3,
       vmas: [[0, 3]],
       attrs: [{ start: 0, end: 3, value: 0 }],
+      // Two ranges already mapped: the split at page 2 crosses [1, 3), which invalidate_interval
+      // zaps, DMA-unmaps and removes; [0, 1) only loses its PTEs and gpu_mapped.
+      premapped: [
+        [0, 1],
+        [1, 3],
+      ],
       processes: [{ kind: 'set-attr', start: 0, end: 2, value: 1, prefetch: true }, { kind: 'invalidate', start: 1, end: 2 }],
-    },
-    expectedUntaken: {
-      'set_attr_prefetch/ii_zap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
-      'set_attr_prefetch/ii_unmap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
-      'set_attr_prefetch/ii_skip_unmap': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
-      'set_attr_prefetch/ii_clear_mapped': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
-      'set_attr_prefetch/ii_remove': 'no range exists before SET_ATTR: invalidate_interval has no range to visit',
     },
   },
   {
@@ -395,6 +394,23 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     description: 'the same with one drm_gpusvm instance and per-device pages',
     config: conflictingPreferences('shared'),
     expectedUntaken: conflictingPreferencesUntaken(conflictingPreferences('shared')),
+  },
+  {
+    name: 'partial-munmap-attrs',
+    description: 'the CPU unmaps one page of a mapped 2-page range that has attributes, and the GC collects the range',
+    config: { ...base, attrs: [{ start: 0, end: 2, value: 2 }], premapped: [[0, 2]], processes: [{ kind: 'munmap', start: 1, end: 2 }, { kind: 'gc-worker' }] },
+  },
+  {
+    name: 'unregistered-fault-vs-set-attr',
+    description: 'a GPU fault on an address without attributes while SET_ATTR registers attributes there (amdgpu: the default range comes from the hole read earlier)',
+    config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'set-attr', start: 0, end: 1, value: 1 }] },
+    expectedUntaken: {
+      ...noUnmap,
+      'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
+      'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
+      'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+      'set_attr/ii_skip_unmap': "the only range overlapping the interval is the fault's [0,2), which crosses it and is never unmapped",
+    },
   },
   {
     name: 'default',
