@@ -94,6 +94,11 @@ export interface Driver {
   // Added in wave 2 (vram): where populate_mm holds the VRAM buffer's reservation (the default
   // of SvmConfig.boResvSpan): xe 'migration', amdgpu 'populate-pfn'.
   readonly boResvSpan: BoResvSpan;
+  // Added in wave 2 (vram): the copy to VRAM waits for the fresh buffer's clear. xe true (the
+  // clear's fence is the pre_migrate_fence the copy job depends on); amdgpu false (MIG v3 2/5:
+  // drm_pagemap_devmem_init(..., NULL) and amdgpu_copy_buffer(..., NULL resv, ...) on move_entity,
+  // while amdgpu_bo_create's clear only lands in the BO's resv).
+  readonly copyAfterClear: boolean;
 }
 
 /** The driver SVM lock of instance `inst` (one VM, one drm_gpusvm, one lock): `svm_lock1`, `vm_lock1`. */

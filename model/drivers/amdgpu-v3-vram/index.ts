@@ -34,6 +34,8 @@ export const amdgpuV3Vram: Driver = {
   },
   // MIG v3 2/5: the reservation is held only inside amdgpu_svm_populate_devmem_pfn.
   boResvSpan: 'populate-pfn',
+  // MIG v3 2/5: no pre_migrate_fence, and the copy is submitted with no resv to sync to.
+  copyAfterClear: false,
   programs: {
     ...amdgpuV3.programs,
     setAttr: (d, cfg, prefetch) => amdgpuSetAttr(d, cfg, prefetch, amdgpuPrefetchDecision(d, cfg)),

@@ -43,6 +43,7 @@ export const xe: Driver = {
   },
   evictHook: 'xe_svm_bo_evict',
   boResvSpan: 'migration',
+  copyAfterClear: true,
   programs: {
     fault: xeFault,
     setAttr: xeSetAttr,
