@@ -429,7 +429,8 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     name: 'copy-ignores-pre-migrate-fence',
     invariant: 'copy-after-idle',
     description: 'copy_to_devmem is queued without the pre_migrate_fence dependency: the copy may run before the clear',
-    protocol: 'amdgpu-v3-vram',
+    // xe: amdgpu's migration series has no pre_migrate_fence (Driver.copyAfterClear false), so its unpatched protocol violates this.
+    protocol: 'xe',
     config: { ...devmem, processes: [prefetch] },
     patches: [
       {
@@ -457,7 +458,8 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     name: 'migrate-to-ram-without-copy',
     invariant: 'no-lost-write',
     description: 'drm_pagemap_migrate_to_ram installs fresh system pages without copy_to_ram',
-    protocol: 'amdgpu-v3-vram',
+    // xe: under amdgpu-v3-vram the copy racing the clear (copyAfterClear false) already loses writes.
+    protocol: 'xe',
     config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
     patches: [{ program: 'cpu_fault', label: 'cf_copy', replace: { effect: (_g, l) => void (l.pfns = new Array<number>(l.ie - l.is).fill(0)) } }],
   },

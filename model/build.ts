@@ -127,7 +127,7 @@ export function svmModel(name: string, cfg: SvmConfig, protocolOrDriver: string 
   checkDevices(cfg, driver);
   const processes = cfg.processes.map(instance);
   // With device memory the driver can use, the copy engine runs the clear and copy jobs migrations queue.
-  if (driver.devmemPossible(cfg)) processes.push({ name: 'engine', program: copyEngine(), locals: locals() });
+  if (driver.devmemPossible(cfg)) processes.push({ name: 'engine', program: copyEngine(driver), locals: locals() });
   // Every GPU's fault program is gpu_fault (GPU 0) or gpu_fault<N>.
   const of = (program: string) => processes.flatMap((p, pid) => (p.program.name.replace(/\d+$/, '') === program ? [{ pid, name: p.name }] : []));
   return {

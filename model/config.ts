@@ -35,6 +35,9 @@ export type Instances = 'per-device' | 'shared';
 /** DOMAIN.md §3.8: what the memory manager does to a VRAM buffer device pages use (see SvmConfig). */
 export type VramEviction = 'evict-to-ram' | 'move-unnotified';
 
+/** When a migration holds its VRAM buffer's reservation (see SvmConfig.boResvSpan). */
+export type BoResvSpan = 'migration' | 'populate-pfn' | 'none';
+
 export interface SvmConfig {
   /** VA pages modeled. */
   readonly pages: number;
@@ -87,6 +90,15 @@ export interface SvmConfig {
   readonly instances?: Instances;
   /** Content of each page at the start (ghost `written` starts equal). Default zeros. */
   readonly initialData?: readonly number[];
+  /**
+   * Where a migration to VRAM holds its buffer's reservation: `migration` (xe:
+   * xe_drm_pagemap_populate_mm creates the BO locked and unlocks it after
+   * drm_pagemap_migrate_to_devmem), `populate-pfn` (amdgpu MIG v3 2/5: amdgpu_bo_create returns
+   * it unreserved, and only amdgpu_svm_populate_devmem_pfn reserves it, around reading the
+   * placement into PFNs), `none` (MIG v4 2/6 as posted: populate_devmem_pfn only asserts
+   * `dma_resv_assert_held`, nothing reserves it). Default: the driver's (Driver.boResvSpan).
+   */
+  readonly boResvSpan?: BoResvSpan;
 }
 
 export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;

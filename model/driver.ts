@@ -5,7 +5,7 @@
 // model/drivers/, and adding a driver or a revision is adding a module there.
 
 import type { Citation, LockDecl, Program } from '../explorer/index.ts';
-import type { AttrOnUnmap, SvmConfig, VramEviction } from './config.ts';
+import type { AttrOnUnmap, BoResvSpan, SvmConfig, VramEviction } from './config.ts';
 import type { Gpu } from './gpu.ts';
 import type { AttrRange, SvmGlobals, SvmLocals } from './state.ts';
 import type { SvmStep } from './steps/types.ts';
@@ -88,7 +88,17 @@ export interface Driver {
     readonly unlock?: readonly Citation[];
     readonly evictHook?: readonly Citation[];
     readonly unhookedMove?: readonly Citation[];
+    /** populate_devmem_pfn's reservation section (`boResvSpan: 'populate-pfn'`). */
+    readonly populatePfn?: readonly Citation[];
   };
+  // Added in wave 2 (vram): where populate_mm holds the VRAM buffer's reservation (the default
+  // of SvmConfig.boResvSpan): xe 'migration', amdgpu 'populate-pfn'.
+  readonly boResvSpan: BoResvSpan;
+  // Added in wave 2 (vram): the copy to VRAM waits for the fresh buffer's clear. xe true (the
+  // clear's fence is the pre_migrate_fence the copy job depends on); amdgpu false (MIG v3 2/5:
+  // drm_pagemap_devmem_init(..., NULL) and amdgpu_copy_buffer(..., NULL resv, ...) on move_entity,
+  // while amdgpu_bo_create's clear only lands in the BO's resv).
+  readonly copyAfterClear: boolean;
 }
 
 /** The driver SVM lock of instance `inst` (one VM, one drm_gpusvm, one lock): `svm_lock1`, `vm_lock1`. */
@@ -98,6 +108,9 @@ export function driverLock(driver: Driver, inst = 0): string {
 
 /** The GC policy a configuration runs with: its own, or the driver's default. */
 export const attrPolicy = (cfg: SvmConfig, driver: Driver): AttrOnUnmap => cfg.attrOnUnmap ?? driver.attrOnUnmap;
+
+/** Where a migration holds its VRAM buffer's reservation, in this configuration. */
+export const boResvSpan = (cfg: SvmConfig, driver: Driver): BoResvSpan => cfg.boResvSpan ?? driver.boResvSpan;
 
 /** What the memory manager does to a VRAM buffer device pages use, in this configuration. */
 export const vramEviction = (cfg: SvmConfig, driver: Driver): VramEviction => cfg.vramEviction ?? driver.vramEviction;

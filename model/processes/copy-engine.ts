@@ -8,10 +8,11 @@ import type { Program } from '../../explorer/index.ts';
 import { maskPages } from '../devmem.ts';
 import { content } from '../queries.ts';
 import type { SvmGlobals, SvmLocals } from '../state.ts';
+import type { Driver } from '../driver.ts';
 
-export function copyEngine(): Program<SvmGlobals, SvmLocals> {
+export function copyEngine(driver: Driver): Program<SvmGlobals, SvmLocals> {
   const clears = (g: SvmGlobals): number[] => g.devmem.flatMap((d) => (d.clearPending ? [d.id] : []));
-  const copies = (g: SvmGlobals): number[] => g.devmem.flatMap((d) => (d.copyPending && !d.clearPending ? [d.id] : []));
+  const copies = (g: SvmGlobals): number[] => g.devmem.flatMap((d) => (d.copyPending && (!driver.copyAfterClear || !d.clearPending) ? [d.id] : []));
   return {
     name: 'copy_engine',
     start: 'engine_idle',
@@ -36,8 +37,8 @@ export function copyEngine(): Program<SvmGlobals, SvmLocals> {
       {
         label: 'engine_copy',
         at: 'engine_idle',
-        kernelFn: 'copy_to_devmem job runs (after pre_migrate_fence); its fence signals',
-        unsourced: 'the copy engine (hardware) running the copy job the driver\'s copy_to_devmem queued behind pre_migrate_fence',
+        kernelFn: driver.copyAfterClear ? 'copy_to_devmem job runs (after pre_migrate_fence); its fence signals' : 'copy_to_devmem job runs (no fence orders it after the clear); its fence signals',
+        unsourced: 'the copy engine (hardware) running the copy job the driver\'s copy_to_devmem queued (behind pre_migrate_fence where the driver passes one)',
         note: 'reads the source pages now (they are locked: only a stale GPU translation could still write them)',
         reads: ['devmem', 'pages', 'data'],
         writes: ['devmem'],

@@ -137,7 +137,7 @@ function conflictingPreferencesUntaken(cfg: SvmConfig): Record<string, string> {
   const shared = cfg.instances === 'shared';
   const serialized = "one instance: GPU 0's prefetch and GPU 1's fault share its driver lock, so neither sees the other half-done";
   return {
-    ...untaken(['prefetch_vram'], ['pv_lock1', 'mg_bo_create1', 'mg_unlock1', 'pv_unlock1'], 'only GPU 0 prefetches'),
+    ...untaken(['prefetch_vram'], ['pv_lock1', 'mg_bo_create1', 'mg_populate_pfn1', 'mg_unlock1', 'pv_unlock1'], 'only GPU 0 prefetches'),
     ...untaken(['gpu_fault1'], Object.keys(noUnmap).map((k) => k.split('/')[1]!), NO_UNMAP),
     ...untaken(['gpu_fault1'], ['unregistered_vma', 'unregistered_insert'], 'the faulting address has registered attributes'),
     ...(shared ? untaken(['prefetch_vram', 'gpu_fault1'], [...noMigrateRetryLabels(cfg), ...peerFaultLabels(cfg), 'find_or_insert', 'um_unlock_pd_again', 'bind_unlock_vm_again'], serialized) : {}),

@@ -7,9 +7,9 @@
 // Read from drm_pagemap.c @ 10dd1eaa (helper notes in docs/model.md).
 
 import { memoryType, type SvmConfig } from '../config.ts';
-import type { Driver } from '../driver.ts';
+import { boResvSpan, type Driver } from '../driver.ts';
 import { collectPages, installDevicePage, maskPages, newDevmem, putZdd } from '../devmem.ts';
-import { MMAP, acquire, boResv, release } from '../locks.ts';
+import { MMAP, acquire, boResv, release, section } from '../locks.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import type { Interval } from '../queries.ts';
 import { EBUSY, EINVAL, ENOENT, NONE, OK, type Devmem, type SvmGlobals, type SvmLocals } from '../state.ts';
@@ -52,6 +52,7 @@ function collectable(g: SvmGlobals, cfg: SvmConfig, p: number): boolean {
 export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: MigrateExits): SvmStep[] {
   const P = (label: string): string => o.prefix + label;
   const exit = (l: SvmLocals): Exit => (l.ret === OK ? x.ok : l.ret === EBUSY ? x.busy : x.fail);
+  const resv = boResvSpan(cfg, o.driver);
   return [
     {
       label: P('mmap_lock'),
@@ -76,7 +77,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
         ...(o.driver.pagemapCite?.create ?? []),
         cite(PAGEMAP_C, 'drm_pagemap_devmem_init', '\tdevmem_allocation->size = size;\n\tdevmem_allocation->pre_migrate_fence = pre_migrate_fence;'),
       ],
-      locks: [acquire(boResv(d))],
+      locks: resv === 'migration' ? [acquire(boResv(d))] : [],
       mayAlloc: true,
       writes: ['devmem'],
       effect: (g, l) => {
@@ -146,11 +147,21 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
           l.mask = 0;
         }
       },
-      next: (_g, l) => (l.mask !== 0 ? P('copy_submit') : P('finalize')),
+      next: (_g, l) => (l.mask !== 0 ? P(resv === 'populate-pfn' ? 'populate_pfn' : 'copy_submit') : P('finalize')),
     },
+    ...(resv === 'populate-pfn'
+      ? perDevice(cfg, P('populate_pfn'), (d) => ({
+          kernelFn: 'devmem_ops->populate_devmem_pfn: reserve the buffer, its placement into PFNs, unreserve',
+          cite: o.driver.pagemapCite?.populatePfn,
+          note: 'the only section under the buffer\'s reservation: TTM may move the buffer before and after it',
+          locks: section(boResv(d)),
+          reads: ['devmem'],
+          next: P('copy_submit'),
+        }), o.devs)
+      : []),
     {
       label: P('copy_submit'),
-      kernelFn: 'populate_devmem_pfn + drm_pagemap_get_devmem_page + copy_to_devmem(pre_migrate_fence)',
+      kernelFn: resv === 'populate-pfn' ? 'drm_pagemap_get_devmem_page + copy_to_devmem' : 'populate_devmem_pfn + drm_pagemap_get_devmem_page + copy_to_devmem(pre_migrate_fence)',
       note: 'the copy is queued on the copy engine, behind the buffer\'s pre_migrate_fence',
       cite: [
         cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\t\tmigrate.dst[i] = migrate_pfn(migrate.dst[i]);\n\t\tdrm_pagemap_get_devmem_page(page, zdd);'),
@@ -210,7 +221,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
     ...perDevice(cfg, P('unlock'), (d) => ({
       kernelFn: o.driver.pagemap.unlock,
       cite: [...(o.driver.pagemapCite?.unlock ?? []), cite(PAGEMAP_C, 'drm_pagemap_populate_mm', '\tmmap_read_unlock(mm);\n\tmmput(mm);')],
-      locks: [release(boResv(d)), release(MMAP, 'read')],
+      locks: resv === 'migration' ? [release(boResv(d)), release(MMAP, 'read')] : [release(MMAP, 'read')],
       reads: joined(undefined, x.ok.reads, x.busy.reads, x.fail.reads),
       writes: joined(undefined, x.ok.writes, x.busy.writes, x.fail.writes),
       effect: (g, l) => exit(l).effect?.(l, g),

@@ -139,8 +139,10 @@ describe('the MMU_NOTIFY_MIGRATE owner rule (Documentation/mm/hmm.rst)', () => {
   it.each(['amdgpu-v3-vram', 'xe'] as const)('%s: a notifier that skips its own owner\'s MIGRATE events keeps PTEs to the system pages a migration frees', (protocol) => {
     const skip = explore(svmModel('t', { ...cfg, migrateOwnerSkip: true }, protocol), { stopAtFirstViolation: false });
     expect(skip.violations.map((v) => v.invariant)).toEqual(expect.arrayContaining(['invalidate-before-return', 'no-stale-pte']));
-    // As drm_gpusvm, xe and amdgpu V3 do it (no owner check), the same migration is clean.
-    expect(explore(svmModel('t', cfg, protocol), { stopAtFirstViolation: false }).verdict).toBe('pass');
+    // As drm_gpusvm, xe and amdgpu V3 do it (no owner check), the same migration keeps no such PTE
+    // (amdgpu-v3-vram still loses data to the copy racing the clear: Driver.copyAfterClear).
+    const clean = explore(svmModel('t', cfg, protocol), { stopAtFirstViolation: false }).violations.map((v) => v.invariant);
+    expect(clean.filter((i) => i === 'invalidate-before-return' || i === 'no-stale-pte')).toEqual([]);
   });
 });
 

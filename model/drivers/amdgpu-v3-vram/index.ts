@@ -9,7 +9,7 @@ import type { Driver } from '../../driver.ts';
 import { amdgpuV3 } from '../amdgpu-v3/index.ts';
 import { amdgpuSetAttr } from '../amdgpu-v3/set-attr.ts';
 import { amdgpuPrefetchDecision, amdgpuPrefetchVram } from './migrate.ts';
-import { BO_CREATE, BO_UNRESERVE, DEVMEM_INIT, EVICT_HOOK, NO_EVICT_HOOK, POPULATE_MM_RETURN } from './sources.ts';
+import { BO_CREATE, BO_UNRESERVE, DEVMEM_INIT, EVICT_HOOK, NO_EVICT_HOOK, PFN_CURSOR, PFN_RESERVE, PFN_UNRESERVE, POPULATE_MM_RETURN } from './sources.ts';
 
 export const amdgpuV3Vram: Driver = {
   ...amdgpuV3,
@@ -30,7 +30,12 @@ export const amdgpuV3Vram: Driver = {
     unlock: [POPULATE_MM_RETURN],
     evictHook: [EVICT_HOOK],
     unhookedMove: [NO_EVICT_HOOK],
+    populatePfn: [PFN_RESERVE, PFN_CURSOR, PFN_UNRESERVE],
   },
+  // MIG v3 2/5: the reservation is held only inside amdgpu_svm_populate_devmem_pfn.
+  boResvSpan: 'populate-pfn',
+  // MIG v3 2/5: no pre_migrate_fence, and the copy is submitted with no resv to sync to.
+  copyAfterClear: false,
   programs: {
     ...amdgpuV3.programs,
     setAttr: (d, cfg, prefetch) => amdgpuSetAttr(d, cfg, prefetch, amdgpuPrefetchDecision(d, cfg)),

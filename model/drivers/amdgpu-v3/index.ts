@@ -38,6 +38,8 @@ export const amdgpuV3: Driver = {
   // The hook the migration series adds in v4 (3/6); v3 has none (unhookedMove).
   evictHook: 'amdgpu_bo_move -> drm_pagemap_evict_to_ram',
   unhookedMove: 'ttm_bo_evict: amdgpu_bo_move of the SVM BO to GTT (not pinned, no eviction hook)',
+  boResvSpan: 'populate-pfn',
+  copyAfterClear: false,
   programs: {
     fault: amdgpuFault,
     setAttr: (d, cfg, prefetch) => amdgpuSetAttr(d, cfg, prefetch),

@@ -42,6 +42,8 @@ export const xe: Driver = {
     unlock: 'xe_bo_unlock + xe_bo_put; mmap_read_unlock + mmput',
   },
   evictHook: 'xe_svm_bo_evict',
+  boResvSpan: 'migration',
+  copyAfterClear: true,
   programs: {
     fault: xeFault,
     setAttr: xeSetAttr,
