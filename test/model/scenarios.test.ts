@@ -10,49 +10,76 @@ import { PROTOCOLS, type Protocol } from '../../model/drivers/index.ts';
 import { SVM_SCENARIOS, type SvmScenario } from '../../model/scenarios/configs.ts';
 import { driversFor } from '../../model/scenarios/index.ts';
 
-// F1: gpu_mapped published after the notifier unlock (stale PTE at the callback's return, then
-// after the page is freed; the V3 GC, which never zaps, then removes the range with it).
-const F1 = ['invalidate-before-return', 'no-stale-pte'];
+// Each entry is re-judged against the quoted source in docs/model.md ("Findings"), with its
+// status there: CONFIRMED (the code has it), DERIVED (the model shows it, the sources neither
+// confirm nor deny), or an artifact (a witness the invariant should not count).
+//
+// F1 (CONFIRMED, V3 07/12 + 08/12): gpu_mapped is published after the notifier unlock; the
+// notifier skips the range but still DMA-unmaps it (pte-has-dma-mapping), returns with the PTE
+// live, core mm frees the page; the V3 GC, which never zaps, then removes the range with it.
+const F1 = ['invalidate-before-return', 'no-stale-pte', 'pte-has-dma-mapping'];
 const F1_GC = [...F1, 'removed-range-was-zapped'];
+// F5 (DERIVED, the amdgpu-v3-vram composition): F1's window with device pages.
 const F1_VRAM = 'no-mapping-to-freed-vram';
-// F3: V3 clears attributes only of queued ranges: unmapped VA without a range keeps them.
+// F2 (order CONFIRMED, V3 08/12): invalidate_interval drops the range's DMA mapping, and
+// clears gpu_mapped outside the notifier lock, before its TLB flush.
+const F2 = ['pte-has-dma-mapping'];
+// F3 (CONFIRMED, a policy gap rather than a race): attributes of VA unmapped while no GPU range
+// covered it are never cleared (V3) or reset (xe): only the GC of a queued range does that.
 const F3 = ['unmapped-attr-policy'];
-// F2 (TLB flushed at the end of invalidate_interval) and F4 (a late GC changes the attributes of
-// a mapping made after the unmap) both show in munmap-gc-remap.
+// F4 (withdrawn, an artifact): a late GC changes the attributes of a mapping made after the
+// unmap; every witness is a legal linearization (the munmap's clear/reset, then the new mmap),
+// which these step-wise invariants cannot tell apart yet.
+const F4 = ['attrs-survive-range-destruction'];
+// F8 (CONFIRMED, xe_svm.c): the GC resets the attributes of the whole range, [range start,
+// range end), also of its part a partial munmap left mapped.
+const F8 = ['attrs-survive-range-destruction'];
+// F9 (CONFIRMED, V3 11/12 + 04/12): the fault inserts default attributes for the hole it read
+// before SET_ATTR inserted a range there: the attribute tree overlaps, and the fault's new range
+// crosses the bounds SET_ATTR set.
+const F9 = ['attrs-disjoint-sorted', 'set-attr-leaves-no-crossing-range', 'pte-has-dma-mapping'];
+// F10 (no fence orders the copy after the clear: CONFIRMED, MIG v3 2/5; that they run out of order
+// is DERIVED): amdgpu's copy to VRAM can run before the clear of the new buffer, which then
+// zeroes the copied data.
+const F10 = ['copy-after-idle', 'no-lost-write'];
 const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   default: { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'fault-vs-partial-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'two-faults': { 'amdgpu-v3': F1, xe: [] },
-  'fault-vs-set-attr': { 'amdgpu-v3': [], xe: [] },
-  'munmap-gc-remap': { 'amdgpu-v3': [...F1, 'attrs-survive-range-destruction', 'reuse-keeps-new-attrs'], xe: ['attrs-survive-range-destruction'] },
+  'fault-vs-set-attr': { 'amdgpu-v3': F2, xe: [] },
+  // F1/F2 and, with reuse-keeps-new-attrs for amdgpu, F4.
+  'munmap-gc-remap': { 'amdgpu-v3': [...F1, ...F4, 'reuse-keeps-new-attrs'], xe: F4 },
   // F1's consequence: a GPU write through the stale translation lands in the freed page.
   'fault-vs-invalidate': { 'amdgpu-v3': [...F1, 'no-lost-write'], xe: [] },
   'prefetch-vs-invalidate': { 'amdgpu-v3': F1, xe: [] },
-  // Device memory. xe keeps every invariant; amdgpu-v3 breaks them only through F1: a migration's
-  // or eviction's MMU_NOTIFY_MIGRATE skips a range whose gpu_mapped is not yet published, and
-  // once the device pages are freed the PTE points into VRAM given back (F1_VRAM).
-  'migration-vs-cpu-fault': { 'amdgpu-v3-vram': [], xe: [] },
-  'migration-vs-cpu-fault-coherent': { 'amdgpu-v3-vram': [], xe: [] },
-  'migration-vs-munmap': { 'amdgpu-v3-vram': [], xe: [] },
-  // F7: amdgpu's migration series v3 keeps device pages in an unpinned BO with no eviction hook,
-  // so the memory manager moves it under them (Felix Kuehling's review of MIG v3 2/5). With the
-  // eviction support the series announces, F1 reaches VRAM through the eviction's invalidation.
-  'eviction-vs-gpu-fault': { 'amdgpu-v3-vram': ['devmem-alive-while-referenced', F1_VRAM], xe: [] },
-  'eviction-vs-gpu-fault-evict-to-ram': { 'amdgpu-v3-vram': [...F1, F1_VRAM], xe: [] },
-  'two-gpus-migrating': { 'amdgpu-v3-vram': [], xe: [] },
-  'two-gpus-migrating-direct': { 'amdgpu-v3-vram': [], xe: [] },
+  // Device memory. xe keeps every invariant. The amdgpu-v3-vram composition breaks F10 wherever
+  // it migrates, and F1 wherever a migration's or eviction's MMU_NOTIFY_MIGRATE meets a range
+  // whose gpu_mapped is not yet published (F5 once the device pages are freed).
+  'migration-vs-cpu-fault': { 'amdgpu-v3-vram': F10, xe: [] },
+  'migration-vs-cpu-fault-coherent': { 'amdgpu-v3-vram': F10, xe: [] },
+  'migration-vs-munmap': { 'amdgpu-v3-vram': F10, xe: [] },
+  // F7 (CONFIRMED by review of MIG v3 2/5): the BO behind device pages is unpinned with no
+  // eviction hook, so the memory manager moves it under them. With the eviction support the
+  // series announces, F1 reaches VRAM through the eviction's invalidation (F5).
+  'eviction-vs-gpu-fault': { 'amdgpu-v3-vram': [...F10, 'devmem-alive-while-referenced', F1_VRAM], xe: [] },
+  'eviction-vs-gpu-fault-evict-to-ram': { 'amdgpu-v3-vram': [...F10, ...F1, F1_VRAM], xe: [] },
+  'two-gpus-migrating': { 'amdgpu-v3-vram': F10, xe: [] },
+  'two-gpus-migrating-direct': { 'amdgpu-v3-vram': F10, xe: [] },
   // F3 for xe as well: madvise attributes of VA unmapped before any GPU range existed are never
   // reset (no range, so no GC; xe_svm_range_set_default_attr runs only from the GC).
-  'prefetch-vs-munmap': { 'amdgpu-v3-vram': [...F1_GC, F1_VRAM, ...F3], xe: F3 },
-  // Two GPUs faulting: F1 on either GPU's range. With one instance per GPU, GPU 0's migration
-  // invalidates GPU 1's instance while GPU 1's gpu_mapped is unpublished; with one shared
-  // instance, the shared driver lock serializes the migration with GPU 1's fault and the window
-  // never opens.
+  'prefetch-vs-munmap': { 'amdgpu-v3-vram': [...F10, ...F1_GC, F1_VRAM, ...F3], xe: F3 },
+  // F6 (= F1, reached by another instance's invalidation). With one instance per GPU, a reclaim
+  // runs GPU 1's callback while GPU 1's gpu_mapped is unpublished; with one shared instance the
+  // same reclaim race remains.
   'two-gpus-faulting': { 'amdgpu-v3': F1, xe: [] },
   'two-gpus-faulting-shared': { 'amdgpu-v3': F1, xe: [] },
-  'gpus-conflicting-preferences': { 'amdgpu-v3-vram': F1, xe: [] },
-  'gpus-conflicting-preferences-shared': { 'amdgpu-v3-vram': [], xe: [] },
+  // GPU 0's migration runs GPU 1's instance callback in the window; shared, the driver lock
+  // serializes them and only F10 remains.
+  'gpus-conflicting-preferences': { 'amdgpu-v3-vram': [...F10, ...F1], xe: [] },
+  'gpus-conflicting-preferences-shared': { 'amdgpu-v3-vram': F10, xe: [] },
+  'partial-munmap-attrs': { 'amdgpu-v3': [], xe: F8 },
+  'unregistered-fault-vs-set-attr': { 'amdgpu-v3': F9, xe: [] },
 };
 
 /** The lasso search on default/amdgpu-v3 takes about a minute; it is run by hand (see the issue notes). */
