@@ -102,7 +102,9 @@ function xeMigrateSteps(d: Driver, cfg: SvmConfig, gpu: Gpu): SvmStep[] {
       cite: [cite(XE_SVM_C, '__xe_svm_handle_pagefault', '\tif (--migrate_try_count >= 0 &&\n\t    xe_svm_range_needs_migrate_to_vram(range, vma, !!dpagemap || ctx.devmem_only)) {')],
       reads: ['ranges', 'attrs', 'pages', 'devmem'],
       effect: (_g, l) => {
-        l.tries--;
+        // `--migrate_try_count >= 0`: only whether the count is still >= 0 matters, so it stops at
+        // -1 (an unbounded count would make every retry loop a new state).
+        l.tries = Math.max(l.tries - 1, -1);
         l.dev = gpu.dev;
       },
       next: (g, l) => {
