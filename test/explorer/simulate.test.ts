@@ -81,6 +81,6 @@ describe('random runs beyond the exhaustive bounds (3 pages, 3 faulting threads)
 
   it('amdgpu-v3: random runs find the gpu_mapped race there too', () => {
     const r = simulate(svmModel('big', big, 'amdgpu-v3'), { seed: 11, runs: 200 });
-    expect(['invalidate-before-return', 'no-stale-pte']).toContain(r.violation?.invariant);
+    expect(['invalidate-before-return', 'no-stale-pte', 'pte-has-dma-mapping']).toContain(r.violation?.invariant);
   });
 });

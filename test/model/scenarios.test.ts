@@ -99,6 +99,9 @@ function exhaustive(scenario: SvmScenario, protocol: Protocol): ExploreResult {
     const opts = {
       stopAtFirstViolation: false,
       liveness: !LIVENESS_SKIPPED.has(key),
+      // The kernel's scheduler runs a runnable thread: without weak fairness, a fault retrying
+      // while munmap (runnable, its callbacks not yet run) is never scheduled is a "livelock".
+      fairness: 'weak' as const,
       ...(scenario.expectedUntaken ? { expectedUntaken: scenario.expectedUntaken } : {}),
     };
     results.set(key, explore(svmModel(scenario.name, scenario.config, protocol), opts));
