@@ -24,6 +24,11 @@ export interface MapExits {
   readonly again: Exit;
 }
 
+/** A step that ends a sub-flow one way: its own kernel function, cite and locks, then the caller's Exit. */
+export function exitStep(step: Omit<SvmStep, 'reads' | 'writes' | 'effect' | 'next'>, x: Exit): SvmStep {
+  return { ...step, reads: x.reads, writes: x.writes, effect: (g, l) => x.effect?.(l, g), next: (_g, l) => x.to(l) };
+}
+
 export const goto = (label: string, effect?: Exit['effect']): Exit => (effect ? { to: () => label, effect } : { to: () => label });
 
 /**

@@ -7,7 +7,7 @@ import { GPU0, type Gpu } from '../../gpu.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
 import { pagesOf, pagesValid, rangeStarting, writePtes } from '../../queries.ts';
 import { EAGAIN, OK } from '../../state.ts';
-import type { MapExits, SvmStep } from '../../steps/types.ts';
+import { exitStep, type MapExits, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { V3_07 } from './sources.ts';
 
@@ -61,25 +61,23 @@ export function amdgpuUpdateMappingSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[
       },
       next: 'um_unlock_pd',
     },
-    {
-      label: 'um_unlock_pd',
-      kernelFn: 'drm_exec_fini',
-      cite: [cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tdrm_exec_fini(&exec);\n\treturn ret;')],
-      locks: [release(RESV)],
-      reads: x.ok.reads,
-      writes: x.ok.writes,
-      effect: (g, l) => x.ok.effect?.(l, g),
-      next: (_g, l) => x.ok.to(l),
-    },
-    {
-      label: 'um_unlock_pd_again',
-      kernelFn: 'drm_exec_fini (-EAGAIN)',
-      cite: [cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tdrm_exec_fini(&exec);\n\treturn ret;')],
-      locks: [release(RESV)],
-      reads: x.again.reads,
-      writes: x.again.writes,
-      effect: (g, l) => x.again.effect?.(l, g),
-      next: (_g, l) => x.again.to(l),
-    },
+    exitStep(
+      {
+        label: 'um_unlock_pd',
+        kernelFn: 'drm_exec_fini',
+        cite: [cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tdrm_exec_fini(&exec);\n\treturn ret;')],
+        locks: [release(RESV)],
+      },
+      x.ok,
+    ),
+    exitStep(
+      {
+        label: 'um_unlock_pd_again',
+        kernelFn: 'drm_exec_fini (-EAGAIN)',
+        cite: [cite(V3_07, 'amdgpu_svm_range_update_mapping', '\tdrm_exec_fini(&exec);\n\treturn ret;')],
+        locks: [release(RESV)],
+      },
+      x.again,
+    ),
   ];
 }

@@ -6,7 +6,7 @@ import { GPU0, type Gpu } from '../../gpu.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
 import { pagesOf, pagesValid, rangeStarting, writePtes } from '../../queries.ts';
 import { EAGAIN, OK } from '../../state.ts';
-import type { MapExits, SvmStep } from '../../steps/types.ts';
+import { exitStep, type MapExits, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { XE_PT_C, XE_SVM_C } from './sources.ts';
 
@@ -48,25 +48,23 @@ export function xeBindSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
       },
       next: (_g, l) => (l.ret === OK ? 'bind_unlock_vm' : 'bind_unlock_vm_again'),
     },
-    {
-      label: 'bind_unlock_vm',
-      kernelFn: 'xe_vm_unlock + dma_fence_wait',
-      cite: [cite(XE_SVM_C, '__xe_svm_handle_pagefault', '\txe_vm_unlock(vm);\n\n\tdma_fence_wait(fence, false);\n\tdma_fence_put(fence);')],
-      locks: [release(RESV)],
-      reads: x.ok.reads,
-      writes: x.ok.writes,
-      effect: (g, l) => x.ok.effect?.(l, g),
-      next: (_g, l) => x.ok.to(l),
-    },
-    {
-      label: 'bind_unlock_vm_again',
-      kernelFn: 'xe_vm_unlock (-EAGAIN)',
-      cite: [cite(XE_SVM_C, '__xe_svm_handle_pagefault', '\tif (IS_ERR(fence)) {\n\t\txe_vm_unlock(vm);\n\t\terr = PTR_ERR(fence);\n\t\tif (err == -EAGAIN) {')],
-      locks: [release(RESV)],
-      reads: x.again.reads,
-      writes: x.again.writes,
-      effect: (g, l) => x.again.effect?.(l, g),
-      next: (_g, l) => x.again.to(l),
-    },
+    exitStep(
+      {
+        label: 'bind_unlock_vm',
+        kernelFn: 'xe_vm_unlock + dma_fence_wait',
+        cite: [cite(XE_SVM_C, '__xe_svm_handle_pagefault', '\txe_vm_unlock(vm);\n\n\tdma_fence_wait(fence, false);\n\tdma_fence_put(fence);')],
+        locks: [release(RESV)],
+      },
+      x.ok,
+    ),
+    exitStep(
+      {
+        label: 'bind_unlock_vm_again',
+        kernelFn: 'xe_vm_unlock (-EAGAIN)',
+        cite: [cite(XE_SVM_C, '__xe_svm_handle_pagefault', '\tif (IS_ERR(fence)) {\n\t\txe_vm_unlock(vm);\n\t\terr = PTR_ERR(fence);\n\t\tif (err == -EAGAIN) {')],
+        locks: [release(RESV)],
+      },
+      x.again,
+    ),
   ];
 }
