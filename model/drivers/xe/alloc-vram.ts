@@ -14,7 +14,7 @@ import type { Interval } from '../../queries.ts';
 import { EBUSY, OK, type SvmLocals } from '../../state.ts';
 import { migrateToDevmemSteps } from '../../steps/migrate-to-devmem.ts';
 import { rangeEvictSteps } from '../../steps/range-evict.ts';
-import { joined, type Exit, type SvmStep } from '../../steps/types.ts';
+import { exitStep, joined, type Exit, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { DRIVER_MIGRATE } from './locks.ts';
 import { XE_SERIALIZE } from './sources.ts';
@@ -30,6 +30,13 @@ export function allocVramSteps(d: Driver, cfg: SvmConfig, target: Interval, x: A
   // l.mtries: 1 while driver_migrate_lock is held for read (a retry left), 0 once it is held for write.
   const afterMigrate = (l: SvmLocals): string => (l.mtries > 0 ? (l.ret === EBUSY ? 'av_up_read' : 'av_unlock_read') : 'av_unlock_write');
   const leave = (l: SvmLocals): Exit => (l.ret === OK ? x.ok : x.fail);
+  // Either way out: the caller's ok or fail exit, chosen by the migration's return code.
+  const out: Exit = {
+    reads: joined(undefined, x.ok.reads, x.fail.reads),
+    writes: joined(undefined, x.ok.writes, x.fail.writes),
+    effect: (l, g) => leave(l).effect?.(l, g),
+    to: (l) => leave(l).to(l),
+  };
   return [
     {
       label: 'av_lock_read',
@@ -60,25 +67,23 @@ export function allocVramSteps(d: Driver, cfg: SvmConfig, target: Interval, x: A
       next: 're_hmm_fault',
     },
     ...rangeEvictSteps(cfg, d, target, 'mg_mmap_lock'),
-    {
-      label: 'av_unlock_read',
-      kernelFn: 'xe_svm_alloc_vram: up_read(driver_migrate_lock)',
-      cite: [cite(XE_SERIALIZE, 'xe_svm_alloc_vram', '\tif (write_locked)\n\t\tup_write(&driver_migrate_lock);\n\telse\n\t\tup_read(&driver_migrate_lock);')],
-      locks: [release(DRIVER_MIGRATE, 'read')],
-      reads: joined(undefined, x.ok.reads, x.fail.reads),
-      writes: joined(undefined, x.ok.writes, x.fail.writes),
-      effect: (g, l) => leave(l).effect?.(l, g),
-      next: (_g, l) => leave(l).to(l),
-    },
-    {
-      label: 'av_unlock_write',
-      kernelFn: 'xe_svm_alloc_vram: up_write(driver_migrate_lock)',
-      cite: [cite(XE_SERIALIZE, 'xe_svm_alloc_vram', '\tif (write_locked)\n\t\tup_write(&driver_migrate_lock);')],
-      locks: [release(DRIVER_MIGRATE, 'write')],
-      reads: joined(undefined, x.ok.reads, x.fail.reads),
-      writes: joined(undefined, x.ok.writes, x.fail.writes),
-      effect: (g, l) => leave(l).effect?.(l, g),
-      next: (_g, l) => leave(l).to(l),
-    },
+    exitStep(
+      {
+        label: 'av_unlock_read',
+        kernelFn: 'xe_svm_alloc_vram: up_read(driver_migrate_lock)',
+        cite: [cite(XE_SERIALIZE, 'xe_svm_alloc_vram', '\tif (write_locked)\n\t\tup_write(&driver_migrate_lock);\n\telse\n\t\tup_read(&driver_migrate_lock);')],
+        locks: [release(DRIVER_MIGRATE, 'read')],
+      },
+      out,
+    ),
+    exitStep(
+      {
+        label: 'av_unlock_write',
+        kernelFn: 'xe_svm_alloc_vram: up_write(driver_migrate_lock)',
+        cite: [cite(XE_SERIALIZE, 'xe_svm_alloc_vram', '\tif (write_locked)\n\t\tup_write(&driver_migrate_lock);')],
+        locks: [release(DRIVER_MIGRATE, 'write')],
+      },
+      out,
+    ),
   ];
 }
