@@ -198,6 +198,7 @@ export function plainBfs<G, L>(model: Model<G, L>, opts: { readonly cap?: number
         const ops = st.locks ?? [];
         const acq = ops.filter((o) => o.op === 'acquire');
         const rel = ops.filter((o) => o.op === 'release');
+        const down = ops.filter((o) => o.op === 'downgrade');
         if (acq.some((a) => holdsLock(s.locks[lockIdx(a.lock)]!, pid))) {
           onError('lock-balance');
           continue;
@@ -209,6 +210,11 @@ export function plainBfs<G, L>(model: Model<G, L>, opts: { readonly cap?: number
         if (!free) continue;
         const badRelease = rel.some((r) => !acq.some((a) => a.lock === r.lock && a.mode === r.mode) && !holdsLock(s.locks[lockIdx(r.lock)]!, pid, r.mode));
         if (badRelease) {
+          onError('lock-balance');
+          continue;
+        }
+        // downgrade_write: only of a write hold the process has, not released in the same step.
+        if (down.some((o) => s.locks[lockIdx(o.lock)]!.w !== pid || rel.some((r) => r.lock === o.lock))) {
           onError('lock-balance');
           continue;
         }
@@ -229,6 +235,11 @@ export function plainBfs<G, L>(model: Model<G, L>, opts: { readonly cap?: number
               const h = t.locks[lockIdx(r.lock)]!;
               if (r.mode === 'write') h.w = -1;
               else h.r &= ~(1 << pid);
+            }
+            for (const o of down) {
+              const h = t.locks[lockIdx(o.lock)]!;
+              h.w = -1;
+              h.r |= 1 << pid;
             }
             me.pc = typeof st.next === 'string' ? st.next : st.next(t.g, me.locals, ctx);
           } catch {

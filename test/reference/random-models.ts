@@ -206,7 +206,16 @@ function genProgram(x: Gen, name: string): { program: Program<RG, RL>; labels: s
     const j = i + rng.int(nLoc - i);
     const mode = lock.kind === 'rwsem' && rng.chance(0.5) ? 'read' : 'write';
     rng.pick(drafts[i]!).locks.push({ op: 'acquire', lock: lock.name, mode });
-    rng.pick(drafts[j]!).locks.push({ op: 'release', lock: lock.name, mode });
+    // An rwsem held for write across a location in between is sometimes downgraded there
+    // (downgrade_write): released for read. Either/or siblings of that step do not downgrade,
+    // so their read release is a misuse both checkers must report alike.
+    // The downgrade sits after the acquire, the release after the downgrade (moved one location on
+    // when they would share one).
+    const at = j > i + 1 ? i + 1 + rng.int(j - i - 1) : i + 1;
+    const rel = at === j ? j + 1 : j;
+    const downgrades = mode === 'write' && lock.kind === 'rwsem' && at < nLoc && rel < nLoc && rng.chance(0.5);
+    if (downgrades) rng.pick(drafts[at]!).locks.push({ op: 'downgrade', lock: lock.name, mode: 'read' });
+    rng.pick(drafts[downgrades ? rel : j]!).locks.push({ op: 'release', lock: lock.name, mode: downgrades ? 'read' : mode });
   }
   if (x.locks.length > 0 && rng.chance(0.12)) {
     x.errorSteps = true;
