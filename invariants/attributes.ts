@@ -3,7 +3,7 @@
 import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
 import type { AttrOnUnmap } from '../model/config.ts';
 import { attrValue } from '../model/queries.ts';
-import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { FINI, MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 import { attrChanged, locals } from './helpers.ts';
 
 /** The steps whose job is to set attributes; every other attribute change is a side effect. */
@@ -49,14 +49,16 @@ export function unmappedAttrPolicy(policy: AttrOnUnmap, idle: ReadonlySet<string
   return {
     kind: 'state',
     id: 'unmapped-attr-policy',
-    reads: ['attrs', 'pages', 'gcList', 'gcPending', 'gcRunning', 'attrAtUnmap'],
+    reads: ['attrs', 'pages', 'gcList', 'gcPending', 'gcRunning', 'attrAtUnmap', 'life'],
     readsProcesses: true,
-    statement: `once everything settled, the attributes unmapped VA had at the unmap follow the version's policy (${policy}: they ${rule})`,
+    statement: `once everything settled, the attributes unmapped VA had at the unmap follow the version's policy (${policy}: they ${rule}), while the VM is open`,
     justification:
       "DOMAIN.md §4 item 10: V3 clears the attributes of the unmapped interval in GC (amdgpu_svm_attr_clear_pages, V3-11); " +
       'V5+ keeps them ("Preserve attributes when unmap, GC only removes GPU ranges", V6-0); xe resets the VMA attributes ' +
       '(xe_svm_range_set_default_attr; Brost: "We reset our attributes upon munmap too").',
-    holds: (s) => !quiescent(s, idle) || policyBroken(s.g, policy) === undefined,
+    // A closed VM keeps no attributes to speak of: teardown destroys the attribute tree (amdgpu
+    // amdgpu_svm_attr_tree_destroy) or the VMAs holding them (xe_vm_close_and_put).
+    holds: (s) => !quiescent(s, idle) || s.g.life[0]! >= FINI || policyBroken(s.g, policy) === undefined,
     explain: (s) => {
       const p = policyBroken(s.g, policy)!;
       return `page ${p} was unmapped and everything settled, but its attribute is ${attrValue(s.g, p)} (policy ${policy}: ${rule})`;

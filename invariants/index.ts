@@ -15,6 +15,7 @@ import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
 import { pteHasDmaMapping } from './iommu.ts';
 import { attrsDisjointSorted } from './attr-tree.ts';
 import { rangeAliveWhileUsed } from './range-lifetime.ts';
+import { gpusvmEmptyAfterFini, noCallbackAfterNotifierRemoved } from './teardown.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
 /**
@@ -46,5 +47,7 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle
     noMappingToFreedVram,
     pteHasDmaMapping(topo),
     attrsDisjointSorted,
+    gpusvmEmptyAfterFini,
+    noCallbackAfterNotifierRemoved,
   ];
 }

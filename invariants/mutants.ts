@@ -10,7 +10,7 @@ import type { SvmConfig } from '../model/config.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, unmapPages } from '../model/queries.ts';
-import { EAGAIN, EFAULT, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { EAGAIN, EFAULT, MN_REMOVED, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {
   readonly name: string;
@@ -384,6 +384,26 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
         },
       },
     ],
+  },
+  {
+    name: 'xe-fault-ignores-closed-vm',
+    invariant: 'gpusvm-empty-after-fini',
+    description:
+      'handle_pagefault without its `xe_vm_is_closed` test under vm->lock: a fault that waited for the lock behind ' +
+      'xe_vm_close_and_put inserts a range into the drm_gpusvm that drm_gpusvm_fini has just emptied',
+    protocol: 'xe',
+    config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'fault', page: 0 }, { kind: 'teardown' }] },
+    patches: [{ program: 'gpu_fault', label: 'lock_vm', replace: { next: 'gc_dequeue' } }],
+  },
+  {
+    name: 'gpusvm-fini-remove-without-wait',
+    invariant: 'no-callback-after-notifier-removed',
+    description:
+      'mmu_interval_notifier_remove that takes the notifier out at once, without deferring it to the running ' +
+      "invalidation's range_end and waiting for that: drm_gpusvm_fini goes on while a callback still runs",
+    protocol: 'xe',
+    config: { ...mapped, processes: [{ kind: 'teardown' }, { kind: 'invalidate', start: 0, end: 1 }] },
+    patches: [{ program: 'teardown', label: 'fini_mn_remove', replace: { effect: (g) => void (g.mnState[0] = MN_REMOVED) } }],
   },
 ];
 

@@ -18,7 +18,7 @@ import { gpuWrite } from './processes/gpu-write.ts';
 import { invalidate, munmap, remap } from './processes/invalidate.ts';
 import { newRange } from './queries.ts';
 import { SVM_SCHEMA } from './schema.ts';
-import { locals, MAPPED, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
+import { LIVE, locals, MAPPED, MN_IN_TREE, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -59,6 +59,8 @@ export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
     gcList: [],
     gcPending: new Array<boolean>(instances(cfg)).fill(false),
     gcRunning: new Array<boolean>(instances(cfg)).fill(false),
+    life: new Array<number>(instances(cfg)).fill(LIVE),
+    mnState: new Array<number>(instances(cfg)).fill(MN_IN_TREE),
   };
 }
 
@@ -122,6 +124,10 @@ export function svmModel(name: string, cfg: SvmConfig, protocolOrDriver: string 
         return { name: `cpu${n}`, program: program('cpu-fault', () => cpuFault(cfg, driver)), locals: locals({ page: spec.page, value: spec.value }) };
       case 'evict':
         return { name: `evict${n}`, program: program('evict', () => evict(cfg, driver)), locals: locals({ dev: spec.dev }) };
+      case 'teardown': {
+        const inst = gpuOf(cfg, spec.dev ?? 0).inst;
+        return { name: `teardown${suffix(inst)}`, program: program(`teardown-${inst}`, () => ops.teardown(driver, cfg, inst)), locals: locals() };
+      }
     }
   };
   checkDevices(cfg, driver);

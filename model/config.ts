@@ -21,7 +21,9 @@ export type ProcessSpec =
   /** A CPU thread storing `value` to `page` (a device-private page makes it fault). */
   | { readonly kind: 'cpu-fault'; readonly page: number; readonly value: number }
   /** The memory manager evicting (moving) a VRAM buffer of `dev` that backs device pages. */
-  | { readonly kind: 'evict'; readonly dev: number };
+  | { readonly kind: 'evict'; readonly dev: number }
+  /** Closing GPU `dev`'s VM (its file descriptor's last close): the driver's teardown and drm_gpusvm_fini. */
+  | { readonly kind: 'teardown'; readonly dev?: number };
 
 /** DOMAIN.md §1.4, seed 004: the CPU faults on DEVICE_PRIVATE pages, and maps DEVICE_COHERENT ones. */
 export type MemoryType = 'private' | 'coherent';
@@ -102,6 +104,8 @@ export interface SvmConfig {
 }
 
 export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;
+/** A VM is torn down in this configuration: the steps that test for it exist only then. */
+export const tearsDown = (cfg: SvmConfig): boolean => cfg.processes.some((p) => p.kind === 'teardown');
 export const memoryType = (cfg: SvmConfig): MemoryType => cfg.memoryType ?? 'private';
 
 /** An attribute value naming system memory as the preferred location (no device). */

@@ -45,6 +45,8 @@ export interface DriverPrograms {
   readonly gcLoop: (d: Driver, cfg: SvmConfig, exit: string, inst: number, devs: readonly number[]) => SvmStep[];
   /** Prefetch of an interval to a device's VRAM; absent: the driver cannot migrate. */
   readonly prefetchVram?: (d: Driver, cfg: SvmConfig) => P;
+  /** Closing the VM of instance `inst` and finalizing its drm_gpusvm (DOMAIN.md §3.10). */
+  readonly teardown: (d: Driver, cfg: SvmConfig, inst: number) => P;
 }
 
 export interface Driver {
@@ -73,6 +75,15 @@ export interface Driver {
   readonly initialAttrs: (cfg: SvmConfig, attrs: readonly AttrRange[]) => AttrRange[];
   /** Phase 1 of gpusvm->ops->invalidate: the driver zaps what it mapped. */
   readonly invalidateBegin: (ctx: CallbackContext) => SvmStep;
+  /**
+   * The callback returns at its start, doing neither phase (amdgpu V3: `svm->exiting`), tested
+   * once when phase 1 runs; absent: it always runs.
+   */
+  readonly callbackReturnsEarly?: {
+    readonly test: (g: SvmGlobals, inst: number) => boolean;
+    readonly reads: readonly string[];
+    readonly cite: readonly Citation[];
+  };
   /** drm_pagemap_devmem_ops as the driver names them: populate_mm's buffer creation, and its release. */
   readonly pagemap: { readonly create: string; readonly unlock: string };
   /** What TTM's eviction of a buffer device pages use runs: the driver's hook (xe_svm_bo_evict). */

@@ -77,6 +77,8 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       checkpoint: 'bool',
       gcPending: bools,
       gcRunning: bools,
+      life: ints,
+      mnState: ints,
     },
   },
   locals: {
@@ -101,6 +103,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       mtries: 'int',
       pdev: ints,
       fpage: 'int',
+      cbSkip: 'bool',
     },
   },
 };

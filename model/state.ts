@@ -152,7 +152,26 @@ export interface SvmGlobals {
   /** Per instance: the GC work item is queued (queue_work) / running. */
   readonly gcPending: readonly boolean[];
   readonly gcRunning: readonly boolean[];
+  /**
+   * Per instance: where teardown is (DOMAIN.md §3.10). LIVE; CLOSED (amdgpu `svm->exiting` set,
+   * xe `xe_vm_is_closed`: vm->size = 0); FINI (drm_gpusvm_fini returned); GONE (amdgpu: vm->svm =
+   * NULL and the attribute tree destroyed, so a PASID lookup finds no SVM).
+   */
+  readonly life: readonly number[];
+  /** Per instance: its mmu_interval_notifier is in the mm's tree, its removal is deferred, or it is removed. */
+  readonly mnState: readonly number[];
 }
+
+/** SvmGlobals.life values, in the order teardown reaches them. */
+export const LIVE = 0;
+export const CLOSED = 1;
+export const FINI = 2;
+export const GONE = 3;
+
+/** SvmGlobals.mnState values (mmu_interval_notifier_remove: deferred while an invalidation runs). */
+export const MN_IN_TREE = 0;
+export const MN_DEFERRED = 1;
+export const MN_REMOVED = 2;
 
 /** Return codes, as the kernel's negative errnos (R-2: return codes are part of the spec). */
 export const OK = 0;
@@ -203,6 +222,11 @@ export interface SvmLocals {
   readonly pdev: readonly number[];
   /** The device page migrate_to_ram works on (do_swap_page's vmf->page), NONE if none. */
   readonly fpage: number;
+  /**
+   * The driver's invalidate callback returned at its start (amdgpu V3: `svm->exiting`): read once
+   * by phase 1 and kept for phase 2 of the same callback.
+   */
+  readonly cbSkip: boolean;
 }
 
 export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
@@ -227,6 +251,7 @@ export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
     mtries: 0,
     pdev: [],
     fpage: NONE,
+    cbSkip: false,
     ...over,
   };
 }

@@ -16,7 +16,7 @@ import { devicesOf, instances, suffix } from '../gpu.ts';
 import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
 import { installSystemPage, putZdd } from '../devmem.ts';
 import { attrValue, content, overlapping, tree, unmapPages } from '../queries.ts';
-import { MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { LIVE, MAPPED, MN_DEFERRED, MN_REMOVED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { cite, GPUSVM_C, MMU_NOTIFIER_C, VMA_C } from '../sources.ts';
 import { joined, type SvmStep } from '../steps/types.ts';
 
@@ -64,11 +64,19 @@ export function callbackSteps(
       if (g.activeInvs === 0) g.subSeq++;
       g.activeInvs++;
     },
-    next: prefix + 'inv_lock',
+    reads: ['mnState'],
+    next: callbackFrom(0),
   };
-  const perInstance = Array.from({ length: n }, (_, i) =>
-    instanceCallbackSteps(cfg, driver, event, i, i + 1 < n ? `${prefix}inv_lock${suffix(i + 1)}` : after, prefix, owner),
-  );
+  // Core mm calls the notifiers in the mm's tree: one drm_gpusvm_fini removed is not called.
+  // (A removal while an invalidation runs is deferred to its range_end, so the set is stable
+  // while it runs, and testing it at each callback is testing it at the tree walk.)
+  function callbackFrom(first: number): (g: SvmGlobals) => string {
+    return (g) => {
+      for (let i = first; i < n; i++) if (g.mnState[i] !== MN_REMOVED) return `${prefix}inv_lock${suffix(i)}`;
+      return after;
+    };
+  }
+  const perInstance = Array.from({ length: n }, (_, i) => instanceCallbackSteps(cfg, driver, event, i, callbackFrom(i + 1), prefix, owner));
   return [start, ...perInstance.flat()];
 }
 
@@ -77,19 +85,23 @@ function instanceCallbackSteps(
   driver: Driver,
   event: InvalidationEvent,
   inst: number,
-  after: string,
+  after: (g: SvmGlobals) => string,
   prefix: string,
   owner: Owner,
 ): SvmStep[] {
   const unmap = event === 'unmap';
   const ownerSkip = event === 'migrate' && (cfg.migrateOwnerSkip ?? false);
   const devs = devicesOf(cfg, inst);
-  const skipped = (g: SvmGlobals, l: SvmLocals): boolean => ownerSkip && owner(g, l) === devs[0];
+  // The callback does nothing: a MIGRATE event of its own owner, or the driver returned at its
+  // start (l.cbSkip, decided by phase 1 and kept for phase 2).
+  const skipped = (g: SvmGlobals, l: SvmLocals): boolean => l.cbSkip || (ownerSkip && owner(g, l) === devs[0]);
   // What the skip test reads, when it runs.
   const skipReads = ownerSkip ? owner.reads : undefined;
   const L = (label: string): string => prefix + label + suffix(inst);
   const lock = notifierLock(inst);
   const ctx: CallbackContext = { cfg, event, inst, devs, ownerSkip, label: L('event_begin'), next: L('event_end'), skipped, skipReads };
+  const begin = driver.invalidateBegin(ctx);
+  const early = driver.callbackReturnsEarly;
   return [
     {
       label: L('inv_lock'),
@@ -103,7 +115,17 @@ function instanceCallbackSteps(
       next: L('event_begin'),
     },
     // gpusvm->ops->invalidate, phase 1: the driver zaps its GPU mappings.
-    driver.invalidateBegin(ctx),
+    early
+      ? {
+          ...begin,
+          cite: [...early.cite, ...(begin.cite ?? [])],
+          reads: joined(begin.reads ?? [], early.reads),
+          effect: (g, l, c) => {
+            l.cbSkip = early.test(g, inst);
+            begin.effect?.(g, l, c);
+          },
+        }
+      : begin,
     {
       label: L('event_end'),
       kernelFn: unmap
@@ -125,13 +147,15 @@ function instanceCallbackSteps(
           : []),
       ],
       locks: unmap ? section(gcLock(inst)) : [],
-      reads: joined(['ranges'], skipReads),
+      reads: joined(unmap ? ['ranges', 'life'] : ['ranges'], skipReads),
       writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
       effect: (g, l) => {
-        if (skipped(g, l)) return;
+        if (skipped(g, l)) return void (l.cbSkip = false);
         for (const r of overlapping(tree(g, inst), l.is, l.ie)) {
           unmapPages(r);
-          if (!unmap) continue;
+          // A closed VM queues nothing for its GC (xe: `!xe_vm_is_closed(vm) &&`; amdgpu V3's
+          // gc_enqueue skips when exiting, though its callback has returned before).
+          if (!unmap || g.life[inst] !== LIVE) continue;
           r.unmapped = true;
           r.partialUnmap = r.partialUnmap || r.start < l.is || r.end > l.ie;
           const s = Math.max(r.start, l.is);
@@ -149,6 +173,7 @@ function instanceCallbackSteps(
       kernelFn: 'up_write(notifier_lock)',
       cite: [cite(GPUSVM_C, 'drm_gpusvm_notifier_invalidate', '\tgpusvm->ops->invalidate(gpusvm, notifier, mmu_range);\n\tup_write(&gpusvm->notifier_lock);')],
       locks: [release(lock, 'write')],
+      reads: ['mnState'],
       next: after,
     },
   ];
@@ -167,10 +192,13 @@ export function invEndStep(label: string, next: string): SvmStep {
         '\tif (--subscriptions->active_invalidate_ranges ||\n\t    !mn_itree_is_invalidating(subscriptions)) {\n\t\tspin_unlock(&subscriptions->lock);\n\t\treturn;\n\t}\n\n\t/* Make invalidate_seq even */\n\tsubscriptions->invalidate_seq++;',
       ),
     ],
-    writes: ['subSeq', 'activeInvs'],
+    writes: ['subSeq', 'activeInvs', 'mnState'],
     effect: (g) => {
       g.activeInvs--;
-      if (g.activeInvs === 0) g.subSeq++;
+      if (g.activeInvs > 0) return;
+      g.subSeq++;
+      // The deferred list: a notifier removed while invalidations ran leaves the tree now.
+      g.mnState.forEach((m, i) => void (m === MN_DEFERRED && (g.mnState[i] = MN_REMOVED)));
     },
     next,
   };

@@ -413,6 +413,24 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     },
   },
   {
+    name: 'teardown-vs-munmap',
+    description: 'the VM is closed (its drm_gpusvm finalized) while the CPU unmaps a range the GPU has mapped, with the GC worker',
+    config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], premapped: [[0, 2]], processes: [{ kind: 'teardown' }, { kind: 'munmap', start: 0, end: 2 }, { kind: 'gc-worker' }] },
+  },
+  {
+    name: 'teardown-vs-fault',
+    description: 'the VM is closed (its drm_gpusvm finalized) while a GPU fault on it is being handled',
+    config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'fault', page: 0 }, { kind: 'teardown' }] },
+    expectedUntaken: {
+      ...noUnmap,
+      'gpu_fault/unregistered_vma': 'the faulting address has registered attributes',
+      'gpu_fault/unregistered_insert': 'the faulting address has registered attributes',
+      'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
+      'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
+      'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+    },
+  },
+  {
     name: 'default',
     description: 'two GPU faults against a partial munmap, a reclaim and a SET_ATTR split, with the GC worker; one GPU with VRAM (xe faults migrate)',
     // Grown with device memory while its exhaustive runs stay under a minute: xe 148k states in

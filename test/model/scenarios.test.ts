@@ -42,6 +42,21 @@ const F9 = ['attrs-disjoint-sorted', 'set-attr-leaves-no-crossing-range', 'pte-h
 // is DERIVED): amdgpu's copy to VRAM can run before the clear of the new buffer, which then
 // zeroes the copied data.
 const F10 = ['copy-after-idle', 'no-lost-write'];
+// Teardown (DOMAIN.md §3.10). F11 (CONFIRMED, V3 09/12 + 10/12): once amdgpu_svm_close has set
+// exiting, amdgpu_svm_range_invalidate returns before both phases: a munmap then frees pages the
+// GPU PTEs and the ranges' DMA mappings still point to, until drm_gpusvm_fini.
+const F11 = ['invalidate-before-return', 'no-stale-pte'];
+// F12 (CONFIRMED, V3 11/12 + 10/12 + 12/12): the fault tests exiting before down_write(svm_lock)
+// and never again; a teardown that runs drm_gpusvm_fini in between is followed by the fault's
+// find_or_insert into the finalized gpusvm.
+const F12 = ['gpusvm-empty-after-fini'];
+// F13 (order CONFIRMED, drm_gpusvm_fini; harm DERIVED): the notifier is removed before the ranges
+// are DMA-unmapped, so a munmap in between frees pages still DMA-mapped (xe cleared its PTEs at
+// close; amdgpu V3 did not, F14).
+const F13 = ['no-dma-of-freed-page'];
+// F14 (DERIVED, V3 10/12 + 12/12): nothing in V3's teardown zaps the ranges' GPU PTEs before
+// drm_gpusvm_fini DMA-unmaps and removes them; the page tables go later in amdgpu_vm_fini.
+const F14 = ['removed-range-was-zapped', 'pte-has-dma-mapping'];
 const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   default: { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
@@ -80,6 +95,8 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   'gpus-conflicting-preferences-shared': { 'amdgpu-v3-vram': F10, xe: [] },
   'partial-munmap-attrs': { 'amdgpu-v3': [], xe: F8 },
   'unregistered-fault-vs-set-attr': { 'amdgpu-v3': F9, xe: [] },
+  'teardown-vs-munmap': { 'amdgpu-v3': [...F11, ...F13, ...F14], xe: F13 },
+  'teardown-vs-fault': { 'amdgpu-v3': [...F12, ...F14], xe: [] },
 };
 
 /** The lasso search on default/amdgpu-v3 takes about a minute; it is run by hand (see the issue notes). */

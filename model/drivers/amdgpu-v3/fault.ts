@@ -1,12 +1,13 @@
 // The amdgpu RFC V3 GPU page-fault handler (DOMAIN.md §3.1; V3 11/12 amdgpu_svm_fault.c).
 
 import type { Program } from '../../../explorer/index.ts';
-import type { SvmConfig } from '../../config.ts';
+import { tearsDown, type SvmConfig } from '../../config.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf, GPU0, suffix, type Gpu } from '../../gpu.ts';
 import { MMAP, acquire, notifierLock, release, section } from '../../locks.ts';
 import { attrAt, attrHole, pagesOf, pagesValid, rangeStarting, vmaAt } from '../../queries.ts';
-import { EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
+import { CLOSED, EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
+import type { SvmStep } from '../../steps/types.ts';
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
 import { goto, type Exit } from '../../steps/types.ts';
@@ -36,8 +37,10 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
   const retryFault: Exit = { effect: (l) => void l.tries--, to: (l) => (l.tries > 0 ? 'gc_dequeue' : 'attr_bounds') };
   return {
     name: `gpu_fault${suffix(gpu.dev)}`,
-    start: 'lookup',
+    start: tearsDown(cfg) ? 'svm_lookup' : 'lookup',
     steps: [
+      // Only where a VM is torn down: elsewhere both tests always pass.
+      ...(tearsDown(cfg) ? [svmLookupStep(gpu.inst)] : []),
       {
         label: 'lookup',
         kernelFn: 'amdgpu_svm_lookup_by_pasid + stale-fault filter (READ_ONCE(checkpoint_ts))',
@@ -169,5 +172,26 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         next: 'done',
       },
     ],
+  };
+}
+
+/**
+ * amdgpu_svm_lookup_by_pasid (a kref on the SVM under the PASID xarray's lock) and the exiting
+ * test, before svm_lock is taken and never again under it: a teardown that sets exiting and
+ * runs drm_gpusvm_fini after this test is not seen (finding F12). The two reads are one step:
+ * teardown sets exiting before it clears vm->svm, so the outcomes are the same (no SVM, or an
+ * SVM exiting, both return without touching it).
+ */
+function svmLookupStep(inst: number): SvmStep {
+  return {
+    label: 'svm_lookup',
+    kernelFn: 'amdgpu_svm_handle_fault: amdgpu_svm_lookup_by_pasid; atomic_read(&svm->exiting)',
+    note: 'no SVM for the PASID any more (-EOPNOTSUPP) or exiting (-EAGAIN): return; else go on (svm_lock is not held)',
+    cite: [
+      cite(V3_11, 'amdgpu_svm_handle_fault', '\tsvm = amdgpu_svm_lookup_by_pasid(adev, pasid);\n\tif (!svm) {'),
+      cite(V3_11, 'amdgpu_svm_handle_fault', '\tif (atomic_read(&svm->exiting)) {\n\t\tAMDGPU_SVM_ERR("handle_fault: SVM context is exiting for pasid %u\\n", pasid);\n\t\tret = -EAGAIN;\n\t\tgoto out_put;\n\t}'),
+    ],
+    reads: ['life'],
+    next: (g) => (g.life[inst]! >= CLOSED ? 'done' : 'lookup'),
   };
 }

@@ -10,6 +10,10 @@ import { amdgpuGcLoop } from './gc.ts';
 import { ATTR } from './locks.ts';
 import { amdgpuInvalidateBegin } from './notifier.ts';
 import { amdgpuSetAttr } from './set-attr.ts';
+import { amdgpuTeardown } from './teardown.ts';
+import { cite } from '../../sources.ts';
+import { V3_09 } from './sources.ts';
+import { CLOSED } from '../../state.ts';
 
 export const amdgpuV3: Driver = {
   name: 'amdgpu-v3',
@@ -31,6 +35,12 @@ export const amdgpuV3: Driver = {
   prefersVram: namesVram,
   initialAttrs: (_cfg, attrs) => [...attrs],
   invalidateBegin: amdgpuInvalidateBegin,
+  // Before anything, DMA unmap included (finding F11).
+  callbackReturnsEarly: {
+    test: (g, inst) => g.life[inst]! >= CLOSED,
+    reads: ['life'],
+    cite: [cite(V3_09, 'amdgpu_svm_range_invalidate', '\tif (mmu_range->event == MMU_NOTIFY_RELEASE)\n\t\treturn;\n\tif (atomic_read(&svm->exiting))\n\t\treturn;')],
+  },
   pagemap: {
     create: 'amdgpu populate_mm: amdgpu_bo_create + amdgpu_bo_reserve + drm_pagemap_devmem_init',
     unlock: 'amdgpu_bo_unreserve + amdgpu_bo_unref; mmap_read_unlock + mmput',
@@ -44,5 +54,6 @@ export const amdgpuV3: Driver = {
     fault: amdgpuFault,
     setAttr: (d, cfg, prefetch) => amdgpuSetAttr(d, cfg, prefetch),
     gcLoop: amdgpuGcLoop,
+    teardown: amdgpuTeardown,
   },
 };

@@ -15,3 +15,5 @@ export const V3_09 = '<20260420131307.1816671-10-honglei1.huang@amd.com>';
 export const V3_10 = '<20260420131307.1816671-11-honglei1.huang@amd.com>';
 /** V3 11/12: garbage collector, ioctl, amdgpu_svm_fault.c (handle_fault, map_fault). */
 export const V3_11 = '<20260420131307.1816671-12-honglei1.huang@amd.com>';
+/** V3 12/12: build integration; amdgpu_vm_fini calls amdgpu_svm_close + amdgpu_svm_fini first. */
+export const V3_12 = '<20260420131307.1816671-13-honglei1.huang@amd.com>';

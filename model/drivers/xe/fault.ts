@@ -7,7 +7,7 @@ import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf, GPU0, suffix, type Gpu } from '../../gpu.ts';
 import { acquire, release } from '../../locks.ts';
 import { attrAt, attrValue, pagesOf, rangeInterval, rangeStarting } from '../../queries.ts';
-import { EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
+import { EINVAL, LIVE, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
 import { goto, type SvmStep } from '../../steps/types.ts';
@@ -34,11 +34,17 @@ export function xeFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'lock_vm',
         kernelFn: 'xe_svm_handle_pagefault: down_write(vm->lock)',
-        cite: [cite(XE_GT_PAGEFAULT_C, 'handle_pagefault', '\t * TODO: Change to read lock? Using write lock for simplicity.\n\t */\n\tdown_write(&vm->lock);')],
+        cite: [
+          cite(XE_GT_PAGEFAULT_C, 'handle_pagefault', '\t * TODO: Change to read lock? Using write lock for simplicity.\n\t */\n\tdown_write(&vm->lock);'),
+          cite(XE_GT_PAGEFAULT_C, 'handle_pagefault', '\tif (xe_vm_is_closed(vm)) {\n\t\terr = -ENOENT;\n\t\tgoto unlock_vm;\n\t}'),
+        ],
         locks: [acquire(vm)],
         // migrate_try_count = devmem_only ? 3 : 1 (faults here are not devmem_only).
         effect: (_g, l) => void (l.tries = cfg.migrateTries ?? 1),
-        next: 'gc_dequeue',
+        // `if (xe_vm_is_closed(vm)) { err = -ENOENT; goto unlock_vm; }` right after the lock:
+        // vm->size is written under vm->lock(W), so the read belongs to this step.
+        reads: ['life'],
+        next: (g) => (g.life[gpu.inst] !== LIVE ? 'unlock_vm' : 'gc_dequeue'),
       },
       ...d.programs.gcLoop(d, cfg, 'vma_lookup', gpu.inst, devicesOf(cfg, gpu.inst)),
       {

@@ -9,6 +9,7 @@ import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts'
 import { attrValue, clearAttrs, flushTlb, pagesOf, rangeById, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
+import { LIVE, NONE } from '../../state.ts';
 import { cite } from '../../sources.ts';
 import { XE_PT_C, XE_SVM_C, XE_VM_C } from './sources.ts';
 
@@ -19,9 +20,20 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
     {
       ...dequeue,
       note: 'pop the first queued range and read its bounds [range_start, range_end); an empty list ends the loop',
-      cite: [cite(XE_SVM_C, 'xe_svm_garbage_collector', '\t\trange_start = xe_svm_range_start(range);\n\t\trange_end = xe_svm_range_end(range);\n\n\t\tlist_del(&range->garbage_collector_link);')],
-      // xe has no pending interval: the GC works on the whole range, read before list_del.
+      cite: [
+        cite(XE_SVM_C, 'xe_svm_garbage_collector', '\tif (xe_vm_is_closed_or_banned(vm))\n\t\treturn -ENOENT;'),
+        cite(XE_SVM_C, 'xe_svm_garbage_collector', '\t\trange_start = xe_svm_range_start(range);\n\t\trange_end = xe_svm_range_end(range);\n\n\t\tlist_del(&range->garbage_collector_link);'),
+      ],
+      // A closed VM: -ENOENT before the list is looked at (read under vm->lock(W), which the
+      // close writes under). xe has no pending interval: the GC works on the whole range, read
+      // before list_del.
+      reads: [...(dequeue.reads ?? []), 'life'],
       effect: (g, l, ctx) => {
+        if (g.life[inst] !== LIVE) {
+          l.range = NONE;
+          l.rid = NONE;
+          return;
+        }
         dequeue.effect!(g, l, ctx);
         const r = rangeById(g, l.rid);
         if (r) {

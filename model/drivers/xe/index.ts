@@ -8,6 +8,7 @@ import { attrHole } from '../../queries.ts';
 import type { AttrRange } from '../../state.ts';
 import { xeFault } from './fault.ts';
 import { xeGcLoop } from './gc.ts';
+import { xeTeardown } from './teardown.ts';
 import { DRIVER_MIGRATE } from './locks.ts';
 import { xeSetAttr } from './madvise.ts';
 import { xeInvalidateBegin } from './notifier.ts';
@@ -49,5 +50,6 @@ export const xe: Driver = {
     setAttr: xeSetAttr,
     gcLoop: xeGcLoop,
     prefetchVram: xePrefetchVram,
+    teardown: xeTeardown,
   },
 };

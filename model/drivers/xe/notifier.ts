@@ -6,6 +6,7 @@ import type { CallbackContext } from '../../driver.ts';
 import { overlapping, tree, zapMapped } from '../../queries.ts';
 import { joined, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
+import { LIVE } from '../../state.ts';
 import { XE_SVM_C } from './sources.ts';
 
 export function xeInvalidateBegin(c: CallbackContext): SvmStep {
@@ -16,12 +17,15 @@ export function xeInvalidateBegin(c: CallbackContext): SvmStep {
       cite(XE_SVM_C, 'xe_svm_range_notifier_event_begin', '\t/* Skip if already unmapped or if no binding exist */\n\tif (range->base.pages.flags.unmapped || !range->tile_present)\n\t\treturn 0;'),
       cite(XE_SVM_C, 'xe_svm_range_notifier_event_begin', '\t\tif (xe_pt_zap_ptes_range(tile, vm, range)) {'),
       cite(XE_SVM_C, 'xe_svm_invalidate', '\terr = xe_vm_range_tilemask_tlb_inval(vm, adj_start, adj_end, tile_mask);'),
+      cite(XE_SVM_C, 'xe_svm_invalidate', '\tif (xe_vm_is_closed(vm))\n\t\tgoto range_notifier_event_end;'),
     ],
     note: 'ranges not unmapped with tile_present: zap, tile_invalidated = true; TLB invalidation' + (c.ownerSkip ? '; skipped for a MIGRATE event of its own owner' : ''),
-    reads: joined(['ranges', 'pages'], c.skipReads),
+    reads: joined(['ranges', 'pages', 'life'], c.skipReads),
     writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
     effect: (g, l) => {
-      if (c.skipped(g, l)) return;
+      // A closed VM: "PTs may be getting destroyed so not safe to touch these but PT should be
+      // invalidated at this point in time" (xe_vm_close cleared them); phase 2 still DMA-unmaps.
+      if (c.skipped(g, l) || g.life[c.inst] !== LIVE) return;
       const live = overlapping(tree(g, c.inst), l.is, l.ie).filter((r) => !r.unmapped);
       zapMapped(g, live, c.devs, (pg) => void (pg.invalidated = true));
     },
