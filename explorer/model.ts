@@ -84,6 +84,12 @@ export interface Step<G, L> {
   readonly writes?: readonly string[];
   /** May allocate memory (and so enter reclaim, and so the MMU notifier). */
   readonly mayAlloc?: boolean;
+  /**
+   * Lockdep maps the step acquires and releases at once (lock_map_acquire + lock_map_release,
+   * e.g. mmu_interval_notifier_remove's on __mmu_notifier_invalidate_range_start_map): they add
+   * lock-order edges from the locks held before the step, and no state.
+   */
+  readonly lockMaps?: readonly string[];
   /** Enabling condition, on the state before the step. Lock availability is added by the engine. */
   readonly guard?: (g: G, l: L, ctx: StepContext) => boolean;
   /** Nondeterministic parameter (PlusCal `with`): the step is taken once per value. */

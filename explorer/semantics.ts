@@ -229,7 +229,10 @@ export abstract class StepSemantics<G, L> implements StateSpace<SysState<G, L>> 
       const mode = heldMode(h, pid);
       if (mode) held.push({ lock: this.cm.lockNames[i]!, mode });
     });
-    const acquires: LockRef[] = cs.acquires.map((a) => ({ lock: a.name, mode: a.mode }));
+    // Lockdep maps first: they are released at once, so only the locks held before the step are
+    // ordered before them (the step's own acquisitions, after them, are no edge from them that
+    // the code does not have: the map is taken where the step starts).
+    const acquires: LockRef[] = [...(cs.step.lockMaps ?? []).map((lock) => ({ lock, mode: 'write' as const })), ...cs.acquires.map((a) => ({ lock: a.name, mode: a.mode }))];
     if (cs.step.mayAlloc) acquires.push({ lock: FS_RECLAIM, mode: 'write' });
     return { held, acquires };
   }

@@ -57,7 +57,7 @@ function dmaMapped(before: { g: SvmGlobals }, after: { g: SvmGlobals }): Range[]
 }
 
 export function dmaMapAfterReadRetry(topo: Topology = SINGLE): ActionProperty<SvmGlobals, SvmLocals> {
-  const ok = (before: S, t: T, r: Range): boolean => holdsNotifier(before, t, topo, r.inst) && before.g.mniSeq[r.inst] === locals(before, t).seq;
+  const ok = (before: S, t: T, r: Range): boolean => holdsNotifier(before, t, topo, r.inst) && before.g.mniSeq[topo.notifierOf(r.inst, r.start)] === locals(before, t).seq;
   return {
     kind: 'action',
     id: 'dma-map-after-read-retry',
@@ -69,7 +69,7 @@ export function dmaMapAfterReadRetry(topo: Topology = SINGLE): ActionProperty<Sv
     holds: (before, after, t) => dmaMapped(before, after).every((r) => ok(before, t, r)),
     explain: (before, after, t) => {
       const r = dmaMapped(before, after).find((x) => !ok(before, t, x))!;
-      const seq = before.g.mniSeq[r.inst];
+      const seq = before.g.mniSeq[topo.notifierOf(r.inst, r.start)];
       return `${t.process} ${t.step.label} DMA-maps the range ${key(r)} ` + (holdsNotifier(before, t, topo, r.inst) ? `with a stale seq (${locals(before, t).seq}, now ${seq})` : 'without the notifier lock');
     },
   };

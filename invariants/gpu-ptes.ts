@@ -53,11 +53,15 @@ function leftover(after: { g: SvmGlobals }, start: number, end: number, inst: nu
   return undefined;
 }
 
-/** The instance whose callback the step ends (labels inv_unlock, inv_unlock1, mg_inv_unlock, ...). */
+/**
+ * The instance whose callback the step ends, and the notifier window (labels inv_unlock,
+ * inv_unlock1, inv_unlock_1, mg_inv_unlock, ...: model/processes/invalidate.ts notifierSuffix).
+ */
 const instanceOf = (label: string): number | undefined => {
-  const m = /inv_unlock(\d*)$/.exec(label);
+  const m = /inv_unlock(\d*)(?:_\d+)?$/.exec(label);
   return m ? Number(m[1] || 0) : undefined;
 };
+const windowOf = (label: string): number => Number(/inv_unlock\d*_(\d+)$/.exec(label)?.[1] ?? 0);
 
 export function invalidateBeforeReturn(topo: Topology = SINGLE): ActionProperty<SvmGlobals, SvmLocals> {
   return {
@@ -72,12 +76,15 @@ export function invalidateBeforeReturn(topo: Topology = SINGLE): ActionProperty<
     holds: (before, after, t) => {
       const inst = instanceOf(t.step.label);
       if (inst === undefined) return true;
-      const l = locals(before, t);
-      return leftover(after, l.is, l.ie, inst, topo) === undefined;
+      const [is, ie] = clamped(locals(before, t), topo.notifierWindow(windowOf(t.step.label)));
+      return is >= ie || leftover(after, is, ie, inst, topo) === undefined;
     },
     explain: (before, after, t) => {
-      const l = locals(before, t);
-      return `${t.process} returns from the callback for pages [${l.is}, ${l.ie}) but ${leftover(after, l.is, l.ie, instanceOf(t.step.label)!, topo)}`;
+      const [is, ie] = clamped(locals(before, t), topo.notifierWindow(windowOf(t.step.label)));
+      return `${t.process} returns from the callback for pages [${is}, ${ie}) but ${leftover(after, is, ie, instanceOf(t.step.label)!, topo)}`;
     },
   };
 }
+
+/** The part of an invalidation's interval that one notifier's callback covers. */
+const clamped = (l: { is: number; ie: number }, [lo, hi]: readonly [number, number]): [number, number] => [Math.max(l.is, lo), Math.min(l.ie, hi)];

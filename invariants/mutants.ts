@@ -10,7 +10,7 @@ import type { SvmConfig } from '../model/config.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, unmapPages } from '../model/queries.ts';
-import { EAGAIN, EFAULT, MN_REMOVED, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { EAGAIN, EFAULT, MN_IN_TREE, MN_REMOVED, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {
   readonly name: string;
@@ -394,6 +394,45 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
     protocol: 'xe',
     config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'fault', page: 0 }, { kind: 'teardown' }] },
     patches: [{ program: 'gpu_fault', label: 'lock_vm', replace: { next: 'gc_dequeue' } }],
+  },
+  {
+    name: 'notifier-insert-ignores-invalidation',
+    invariant: 'no-stale-pte',
+    description:
+      'mmu_interval_notifier_insert that starts the new notifier one seq behind even while an invalidation runs: the ' +
+      'reclaim that began before the notifier existed never calls it, the fault\'s read_begin does not wait for that ' +
+      'reclaim to end, and the fault maps the page the reclaim then replaces',
+    protocol: 'xe',
+    config: { ...base, notifierPages: 1, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }] },
+    patches: [
+      {
+        program: 'gpu_fault',
+        label: 'fi_mn_insert',
+        replace: {
+          effect: (g, l) => {
+            g.mnState[0] = MN_IN_TREE;
+            g.mniSeq[0] = g.subSeq - 1;
+            l.mnNew = true;
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'gc-notifier-remove-without-wait',
+    invariant: 'no-callback-after-notifier-removed',
+    description:
+      'drm_gpusvm_range_remove removing the emptied notifier at once, without the deferral to the running invalidation: ' +
+      'a reclaim that started over the notifier calls it after it is gone',
+    protocol: 'xe',
+    config: {
+      ...base,
+      notifierPages: 1,
+      attrs: [{ start: 0, end: 2, value: 0 }],
+      premapped: [[0, 1], [1, 2]],
+      processes: [{ kind: 'munmap', start: 0, end: 1 }, { kind: 'gc-worker' }, { kind: 'invalidate', start: 0, end: 2 }],
+    },
+    patches: [{ program: 'gc_worker', label: 'gc_mn_remove', replace: { effect: (g) => void (g.mnState[0] = MN_REMOVED) } }],
   },
   {
     name: 'gpusvm-fini-remove-without-wait',

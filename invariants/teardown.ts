@@ -27,15 +27,19 @@ export const gpusvmEmptyAfterFini: StateInvariant<SvmGlobals, SvmLocals> = {
   },
 };
 
-/** Labels of a callback's steps after it took the notifier lock, with the instance suffix. */
-const IN_CALLBACK = /(?:event_begin|event_end|inv_unlock)(\d*)$/;
+/**
+ * Labels of a callback's steps after it took the notifier lock: the instance's suffix, then
+ * `_k` for notifier window k > 0 (model/processes/invalidate.ts, notifierSuffix).
+ */
+const IN_CALLBACK = /(?:event_begin|event_end|inv_unlock)(\d*)(?:_(\d+))?$/;
 
 function callbackAfterRemove(s: S): { pid: number; inst: number } | undefined {
+  const slots = s.g.mnState.length / s.g.gcPending.length;
   for (const [pid, p] of s.procs.entries()) {
     const m = IN_CALLBACK.exec(p.pc);
     if (!m) continue;
     const inst = m[1] ? Number(m[1]) : 0;
-    if (s.g.mnState[inst] === MN_REMOVED) return { pid, inst };
+    if (s.g.mnState[inst * slots + (m[2] ? Number(m[2]) : 0)] === MN_REMOVED) return { pid, inst };
   }
   return undefined;
 }
@@ -43,7 +47,7 @@ function callbackAfterRemove(s: S): { pid: number; inst: number } | undefined {
 export const noCallbackAfterNotifierRemoved: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'no-callback-after-notifier-removed',
-  reads: ['mnState'],
+  reads: ['mnState', 'gcPending'],
   readsProcesses: true,
   statement: 'once mmu_interval_notifier_remove has removed a notifier, none of its callbacks is running',
   justification:

@@ -9,7 +9,7 @@ import { topology } from './topology.ts';
 import { devices, type ProcessSpec, type SvmConfig } from './config.ts';
 import { attrPolicy, type Driver } from './driver.ts';
 import { driverNamed } from './drivers/index.ts';
-import { NOTIFIER, svmLocks } from './locks.ts';
+import { gcLock, INV, NOTIFIER, notifierLock, svmLocks } from './locks.ts';
 import { gcWorker } from './processes/gc-worker.ts';
 import { copyEngine } from './processes/copy-engine.ts';
 import { cpuFault } from './processes/cpu-fault.ts';
@@ -17,8 +17,9 @@ import { evict } from './processes/evict.ts';
 import { gpuWrite } from './processes/gpu-write.ts';
 import { invalidate, munmap, remap } from './processes/invalidate.ts';
 import { newRange } from './queries.ts';
+import { allNotifiers, notifierWindow, onDemand } from './notifiers.ts';
 import { SVM_SCHEMA } from './schema.ts';
-import { LIVE, locals, MAPPED, MN_IN_TREE, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
+import { LIVE, locals, MAPPED, MN_IN_TREE, MN_REMOVED, NONE, type AttrRange, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -44,7 +45,7 @@ export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
     subSeq: 0,
     activeInvs: 0,
     // mmu_interval_notifier_insert starts the interval one behind the subscription's seq.
-    mniSeq: new Array<number>(instances(cfg)).fill(-1),
+    mniSeq: new Array<number>(allNotifiers(cfg)).fill(-1),
     pte,
     tlb: [...pte],
     pteDev: new Array<number>(pte.length).fill(NONE),
@@ -60,7 +61,12 @@ export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
     gcPending: new Array<boolean>(instances(cfg)).fill(false),
     gcRunning: new Array<boolean>(instances(cfg)).fill(false),
     life: new Array<number>(instances(cfg)).fill(LIVE),
-    mnState: new Array<number>(instances(cfg)).fill(MN_IN_TREE),
+    // On demand, a notifier exists at the start only where a premapped range (instance 0) needs it.
+    mnState: Array.from({ length: allNotifiers(cfg) }, (_, n) => {
+      const w = notifierWindow(cfg, n);
+      const needed = !onDemand(cfg) || (w.inst === 0 && cfg.premapped.some(([s, e]) => s < w.end && w.start < e));
+      return needed ? MN_IN_TREE : MN_REMOVED;
+    }),
   };
 }
 
@@ -79,6 +85,21 @@ function checkDevices(cfg: SvmConfig, driver: Driver): void {
     if (gpu < 0 || gpu >= gpus(cfg)) throw new InputError(`a ${p.kind} process names GPU ${gpu}, but the scenario has ${gpus(cfg)} GPU(s)`);
   }
   if (cfg.pages > 30) throw new InputError(`${cfg.pages} pages: migrations keep page sets as 31-bit masks`);
+  checkNotifiers(cfg);
+}
+
+/** On-demand notifiers: a size that cuts the VA, premapped ranges inside one, no path that is not split yet. */
+function checkNotifiers(cfg: SvmConfig): void {
+  if (!onDemand(cfg)) return;
+  const size = cfg.notifierPages!;
+  if (!Number.isInteger(size) || size < 1 || cfg.pages % size !== 0) {
+    throw new InputError(`notifierPages ${size}: a notifier covers a whole number of pages, at least 1, and the ${cfg.pages} pages are whole notifiers`);
+  }
+  const crossing = cfg.premapped.find(([s, e]) => Math.floor(s / size) !== Math.floor((e - 1) / size));
+  if (crossing) throw new InputError(`premapped range [${crossing[0]}, ${crossing[1]}) crosses a notifier boundary (notifierPages ${size}); drm_gpusvm never makes such a range`);
+  // xe madvise and amdgpu invalidate_interval remove ranges several at a time in one step; with
+  // notifiers removed behind them (each a wait) that step would have to be split first.
+  if (cfg.processes.some((p) => p.kind === 'set-attr')) throw new InputError('on-demand notifiers (notifierPages) with an attribute ioctl are not modeled yet: its range removals do not remove emptied notifiers');
 }
 
 export function svmModel(name: string, cfg: SvmConfig, protocolOrDriver: string | Driver): Model<SvmGlobals, SvmLocals> {
@@ -144,7 +165,14 @@ export function svmModel(name: string, cfg: SvmConfig, protocolOrDriver: string 
     invariants: svmInvariants(attrPolicy(cfg, driver), topology(cfg, driver), new Set(processes.flatMap((p) => p.program.endLabels ?? []))),
     liveness: [faultsTerminate(of('gpu_fault')), cpuFaultsTerminate(of('cpu_fault'))],
     // Reclaim runs MMU notifiers, so it may take the notifier lock: lockdep is primed with it.
-    lockPriming: [{ from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' }],
+    lockPriming: [
+      { from: FS_RECLAIM, to: NOTIFIER, why: 'drm_gpusvm_init: fs_reclaim_acquire(GFP_KERNEL); might_lock(&notifier_lock)' },
+      // The callbacks run inside mmu_notifier_invalidate_range_start's lock_map_acquire of
+      // __mmu_notifier_invalidate_range_start_map: every lock a callback takes is ordered after it.
+      ...Array.from({ length: instances(cfg) }, (_, i) => [notifierLock(i), gcLock(i)])
+        .flat()
+        .map((to) => ({ from: INV, to, why: 'the notifier callbacks run under lock_map_acquire(&__mmu_notifier_invalidate_range_start_map)' })),
+    ],
     schema: SVM_SCHEMA,
   };
 }

@@ -101,6 +101,14 @@ export interface SvmConfig {
    * `dma_resv_assert_held`, nothing reserves it). Default: the driver's (Driver.boResvSpan).
    */
   readonly boResvSpan?: BoResvSpan;
+  /**
+   * drm_gpusvm notifier_size, in pages. Set: notifiers are inserted on demand by
+   * drm_gpusvm_range_find_or_insert (mmu_interval_notifier_insert) and removed with their last
+   * range (drm_gpusvm_range_remove -> mmu_interval_notifier_remove, which waits for invalidations
+   * in flight). Unset (the default): one notifier per instance covers the modeled VA for the
+   * whole run, what a real 512 MiB notifier is when ranges outside the model keep it alive.
+   */
+  readonly notifierPages?: number;
 }
 
 export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;

@@ -7,7 +7,7 @@
 import type { Citation, LockDecl, Program } from '../explorer/index.ts';
 import type { AttrOnUnmap, BoResvSpan, SvmConfig, VramEviction } from './config.ts';
 import type { Gpu } from './gpu.ts';
-import type { AttrRange, SvmGlobals, SvmLocals } from './state.ts';
+import type { AttrRange, Range, SvmGlobals, SvmLocals } from './state.ts';
 import type { SvmStep } from './steps/types.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -29,6 +29,8 @@ export interface CallbackContext {
   readonly ownerSkip: boolean;
   readonly skipped: (g: SvmGlobals, l: SvmLocals) => boolean;
   readonly skipReads: readonly string[] | undefined;
+  /** The ranges of `ranges` the callback acts on: those overlapping [l.is, l.ie) within its notifier. */
+  readonly within: <R extends Range>(ranges: readonly R[], l: SvmLocals) => R[];
 }
 
 /**

@@ -9,6 +9,13 @@ export const MMAP = 'mmap_lock';
 export const NOTIFIER = 'notifier_lock';
 /** amdgpu svm->work_lock / xe garbage_collector.lock: the GC list. */
 export const GC = 'gc_lock';
+/**
+ * lockdep's __mmu_notifier_invalidate_range_start_map, a pseudo-lock as fs_reclaim is: an
+ * invalidation holds it while it calls the notifiers; mmu_interval_read_begin and
+ * mmu_interval_notifier_remove take and drop it where they may sleep on an invalidation
+ * (Step.lockMaps). Not in the lock table: it only adds lock-order edges.
+ */
+export const INV = 'invalidate_range_start_map';
 /** The VM's page-directory reservation: amdgpu drm_exec on the PD, xe xe_vm_lock. */
 export const RESV = 'vm_resv';
 

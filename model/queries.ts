@@ -110,10 +110,13 @@ export function setContent(g: Draft<SvmGlobals>, p: number, v: number): void {
 export function chunkFor(g: G, cfg: SvmConfig, page: number, lo: number, hi: number, inst = 0): [number, number] | undefined {
   const vma = vmaAt(g, page);
   if (!vma) return undefined;
+  // `start >= drm_gpusvm_notifier_start(notifier) && end <= drm_gpusvm_notifier_end(notifier)`
+  const size = cfg.notifierPages ?? g.pages.length;
+  const [ns, ne] = [Math.floor(page / size) * size, Math.floor(page / size) * size + size];
   for (const chunk of cfg.chunkSizes) {
     const start = Math.floor(page / chunk) * chunk;
     const end = start + chunk;
-    if (start < vma[0] || end > vma[1] || start < 0 || end > g.pages.length || start < lo || end > hi) continue;
+    if (start < vma[0] || end > vma[1] || start < 0 || end > g.pages.length || start < lo || end > hi || start < ns || end > ne) continue;
     if (chunk !== 1 && overlapping(g.ranges, start, end).some((r) => r.inst === inst)) continue;
     return [start, end];
   }

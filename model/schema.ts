@@ -104,6 +104,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       pdev: ints,
       fpage: 'int',
       cbSkip: 'bool',
+      mnNew: 'bool',
     },
   },
 };

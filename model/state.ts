@@ -1,7 +1,6 @@
 // The SVM state the explorer walks (DOMAIN.md §8, scaled down). Pages are VA pages of one
 // address space; a "chunk" of k pages stands for a kernel chunk size (1 page = SZ_4K, 2 pages =
-// SZ_2M). One drm_gpusvm notifier covers the whole modeled VA (its creation and removal are
-// abstracted away: see docs/model.md).
+// SZ_2M). Notifiers: model/notifiers.ts.
 
 /** Generation marker for "no entry" in PTE, TLB and DMA arrays. */
 export const NONE = -1;
@@ -122,7 +121,7 @@ export interface SvmGlobals {
   readonly subSeq: number;
   /** Invalidations between range_start and range_end (active_invalidate_ranges). */
   readonly activeInvs: number;
-  /** Per instance: mmu_interval_notifier->invalidate_seq, set by mmu_interval_set_seq in the callback. */
+  /** Per notifier: mmu_interval_notifier->invalidate_seq, set by mmu_interval_set_seq in the callback. */
   readonly mniSeq: readonly number[];
   /** GPU page tables, device after device: generation each page's PTE points to, NONE if no PTE. */
   readonly pte: readonly number[];
@@ -158,7 +157,7 @@ export interface SvmGlobals {
    * NULL and the attribute tree destroyed, so a PASID lookup finds no SVM).
    */
   readonly life: readonly number[];
-  /** Per instance: its mmu_interval_notifier is in the mm's tree, its removal is deferred, or it is removed. */
+  /** Per notifier (model/notifiers.ts): where it is, MN_IN_TREE ... MN_INSERT_DEFERRED. */
   readonly mnState: readonly number[];
 }
 
@@ -168,10 +167,15 @@ export const CLOSED = 1;
 export const FINI = 2;
 export const GONE = 3;
 
-/** SvmGlobals.mnState values (mmu_interval_notifier_remove: deferred while an invalidation runs). */
+/**
+ * SvmGlobals.mnState values: in the mm's tree; removed but deferred (still in the tree) while an
+ * invalidation runs (mmu_interval_notifier_remove); removed, or never inserted; inserted while an
+ * invalidation ran, so deferred into the tree until its range_end (mmu_interval_notifier_insert).
+ */
 export const MN_IN_TREE = 0;
 export const MN_DEFERRED = 1;
 export const MN_REMOVED = 2;
+export const MN_INSERT_DEFERRED = 3;
 
 /** Return codes, as the kernel's negative errnos (R-2: return codes are part of the spec). */
 export const OK = 0;
@@ -227,6 +231,8 @@ export interface SvmLocals {
    * by phase 1 and kept for phase 2 of the same callback.
    */
   readonly cbSkip: boolean;
+  /** find_or_insert allocated and inserted the notifier itself (notifier_alloc): its error path removes it. */
+  readonly mnNew: boolean;
 }
 
 export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
@@ -252,6 +258,7 @@ export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
     pdev: [],
     fpage: NONE,
     cbSkip: false,
+    mnNew: false,
     ...over,
   };
 }

@@ -5,6 +5,7 @@ import { devices, type SvmConfig } from './config.ts';
 import { driverLock, type Driver } from './driver.ts';
 import { devicesOf, gpuOf, gpus, instances, type Gpu, GPU0 } from './gpu.ts';
 import { notifierLock, SLOT, svmLocks } from './locks.ts';
+import { notifierOf, notifierWindow } from './notifiers.ts';
 
 export interface Topology {
   readonly gpus: number;
@@ -15,6 +16,10 @@ export interface Topology {
   /** Slot of an instance's notifier lock / driver lock in SysState.locks. */
   readonly notifierSlot: (inst: number) => number;
   readonly driverSlot: (inst: number) => number;
+  /** The notifier (index into mniSeq and mnState) of a page in an instance. */
+  readonly notifierOf: (inst: number, page: number) => number;
+  /** The pages [start, end) of notifier window k (the same in every instance). */
+  readonly notifierWindow: (k: number) => readonly [number, number];
 }
 
 export function topology(cfg: SvmConfig, driver: Driver): Topology {
@@ -27,6 +32,11 @@ export function topology(cfg: SvmConfig, driver: Driver): Topology {
     gpuOf: (dev) => gpuOf(cfg, dev),
     notifierSlot: (inst) => slot(notifierLock(inst)),
     driverSlot: (inst) => slot(driverLock(driver, inst)),
+    notifierOf: (inst, page) => notifierOf(cfg, inst, page),
+    notifierWindow: (k) => {
+      const w = notifierWindow(cfg, k);
+      return [w.start, w.end];
+    },
   };
 }
 
@@ -38,4 +48,6 @@ export const SINGLE: Topology = {
   gpuOf: () => GPU0,
   notifierSlot: () => SLOT.notifier,
   driverSlot: () => SLOT.driver,
+  notifierOf: () => 0,
+  notifierWindow: () => [0, Number.MAX_SAFE_INTEGER],
 };

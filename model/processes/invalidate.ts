@@ -12,11 +12,12 @@
 import type { Program } from '../../explorer/index.ts';
 import type { SvmConfig } from '../config.ts';
 import type { CallbackContext, Driver, InvalidationEvent } from '../driver.ts';
-import { devicesOf, instances, suffix } from '../gpu.ts';
-import { MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
+import { devicesOf, suffix } from '../gpu.ts';
+import { INV, MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
 import { installSystemPage, putZdd } from '../devmem.ts';
 import { attrValue, content, overlapping, tree, unmapPages } from '../queries.ts';
-import { LIVE, MAPPED, MN_DEFERRED, MN_REMOVED, NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { LIVE, MAPPED, MN_DEFERRED, MN_IN_TREE, MN_INSERT_DEFERRED, MN_REMOVED, NONE, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { allNotifiers, inMmTree, notifierWindow } from '../notifiers.ts';
 import { cite, GPUSVM_C, MMU_NOTIFIER_C, VMA_C } from '../sources.ts';
 import { joined, type SvmStep } from '../steps/types.ts';
 
@@ -47,11 +48,15 @@ export function callbackSteps(
   prefix = '',
   owner: Owner = (_g, l) => l.dev,
 ): SvmStep[] {
-  const n = instances(cfg);
+  const n = allNotifiers(cfg);
+  const overlaps = (g: SvmGlobals, l: SvmLocals, k: number): boolean => {
+    const w = notifierWindow(cfg, k);
+    return inMmTree(g, k) && w.start < l.ie && l.is < w.end;
+  };
   const start: SvmStep = {
     label: prefix + 'inv_start',
     kernelFn: `mmu_notifier_invalidate_range_start (mn_itree_inv_start_range)${event === 'migrate' ? ' (MMU_NOTIFY_MIGRATE)' : ''}`,
-    note: 'the invalidation is in progress: invalidate_seq goes odd',
+    note: 'the invalidation is in progress: invalidate_seq goes odd if a notifier overlaps it',
     cite: [
       cite(
         MMU_NOTIFIER_C,
@@ -59,36 +64,45 @@ export function callbackSteps(
         '\tsubscriptions->active_invalidate_ranges++;\n\tnode = interval_tree_iter_first(&subscriptions->itree, range->start,\n\t\t\t\t\trange->end - 1);\n\tif (node) {\n\t\tsubscriptions->invalidate_seq |= 1;',
       ),
     ],
-    writes: ['subSeq', 'activeInvs'],
-    effect: (g) => {
-      if (g.activeInvs === 0) g.subSeq++;
-      g.activeInvs++;
-    },
     reads: ['mnState'],
+    writes: ['subSeq', 'activeInvs'],
+    // What the invalidation's caller holds is ordered before the callbacks (mmu_notifier.h).
+    lockMaps: [INV],
+    effect: (g, l) => {
+      g.activeInvs++;
+      if (Array.from({ length: n }, (_, k) => k).some((k) => overlaps(g, l, k))) g.subSeq |= 1;
+    },
     next: callbackFrom(0),
   };
-  // Core mm calls the notifiers in the mm's tree: one drm_gpusvm_fini removed is not called.
-  // (A removal while an invalidation runs is deferred to its range_end, so the set is stable
-  // while it runs, and testing it at each callback is testing it at the tree walk.)
-  function callbackFrom(first: number): (g: SvmGlobals) => string {
-    return (g) => {
-      for (let i = first; i < n; i++) if (g.mnState[i] !== MN_REMOVED) return `${prefix}inv_lock${suffix(i)}`;
+  // Core mm calls the notifiers in the mm's tree that overlap the interval, one after the other.
+  // A removal or insertion while an invalidation runs is deferred to its range_end, so the set
+  // is stable while it runs: testing it at each callback is testing it at the tree walk.
+  function callbackFrom(first: number): (g: SvmGlobals, l: SvmLocals) => string {
+    return (g, l) => {
+      for (let k = first; k < n; k++) if (overlaps(g, l, k)) return `${prefix}inv_lock${notifierSuffix(cfg, k)}`;
       return after;
     };
   }
-  const perInstance = Array.from({ length: n }, (_, i) => instanceCallbackSteps(cfg, driver, event, i, callbackFrom(i + 1), prefix, owner));
-  return [start, ...perInstance.flat()];
+  const perNotifier = Array.from({ length: n }, (_, k) => notifierCallbackSteps(cfg, driver, event, k, callbackFrom(k + 1), prefix, owner));
+  return [start, ...perNotifier.flat()];
 }
 
-function instanceCallbackSteps(
+/** Labels of notifier k's callback: the instance's suffix, and `_k` for windows after the first. */
+export function notifierSuffix(cfg: SvmConfig, k: number): string {
+  const w = notifierWindow(cfg, k);
+  return suffix(w.inst) + (w.k > 0 ? `_${w.k}` : '');
+}
+
+function notifierCallbackSteps(
   cfg: SvmConfig,
   driver: Driver,
   event: InvalidationEvent,
-  inst: number,
-  after: (g: SvmGlobals) => string,
+  mn: number,
+  after: (g: SvmGlobals, l: SvmLocals) => string,
   prefix: string,
   owner: Owner,
 ): SvmStep[] {
+  const { inst, start: lo, end: hi } = notifierWindow(cfg, mn);
   const unmap = event === 'unmap';
   const ownerSkip = event === 'migrate' && (cfg.migrateOwnerSkip ?? false);
   const devs = devicesOf(cfg, inst);
@@ -97,9 +111,11 @@ function instanceCallbackSteps(
   const skipped = (g: SvmGlobals, l: SvmLocals): boolean => l.cbSkip || (ownerSkip && owner(g, l) === devs[0]);
   // What the skip test reads, when it runs.
   const skipReads = ownerSkip ? owner.reads : undefined;
-  const L = (label: string): string => prefix + label + suffix(inst);
+  const L = (label: string): string => prefix + label + notifierSuffix(cfg, mn);
   const lock = notifierLock(inst);
-  const ctx: CallbackContext = { cfg, event, inst, devs, ownerSkip, label: L('event_begin'), next: L('event_end'), skipped, skipReads };
+  // `adj_start = max(drm_gpusvm_notifier_start(notifier), adj_start)`, and the same for the end.
+  const within = <R extends Range>(ranges: readonly R[], l: SvmLocals): R[] => overlapping(ranges, Math.max(l.is, lo), Math.min(l.ie, hi));
+  const ctx: CallbackContext = { cfg, event, inst, devs, ownerSkip, label: L('event_begin'), next: L('event_end'), skipped, skipReads, within };
   const begin = driver.invalidateBegin(ctx);
   const early = driver.callbackReturnsEarly;
   return [
@@ -111,7 +127,7 @@ function instanceCallbackSteps(
       locks: [acquire(lock, 'write')],
       reads: ['subSeq'],
       writes: ['mniSeq'],
-      effect: (g) => void (g.mniSeq[inst] = g.subSeq),
+      effect: (g) => void (g.mniSeq[mn] = g.subSeq),
       next: L('event_begin'),
     },
     // gpusvm->ops->invalidate, phase 1: the driver zaps its GPU mappings.
@@ -151,7 +167,7 @@ function instanceCallbackSteps(
       writes: unmap ? ['ranges', 'gcList', 'gcPending'] : ['ranges'],
       effect: (g, l) => {
         if (skipped(g, l)) return void (l.cbSkip = false);
-        for (const r of overlapping(tree(g, inst), l.is, l.ie)) {
+        for (const r of within(tree(g, inst), l)) {
           unmapPages(r);
           // A closed VM queues nothing for its GC (xe: `!xe_vm_is_closed(vm) &&`; amdgpu V3's
           // gc_enqueue skips when exiting, though its callback has returned before).
@@ -192,13 +208,18 @@ export function invEndStep(label: string, next: string): SvmStep {
         '\tif (--subscriptions->active_invalidate_ranges ||\n\t    !mn_itree_is_invalidating(subscriptions)) {\n\t\tspin_unlock(&subscriptions->lock);\n\t\treturn;\n\t}\n\n\t/* Make invalidate_seq even */\n\tsubscriptions->invalidate_seq++;',
       ),
     ],
+    reads: ['subSeq', 'activeInvs', 'mnState'],
     writes: ['subSeq', 'activeInvs', 'mnState'],
     effect: (g) => {
       g.activeInvs--;
-      if (g.activeInvs > 0) return;
+      if (g.activeInvs > 0 || g.subSeq % 2 === 0) return;
       g.subSeq++;
-      // The deferred list: a notifier removed while invalidations ran leaves the tree now.
-      g.mnState.forEach((m, i) => void (m === MN_DEFERRED && (g.mnState[i] = MN_REMOVED)));
+      // The deferred list: notifiers removed while invalidations ran leave the tree, notifiers
+      // inserted meanwhile enter it.
+      g.mnState.forEach((m, i) => {
+        if (m === MN_DEFERRED) g.mnState[i] = MN_REMOVED;
+        if (m === MN_INSERT_DEFERRED) g.mnState[i] = MN_IN_TREE;
+      });
     },
     next,
   };

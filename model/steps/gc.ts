@@ -4,8 +4,11 @@
 // attributes, xe unbinds and resets them) is in its module.
 
 import { gcLock, notifierLock, section } from '../locks.ts';
-import { rangeById, rangeStarting, removeRange, unmapPages } from '../queries.ts';
-import { NONE } from '../state.ts';
+import type { SvmConfig } from '../config.ts';
+import { notifierOf, notifierWindow, onDemand } from '../notifiers.ts';
+import { rangeById, rangeStarting, removeRange, tree, unmapPages } from '../queries.ts';
+import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { notifierRemoveSteps } from './notifier-remove.ts';
 import type { Citation } from '../../explorer/index.ts';
 import { cite as cited, GPUSVM_C } from '../sources.ts';
 import type { SvmStep } from './types.ts';
@@ -50,8 +53,16 @@ export function gcDequeueStep(kernelFn: string, inst: number, exit: string, next
   };
 }
 
-/** drm_gpusvm_range_remove of the dequeued range (l.range), under notifier_lock(R). */
-export function gcRemoveStep(inst: number, next: string): SvmStep {
+/**
+ * drm_gpusvm_range_remove of the dequeued range (l.range), under notifier_lock(R). With
+ * on-demand notifiers, a notifier left without ranges is removed next (gcNotifierSteps).
+ */
+export function gcRemoveStep(inst: number, next: string, cfg?: SvmConfig): SvmStep {
+  const emptied = (g: SvmGlobals, l: SvmLocals): boolean => {
+    if (!cfg || !onDemand(cfg)) return false;
+    const w = notifierWindow(cfg, notifierOf(cfg, inst, l.range));
+    return !tree(g, inst).some((r) => w.start <= r.start && r.start < w.end);
+  };
   return {
     label: 'gc_remove',
     kernelFn: 'drm_gpusvm_range_remove',
@@ -73,6 +84,23 @@ export function gcRemoveStep(inst: number, next: string): SvmStep {
       }
       l.rid = NONE;
     },
-    next,
+    next: (g, l) => (emptied(g, l) ? 'gc_mn_remove' : next),
   };
+}
+
+/** The end of drm_gpusvm_range_remove when the range was its notifier's last: the notifier goes. */
+export function gcNotifierSteps(cfg: SvmConfig, inst: number, next: string): SvmStep[] {
+  if (!onDemand(cfg)) return [];
+  return notifierRemoveSteps({
+    prefix: 'gc_',
+    which: (_g, l) => notifierOf(cfg, inst, l.range),
+    caller: [
+      cited(
+        GPUSVM_C,
+        'drm_gpusvm_range_remove',
+        '\tif (RB_EMPTY_ROOT(&notifier->root.rb_root)) {\n\t\tif (!notifier->flags.removed)\n\t\t\tmmu_interval_notifier_remove(&notifier->notifier);\n\t\tdrm_gpusvm_notifier_remove(gpusvm, notifier);\n\t\tdrm_gpusvm_notifier_free(gpusvm, notifier);',
+      ),
+    ],
+    next,
+  });
 }

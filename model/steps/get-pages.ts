@@ -6,10 +6,11 @@
 import { memoryType, type SvmConfig } from '../config.ts';
 import type { Driver } from '../driver.ts';
 import { GPU0, gpus, type Gpu } from '../gpu.ts';
-import { MMAP, acquire, notifierLock, release, section } from '../locks.ts';
+import { INV, MMAP, acquire, notifierLock, release, section } from '../locks.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
 import { pagesOf, pagesValid, rangeStarting } from '../queries.ts';
 import { EFAULT, NONE, OK, type DevPages, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { notifierOf } from '../notifiers.ts';
 import { cite, GPUSVM_C, HMM_C } from '../sources.ts';
 import { joined, type Exit, type SvmStep } from './types.ts';
 
@@ -76,7 +77,7 @@ function peerPage(g: SvmGlobals, cfg: SvmConfig, gpu: Gpu, l: SvmLocals): number
  * get_pages of `gpu` on its instance's range l.range: its own pages set, its instance's seq and
  * lock. With two GPUs, `peer` adds the path where hmm_range_fault migrates a peer's page to RAM.
  */
-export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: SvmConfig; driver: Driver }): SvmStep[] {
+export function getPagesSteps(cfg: SvmConfig, x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: SvmConfig; driver: Driver }): SvmStep[] {
   const withPeers = peer !== undefined && gpus(peer.cfg) > 1;
   const NOTIFIER = notifierLock(gpu.inst);
   const range = (g: SvmGlobals, l: SvmLocals): Range | undefined => rangeStarting(g, l.range, gpu.inst);
@@ -95,11 +96,13 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
         ),
       ],
       locks: section(NOTIFIER, 'read'),
+      // mmu_interval_read_begin: lock_map_acquire + release of the invalidation's map.
+      lockMaps: [INV],
       reads: joined(['mniSeq', 'subSeq', 'ranges'], x.ok.reads),
       writes: joined(['ranges'], x.ok.writes),
-      guard: (g) => g.mniSeq[gpu.inst] !== g.subSeq,
+      guard: (g, l) => g.mniSeq[notifierOf(cfg, gpu.inst, l.range)] !== g.subSeq,
       effect: (g, l) => {
-        l.seq = g.mniSeq[gpu.inst]!;
+        l.seq = g.mniSeq[notifierOf(cfg, gpu.inst, l.range)]!;
         l.ret = OK;
         const pg = pagesOf(rangeStarting(g, l.range, gpu.inst)!, gpu.slot);
         if (pagesValid(pg)) x.ok.effect?.(l, g);
@@ -139,7 +142,7 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
         // Device pages of the gpusvm's own owner come back as device pfns (device_map later).
         l.pdev = g.pages.slice(r.start, r.end).map((p) => p.dev);
       },
-      next: (g, l) => (l.ret === EFAULT ? leave(x.fail, l) : g.mniSeq[gpu.inst] !== l.seq ? 'gp_read_begin' : 'gp_map'),
+      next: (g, l) => (l.ret === EFAULT ? leave(x.fail, l) : g.mniSeq[notifierOf(cfg, gpu.inst, l.range)] !== l.seq ? 'gp_read_begin' : 'gp_map'),
     },
     {
       label: 'gp_map',
@@ -162,7 +165,7 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
           x.fail.effect?.(l, g);
           return;
         }
-        if (g.mniSeq[gpu.inst] !== l.seq || !pg.dmaAlloc) return;
+        if (g.mniSeq[notifierOf(cfg, gpu.inst, l.range)] !== l.seq || !pg.dmaAlloc) return;
         pg.dma.splice(0, pg.dma.length, ...l.pfns);
         pg.dmaDev.splice(0, pg.dmaDev.length, ...l.pdev);
         // has_dma_mapping for system pages, has_devmem_pages for device pages (mixed allowed).
@@ -174,7 +177,7 @@ export function getPagesSteps(x: GetPagesExits, gpu: Gpu = GPU0, peer?: { cfg: S
       },
       next: (g, l) => {
         if (l.ret === EFAULT) return leave(x.fail, l);
-        if (g.mniSeq[gpu.inst] !== l.seq) return 'gp_read_begin';
+        if (g.mniSeq[notifierOf(cfg, gpu.inst, l.range)] !== l.seq) return 'gp_read_begin';
         return mine(g, l).dmaAlloc ? leave(x.ok, l) : 'gp_alloc';
       },
     },

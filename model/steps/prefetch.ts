@@ -69,7 +69,7 @@ export function prefetchSteps(cfg: SvmConfig, parts: PrefetchParts, done: string
     },
     ...findOrInsertSteps(cfg, { found: { to: () => (decide ? 'pf_decide' : 'gp_read_begin') }, none: skipPage }, undefined, parts.devmemPossible),
     ...(decide ? parts.decide! : []),
-    ...getPagesSteps({ ok: { to: () => parts.commitStart }, fail: skipPage }),
+    ...getPagesSteps(cfg, { ok: { to: () => parts.commitStart }, fail: skipPage }),
     ...parts.commit({ ok: nextRange, again: skipPage }),
   ];
 }

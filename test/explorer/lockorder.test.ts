@@ -81,6 +81,37 @@ describe('lock-order graph', () => {
     expect(r.lockOrder!.cycles).toEqual([]);
   });
 
+  it('a lockdep map orders the locks held before the step before it, and nothing after it; with a primed edge back, a cycle', () => {
+    // t1 holds A and waits "on the invalidation" (map M) in a step that also takes and drops B:
+    // edges A->M and M->B (the map comes first), never B->M.
+    const waits: Program<G, L> = {
+      name: 'waits',
+      start: 'lock_a',
+      steps: [
+        { label: 'lock_a', kernelFn: 'mutex_lock(A)', locks: [{ op: 'acquire', lock: 'A', mode: 'write' }], next: 'wait' },
+        {
+          label: 'wait',
+          kernelFn: 'lock_map_acquire(M); lock_map_release(M); mutex_lock(B); mutex_unlock(B)',
+          lockMaps: ['M'],
+          locks: [
+            { op: 'acquire', lock: 'B', mode: 'write' },
+            { op: 'release', lock: 'B', mode: 'write' },
+          ],
+          next: 'unlock',
+        },
+        { label: 'unlock', kernelFn: 'mutex_unlock(A)', locks: [{ op: 'release', lock: 'A', mode: 'write' }], next: DONE },
+      ],
+    };
+    const m: Model<G, L> = { ...model(ab), processes: [{ name: 't1', program: waits, locals: {} }] };
+    const r = explore(m, { lockOrder: true });
+    expect(r.verdict).toBe('pass');
+    expect(r.lockOrder!.edges.map((e) => `${e.from.lock}->${e.to.lock}`).sort()).toEqual(['A->B', 'A->M', 'M->B']);
+    expect(r.lockOrder!.cycles).toEqual([]);
+    // What the map stands for takes A (a callback taking the lock held around the wait): a cycle.
+    const primed = explore({ ...m, lockPriming: [{ from: 'M', to: 'A', why: 'the callbacks take A' }] }, { lockOrder: true });
+    expect(primed.lockOrder!.cycles.map((c) => c.edges.map((e) => `${e.from.lock}->${e.to.lock}`).join(' '))).toEqual(['A->M M->A']);
+  });
+
   it('without the guard the same ABBA also deadlocks, and the explorer finds that state', () => {
     const racing: Program<G, L> = { ...ba, name: 'ba_racing', steps: ba.steps.map((s) => (s.label === 'lock_b' ? { ...s, guard: () => true } : s)) };
     const r = explore(model(racing), { lockOrder: true });

@@ -74,3 +74,25 @@ describe('broken lock contexts', () => {
     expect(cycles).toContain('mmap_lock>svm_lock');
   });
 });
+
+describe('notifier removal in the lock-order graph', () => {
+  // On-demand notifiers: the GC removes a notifier with vm_lock / svm_lock held, and
+  // mmu_interval_notifier_remove's lockdep map orders that lock before the invalidation's.
+  const cfg = { ...base, notifierPages: 1, attrs: [{ start: 0, end: 2, value: 0 }], premapped: [[0, 1], [1, 2]], processes: [{ kind: 'munmap', start: 0, end: 1 }, { kind: 'gc-worker' }, { kind: 'invalidate', start: 0, end: 2 }] } as const;
+  it.each(['amdgpu-v3', 'xe'] as const)('%s: the driver lock is ordered before the invalidation map, by the GC\'s notifier removal; no cycle', (protocol) => {
+    const r = explore(svmModel('t', cfg, protocol), { stopAtFirstViolation: false, lockOrder: true, lockRules: SVM_LOCK_RULES });
+    const driver = protocol === 'xe' ? 'vm_lock' : 'svm_lock';
+    const edge = r.lockOrder!.edges.find((e) => e.from.lock === driver && e.to.lock === 'invalidate_range_start_map');
+    expect(edge?.witness.steps.at(-1)?.label).toBe('gc_mn_wait');
+    expect(r.lockOrder!.cycles).toEqual([]);
+  });
+
+  it('a callback that took the driver lock would close a cycle through the removal\'s wait', () => {
+    const patch: StepPatch<SvmGlobals, SvmLocals> = { program: 'invalidate', label: 'event_begin', replace: { locks: [acquire('vm_lock'), release('vm_lock')] } };
+    const r = explore(patchModel(svmModel('t', cfg, 'xe'), [patch]), { stopAtFirstViolation: false, lockOrder: true });
+    // vm_lock -> map (the GC's wait), map -> notifier_lock (callbacks run under the map),
+    // notifier_lock -> vm_lock (the patched callback).
+    const cycles = r.lockOrder!.cycles.map((c) => c.edges.map((e) => e.from.lock).sort().join(' '));
+    expect(cycles).toContain(['invalidate_range_start_map', 'notifier_lock', 'vm_lock'].join(' '));
+  });
+});

@@ -121,3 +121,29 @@ describe('after a SET_ATTR split, a fault creates ranges inside the new attribut
     expect(run.last.g.pte).toEqual([-1, -1]);
   });
 });
+
+describe('a notifier inserted while an invalidation runs (notifierPages: mmu_interval_notifier_insert)', () => {
+  // Reclaim of page 0 starts before the notifier exists: no notifier overlaps, so the seq stays
+  // even (subSeq 0) and no callback will run. The xe fault then inserts the notifier: an
+  // invalidation is active and the seq even, so `invalidate_seq |= 1` (1), the notifier goes
+  // into the tree at once with seq 1, and read_begin waits until the reclaim's range_end.
+  const m = model('xe', [{ kind: 'fault', page: 0 }, { kind: 'invalidate', start: 0, end: 1 }], { attrs: [{ start: 0, end: 2, value: 0 }], notifierPages: 1 });
+  const run = schedule(m, ['clear0', ...times('fault0', 6)]);
+  it('gets the running seq and the fault waits at read_begin for the reclaim to end', () => {
+    expect(labelsOf(run, 'fault0')).toEqual(['lock_vm', 'gc_dequeue', 'vma_lookup', 'fi_mn_insert', 'find_or_insert_new', 'is_valid']);
+    expect(run.last.g.subSeq).toBe(1);
+    expect(run.last.g.mnState[0]).toBe(0); // MN_IN_TREE
+    expect(run.last.g.mniSeq[0]).toBe(1);
+    expect(run.enabled('fault0')).toEqual([]);
+    // The reclaim calls no callback (none overlapped at its start): mm_change, then range_end.
+    const after = schedule(m, ['clear0', ...times('fault0', 6), 'clear0', 'clear0']);
+    expect(labelsOf(after, 'clear0')).toEqual(['inv_start', 'mm_change', 'inv_end']);
+    expect(after.last.g.subSeq).toBe(2);
+    expect(after.enabled('fault0')).toEqual(['gp_read_begin']);
+  });
+  it('an insertion needs a notifier size that tiles the pages, and no attribute ioctl', () => {
+    expect(() => model('xe', [{ kind: 'fault', page: 0 }], { notifierPages: 3 })).toThrow(/notifierPages 3/);
+    expect(() => model('xe', [{ kind: 'set-attr', start: 0, end: 1, value: 1 }], { notifierPages: 1 })).toThrow(/attribute ioctl/);
+    expect(() => model('xe', [{ kind: 'fault', page: 0 }], { notifierPages: 1, premapped: [[0, 2]] })).toThrow(/crosses a notifier boundary/);
+  });
+});

@@ -97,6 +97,10 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   'unregistered-fault-vs-set-attr': { 'amdgpu-v3': F9, xe: [] },
   'teardown-vs-munmap': { 'amdgpu-v3': [...F11, ...F13, ...F14], xe: F13 },
   'teardown-vs-fault': { 'amdgpu-v3': [...F12, ...F14], xe: [] },
+  // Notifiers on demand: nothing new; amdgpu-v3 keeps F1 (and F3 where the GC runs).
+  'notifiers-fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
+  'notifier-insert-vs-invalidate': { 'amdgpu-v3': F1, xe: [] },
+  'notifier-remove-vs-invalidate': { 'amdgpu-v3': [], xe: [] },
 };
 
 /** The lasso search on default/amdgpu-v3 takes about a minute; it is run by hand (see the issue notes). */

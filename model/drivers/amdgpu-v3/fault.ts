@@ -161,7 +161,7 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         next: (_g, l) => (l.ret === OK ? 'unlock_svm' : 'gp_read_begin'),
       },
       // A peer GPU's device pages exist only where this driver can migrate at all.
-      ...getPagesSteps({ ok: goto('um_lock_pd'), fail: retryMap }, gpu, d.devmemPossible(cfg) ? { cfg, driver: d } : undefined),
+      ...getPagesSteps(cfg, { ok: goto('um_lock_pd'), fail: retryMap }, gpu, d.devmemPossible(cfg) ? { cfg, driver: d } : undefined),
       ...amdgpuUpdateMappingSteps({ ok: goto('unlock_svm'), again: retryFault }, gpu),
       {
         label: 'unlock_svm',

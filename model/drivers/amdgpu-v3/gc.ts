@@ -6,7 +6,7 @@ import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
 import { section } from '../../locks.ts';
 import { clearAttrs } from '../../queries.ts';
-import { gcDequeueStep, gcRemoveStep } from '../../steps/gc.ts';
+import { gcDequeueStep, gcNotifierSteps, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
@@ -15,7 +15,7 @@ import { V3_09, V3_11 } from './sources.ts';
 export function amdgpuGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number): SvmStep[] {
   const clear = attrPolicy(cfg, d) === 'clear';
   const dequeue = gcDequeueStep('amdgpu_svm_range_dequeue_locked', inst, exit, clear ? 'gc_clear_attrs' : 'gc_remove');
-  const remove = gcRemoveStep(inst, 'gc_dequeue');
+  const remove = gcRemoveStep(inst, 'gc_dequeue', cfg);
   const steps: SvmStep[] = [
     {
       ...dequeue,
@@ -29,6 +29,7 @@ export function amdgpuGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: numb
       ...remove,
       cite: [...(remove.cite ?? []), cite(V3_11, 'amdgpu_svm_garbage_collector', '\t\t\tdrm_gpusvm_range_remove(&svm->gpusvm,\n\t\t\t\t\t\t&op_ctx.range->base);')],
     },
+    ...gcNotifierSteps(cfg, inst, 'gc_dequeue'),
   ];
   if (clear) {
     steps.push({

@@ -4,7 +4,7 @@
 // not published yet is skipped (finding F1).
 
 import type { CallbackContext } from '../../driver.ts';
-import { overlapping, tree, zapMapped } from '../../queries.ts';
+import { tree, zapMapped } from '../../queries.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { joined } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
@@ -30,7 +30,7 @@ export function amdgpuInvalidateBegin(c: CallbackContext): SvmStep {
     writes: unmap ? ['checkpoint', 'pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'] : ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
     effect: (g, l) => {
       if (c.skipped(g, l)) return;
-      const found = overlapping(tree(g, c.inst), l.is, l.ie);
+      const found = c.within(tree(g, c.inst), l);
       // `first = drm_gpusvm_range_find(...); if (!first) return;` comes before the capture: any
       // range counts, unmapped ones too. amdgpu_svm_capture_checkpoint_ts writes only when the IH
       // ring is not empty (`if (ih->rptr != checkpoint_wptr)`); the model takes it as not empty

@@ -18,7 +18,7 @@ import { V3_10, V3_12 } from './sources.ts';
 
 const GC_FINI = cite(V3_10, 'amdgpu_svm_fini', '\tamdgpu_svm_gc_fini(svm);\n\tamdgpu_svm_attr_tree_destroy(svm->attr_tree);\n\tvm->svm = NULL;\n\tamdgpu_svm_put(svm);');
 
-export function amdgpuTeardown(d: Driver, _cfg: SvmConfig, inst: number): Program<SvmGlobals, SvmLocals> {
+export function amdgpuTeardown(d: Driver, cfg: SvmConfig, inst: number): Program<SvmGlobals, SvmLocals> {
   const svm = driverLock(d, inst);
   return {
     name: `teardown${suffix(inst)}`,
@@ -52,7 +52,7 @@ export function amdgpuTeardown(d: Driver, _cfg: SvmConfig, inst: number): Progra
         locks: [acquire(svm)],
         next: 'fini_mn_remove',
       },
-      ...gpusvmFiniSteps(inst, 'fini_unlock'),
+      ...gpusvmFiniSteps(cfg, inst, 'fini_unlock'),
       {
         label: 'fini_unlock',
         kernelFn: 'amdgpu_svm_fini: up_write(svm_lock)',

@@ -80,7 +80,7 @@ export function xeFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         next: (_g, l) => (l.ret === OK ? 'unlock_vm' : devmem ? 'needs_migrate' : 'gp_read_begin'),
       },
       ...(devmem ? xeMigrateSteps(d, cfg, gpu) : []),
-      ...getPagesSteps({ ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu, { cfg, driver: d }),
+      ...getPagesSteps(cfg, { ok: goto('bind_lock_vm'), fail: goto('gc_dequeue') }, gpu, { cfg, driver: d }),
       ...xeBindSteps({ ok: goto('unlock_vm'), again: goto('gc_dequeue') }, gpu),
       {
         label: 'unlock_vm',

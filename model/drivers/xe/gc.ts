@@ -7,7 +7,7 @@ import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
 import { attrValue, clearAttrs, flushTlb, pagesOf, rangeById, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
-import { gcDequeueStep, gcRemoveStep } from '../../steps/gc.ts';
+import { gcDequeueStep, gcNotifierSteps, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { LIVE, NONE } from '../../state.ts';
 import { cite } from '../../sources.ts';
@@ -42,7 +42,8 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
         }
       },
     },
-    gcRemoveStep(inst, policy !== 'keep' ? 'gc_reset_attrs' : 'gc_dequeue'),
+    gcRemoveStep(inst, policy !== 'keep' ? 'gc_reset_attrs' : 'gc_dequeue', cfg),
+    ...gcNotifierSteps(cfg, inst, policy !== 'keep' ? 'gc_reset_attrs' : 'gc_dequeue'),
     {
       label: 'gc_unbind',
       kernelFn: 'xe_vm_lock + xe_vm_range_unbind + xe_vm_unlock',

@@ -3,7 +3,7 @@
 // the TLB invalidation is waited for before the callback goes on.
 
 import type { CallbackContext } from '../../driver.ts';
-import { overlapping, tree, zapMapped } from '../../queries.ts';
+import { tree, zapMapped } from '../../queries.ts';
 import { joined, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { LIVE } from '../../state.ts';
@@ -26,7 +26,7 @@ export function xeInvalidateBegin(c: CallbackContext): SvmStep {
       // A closed VM: "PTs may be getting destroyed so not safe to touch these but PT should be
       // invalidated at this point in time" (xe_vm_close cleared them); phase 2 still DMA-unmaps.
       if (c.skipped(g, l) || g.life[c.inst] !== LIVE) return;
-      const live = overlapping(tree(g, c.inst), l.is, l.ie).filter((r) => !r.unmapped);
+      const live = c.within(tree(g, c.inst), l).filter((r) => !r.unmapped);
       zapMapped(g, live, c.devs, (pg) => void (pg.invalidated = true));
     },
     next: c.next,

@@ -88,7 +88,7 @@ export function xeTeardown(d: Driver, cfg: SvmConfig, inst: number): Program<Svm
         locks: [acquire(vm)],
         next: 'fini_mn_remove',
       },
-      ...gpusvmFiniSteps(inst, 'fini_unlock_vm'),
+      ...gpusvmFiniSteps(cfg, inst, 'fini_unlock_vm'),
       {
         label: 'fini_unlock_vm',
         kernelFn: 'xe_vm_close_and_put: up_write(vm->lock)',
