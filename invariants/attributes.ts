@@ -4,25 +4,44 @@ import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
 import type { AttrOnUnmap } from '../model/config.ts';
 import { attrValue } from '../model/queries.ts';
 import { FINI, MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
-import { attrChanged, locals } from './helpers.ts';
+import { attrChanged, locals, type S } from './helpers.ts';
 
 /** The steps whose job is to set attributes; every other attribute change is a side effect. */
 const ATTRIBUTE_WRITERS = new Set(['attr_set', 'madvise_set', 'unregistered_insert']);
 
-export const attrsSurviveRangeDestruction: ActionProperty<SvmGlobals, SvmLocals> = {
-  kind: 'action',
-  id: 'attrs-survive-range-destruction',
-  reads: ['attrs', 'pages'],
-  statement: 'destroying GPU ranges (GC, partial unmap, split) never changes the attributes of pages the CPU maps',
-  justification:
-    'DOMAIN.md §4 item 10: "This separation ensures attributes survive when GPU ranges are destroyed (partial munmap, ' +
-    'attribute split, GC)" (V3 cover letter); the GC may clear or reset attributes only of unmapped VA (V3-11, V6-0, xe_svm.c).',
-  holds: (before, after, t) => ATTRIBUTE_WRITERS.has(t.step.label) || attrChanged(before, after).every((p) => !after.g.pages[p]!.mapped),
-  explain: (before, after, t) => {
-    const p = attrChanged(before, after).find((x) => after.g.pages[x]!.mapped)!;
-    return `${t.process} ${t.step.label} changes the attributes of page ${p} (${attrValue(before.g, p)} -> ${attrValue(after.g, p)}), which the CPU maps`;
-  },
-};
+/**
+ * What the version's policy makes of unmapped VA's attributes (NONE: none; 0: the defaults), or
+ * undefined under 'keep', which changes nothing.
+ */
+const policyValue = (policy: AttrOnUnmap): number | undefined => (policy === 'clear' ? NONE : policy === 'reset' ? 0 : undefined);
+
+/**
+ * Judged against linearizations: a GC step that changes a mapped page's attributes is fine when
+ * the change is what a munmap of that page owes (the policy's value, with the munmap's debt still
+ * open, attrOwed): ordering the munmap, with its policy, before the mmap that mapped the page
+ * again gives the same attributes. Anything else changes attributes no operation let it change.
+ */
+export function attrsSurviveRangeDestruction(policy: AttrOnUnmap): ActionProperty<SvmGlobals, SvmLocals> {
+  const owed = policyValue(policy);
+  const allowed = (before: S, after: S, p: number): boolean =>
+    !after.g.pages[p]!.mapped || (owed !== undefined && before.g.attrOwed[p] !== 0 && attrValue(after.g, p) === owed);
+  return {
+    kind: 'action',
+    id: 'attrs-survive-range-destruction',
+    reads: ['attrs', 'pages', 'attrOwed'],
+    statement: 'destroying GPU ranges (GC, partial unmap, split) never changes the attributes of pages the CPU maps, beyond what an unmap of them owes',
+    justification:
+      'DOMAIN.md §4 item 10: "This separation ensures attributes survive when GPU ranges are destroyed (partial munmap, ' +
+      'attribute split, GC)" (V3 cover letter); the GC may clear or reset attributes only of unmapped VA (V3-11, V6-0, xe_svm.c). ' +
+      'Judged against linearizations: a late GC applying the policy of the munmap it collects, to VA mapped again since, is the ' +
+      'munmap ordered before that mmap.',
+    holds: (before, after, t) => ATTRIBUTE_WRITERS.has(t.step.label) || attrChanged(before, after).every((p) => allowed(before, after, p)),
+    explain: (before, after, t) => {
+      const p = attrChanged(before, after).find((x) => !allowed(before, after, x))!;
+      return `${t.process} ${t.step.label} changes the attributes of page ${p} (${attrValue(before.g, p)} -> ${attrValue(after.g, p)}), which the CPU maps and no unmap of it owes`;
+    },
+  };
+}
 
 /**
  * Every process has finished or waits at one of its end labels (`idle`: where a worker waits for
@@ -79,7 +98,9 @@ export const reuseKeepsNewAttrs: StateInvariant<SvmGlobals, SvmLocals> = {
   statement: 'attributes set on a mapping stay as set while that mapping lives (also at a reused address)',
   justification:
     'DOMAIN.md §4 item 10: "a new mapping at a reused address never loses attributes set on it after the reuse"; the ' +
-    'attribute layer is "preserved across range lifecycle events" (V3 cover letter).',
+    'attribute layer is "preserved across range lifecycle events" (V3 cover letter). Judged against linearizations: a ' +
+    'setting by an ioctl that started before the munmap of the old mapping returned may be ordered before that munmap, ' +
+    'whose policy the GC then applies (the ghost forgets it then: payAttrDebt).',
   holds: (s) => lostSetting(s.g) === undefined,
   explain: (s) => {
     const p = lostSetting(s.g)!;

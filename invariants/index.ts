@@ -36,7 +36,7 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle
     rangeTreeUnderLocks(topo),
     rangeWithinBounds,
     rangeAliveWhileUsed,
-    attrsSurviveRangeDestruction,
+    attrsSurviveRangeDestruction(policy),
     unmappedAttrPolicy(policy, idle),
     reuseKeepsNewAttrs,
     setAttrLeavesNoCrossingRange,

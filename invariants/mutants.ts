@@ -7,6 +7,7 @@ import { patchModel, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
 import { maskPages } from '../model/devmem.ts';
 import type { SvmConfig } from '../model/config.ts';
+import { MUNMAP_GC_REMAP } from '../model/scenarios/configs.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, unmapPages } from '../model/queries.ts';
@@ -374,7 +375,7 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
         label: 'attr_set',
         replace: {
           reads: ['attrs', 'pages'],
-          writes: ['attrs', 'attrSetVma', 'attrSetValue', 'attrAtUnmap'],
+          writes: ['attrs', 'attrSetVma', 'attrSetValue', 'attrAtUnmap', 'attrSetAfterUnmap'],
           effect: (g, l) => {
             const i = g.attrs.findIndex((x) => x.start > l.page);
             g.attrs.splice(i < 0 ? g.attrs.length : i, 0, { start: l.page, end: l.end, value: l.value });
@@ -394,6 +395,16 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
     protocol: 'xe',
     config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'fault', page: 0 }, { kind: 'teardown' }] },
     patches: [{ program: 'gpu_fault', label: 'lock_vm', replace: { next: 'gc_dequeue' } }],
+  },
+  {
+    name: 'amdgpu-set-attr-without-gc-flush',
+    invariant: 'reuse-keeps-new-attrs',
+    description:
+      'SET_ATTR without amdgpu_svm_gc_flush: started after the munmap returned, it sets attributes on the new mapping, ' +
+      'and the GC of the old range, still queued, clears them: no order of the munmap and the SET_ATTR gives that',
+    protocol: 'amdgpu-v3',
+    config: MUNMAP_GC_REMAP,
+    patches: [{ program: 'set_attr', label: 'gc_flush', replace: { guard: () => true } }],
   },
   {
     name: 'notifier-insert-ignores-invalidation',

@@ -56,6 +56,8 @@ export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
     attrSetVma: new Array<number>(cfg.pages).fill(0),
     attrSetValue: new Array<number>(cfg.pages).fill(0),
     attrAtUnmap: new Array<number>(cfg.pages).fill(MAPPED),
+    attrOwed: new Array<number>(cfg.pages).fill(0),
+    attrSetAfterUnmap: new Array<boolean>(cfg.pages).fill(false),
     checkpoint: false,
     gcList: [],
     gcPending: new Array<boolean>(instances(cfg)).fill(false),

@@ -5,7 +5,7 @@
 import type { Draft } from 'immer';
 import type { SvmConfig } from './config.ts';
 import { GPU0, type Gpu } from './gpu.ts';
-import { MAPPED, NONE, type AttrRange, type DevPages, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
+import { MAPPED, NONE, UNMAP_DONE_OWED, type AttrRange, type DevPages, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 type G = SvmGlobals | Draft<SvmGlobals>;
 
@@ -184,6 +184,15 @@ export function zapPtes(g: Draft<SvmGlobals>, r: Range, dev = 0): void {
   }
 }
 
+/** Zap device `dev`'s PTEs of pages [from, to). */
+export function zapPages(g: Draft<SvmGlobals>, dev: number, from: number, to: number): void {
+  for (let p = from; p < to; p++) {
+    const i = pteIndex(g, dev, p);
+    g.pte[i] = NONE;
+    g.pteDev[i] = NONE;
+  }
+}
+
 /** A TLB flush on device `dev`: its cached translations now match its page table. */
 export function flushTlb(g: Draft<SvmGlobals>, dev = 0): void {
   for (let p = 0; p < g.pages.length; p++) {
@@ -194,16 +203,24 @@ export function flushTlb(g: Draft<SvmGlobals>, dev = 0): void {
 }
 
 /**
- * For each device of `devs` (slot order): zap its PTEs of the ranges whose pages it has mapped,
- * `mark` those pages (gpu_mapped = false / tile_invalidated), and flush its TLB if it zapped any.
+ * For each device of `devs` (slot order): zap its PTEs of the ranges whose pages it has mapped
+ * (only those inside `within` = [from, to), if given), `mark` those pages (gpu_mapped = false /
+ * tile_invalidated), and flush its TLB if it zapped any.
  */
-export function zapMapped(g: Draft<SvmGlobals>, ranges: readonly Draft<Range>[], devs: readonly number[], mark: (pg: Draft<DevPages>) => void): void {
+export function zapMapped(
+  g: Draft<SvmGlobals>,
+  ranges: readonly Draft<Range>[],
+  devs: readonly number[],
+  mark: (pg: Draft<DevPages>) => void,
+  within?: readonly [number, number],
+): void {
   devs.forEach((dev, slot) => {
     let zapped = false;
     for (const r of ranges) {
       const pg = pagesOf(r, slot);
       if (!pg.mapped) continue;
-      zapPtes(g, r, dev);
+      if (within) zapPages(g, dev, Math.max(r.start, within[0]), Math.min(r.end, within[1]));
+      else zapPtes(g, r, dev);
       mark(pg);
       zapped = true;
     }
@@ -275,13 +292,31 @@ export function attrValue(g: G, page: number): number {
 }
 
 /** Ghost: record that SET_ATTR / madvise set `value` on [start, end) of the current mappings. */
-export function recordAttrSet(g: Draft<SvmGlobals>, start: number, end: number, value: number): void {
+export function recordAttrSet(g: Draft<SvmGlobals>, start: number, end: number, value: number, owedAtStart = 0): void {
   for (let p = start; p < end; p++) {
     g.attrSetVma[p] = g.pages[p]!.mapped ? g.pages[p]!.vma : 0;
     g.attrSetValue[p] = value;
+    g.attrSetAfterUnmap[p] = (owedAtStart & (1 << p)) !== 0;
     // Set explicitly after the unmap (xe madvise on the mirror VMA): new attributes, which the
     // unmap's policy does not govern.
     if (!g.pages[p]!.mapped) g.attrAtUnmap[p] = MAPPED;
+  }
+}
+
+/** Ghost: the pages whose munmap has returned with its attribute policy still owed (a bitmask). */
+export const owedAfterUnmap = (g: SvmGlobals): number => g.attrOwed.reduce((m, o, p) => (o === UNMAP_DONE_OWED ? m | (1 << p) : m), 0);
+
+/**
+ * Ghost: the GC applies the policy a munmap owes [lo, hi). An attribute set on a page's current
+ * mapping by an ioctl that started before that munmap returned is linearized before the munmap
+ * (it set the old mapping's attributes, which the policy then cleared): it is no longer a
+ * setting of the current mapping (invariants/attributes.ts).
+ */
+export function payAttrDebt(g: Draft<SvmGlobals>, lo: number, hi: number): void {
+  for (let p = lo; p < hi; p++) {
+    if (g.attrOwed[p] === 0) continue;
+    g.attrOwed[p] = 0;
+    if (g.pages[p]!.mapped && g.attrSetVma[p] === g.pages[p]!.vma && !g.attrSetAfterUnmap[p]) g.attrSetVma[p] = 0;
   }
 }
 

@@ -74,6 +74,8 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       attrSetVma: ints,
       attrSetValue: ints,
       attrAtUnmap: ints,
+      attrOwed: ints,
+      attrSetAfterUnmap: bools,
       checkpoint: 'bool',
       gcPending: bools,
       gcRunning: bools,
@@ -105,6 +107,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       fpage: 'int',
       cbSkip: 'bool',
       mnNew: 'bool',
+      owedAtStart: 'int',
     },
   },
 };

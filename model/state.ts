@@ -146,6 +146,14 @@ export interface SvmGlobals {
   readonly attrSetVma: readonly number[];
   readonly attrSetValue: readonly number[];
   readonly attrAtUnmap: readonly number[];
+  /**
+   * Ghost, for judging attribute changes against linearizations (invariants/attributes.ts). Per
+   * page: the attribute policy a munmap owes it is not applied yet (UNMAP_OWED while that munmap
+   * runs, UNMAP_DONE_OWED once it returned; 0: nothing owed); and whether the attribute ioctl
+   * that last set it started after such a munmap had returned.
+   */
+  readonly attrOwed: readonly number[];
+  readonly attrSetAfterUnmap: readonly boolean[];
   /** amdgpu checkpoint_ts is set: an UNMAP captured the IH ring position (stale-fault filter). */
   readonly checkpoint: boolean;
   /** Per instance: the GC work item is queued (queue_work) / running. */
@@ -233,7 +241,13 @@ export interface SvmLocals {
   readonly cbSkip: boolean;
   /** find_or_insert allocated and inserted the notifier itself (notifier_alloc): its error path removes it. */
   readonly mnNew: boolean;
+  /** Ghost: the attribute ioctl's pages whose munmap had returned, its policy still owed, when it started (bit p). */
+  readonly owedAtStart: number;
 }
+
+/** SvmGlobals.attrOwed values. */
+export const UNMAP_OWED = 1;
+export const UNMAP_DONE_OWED = 2;
 
 export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
   return {
@@ -259,6 +273,7 @@ export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
     fpage: NONE,
     cbSkip: false,
     mnNew: false,
+    owedAtStart: 0,
     ...over,
   };
 }

@@ -11,12 +11,12 @@
 
 import type { Program } from '../../explorer/index.ts';
 import type { SvmConfig } from '../config.ts';
-import type { CallbackContext, Driver, InvalidationEvent } from '../driver.ts';
+import { attrPolicy, type CallbackContext, type Driver, type InvalidationEvent } from '../driver.ts';
 import { devicesOf, suffix } from '../gpu.ts';
 import { INV, MMAP, acquire, gcLock, notifierLock, release, section } from '../locks.ts';
 import { installSystemPage, putZdd } from '../devmem.ts';
 import { attrValue, content, overlapping, tree, unmapPages } from '../queries.ts';
-import { LIVE, MAPPED, MN_DEFERRED, MN_IN_TREE, MN_INSERT_DEFERRED, MN_REMOVED, NONE, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { LIVE, MAPPED, UNMAP_DONE_OWED, UNMAP_OWED, MN_DEFERRED, MN_IN_TREE, MN_INSERT_DEFERRED, MN_REMOVED, NONE, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { allNotifiers, inMmTree, notifierWindow } from '../notifiers.ts';
 import { cite, GPUSVM_C, MMU_NOTIFIER_C, VMA_C } from '../sources.ts';
 import { joined, type SvmStep } from '../steps/types.ts';
@@ -299,6 +299,7 @@ function munmapZapSteps(cfg: SvmConfig, driver: Driver, after: string): SvmStep[
 }
 
 export function munmap(cfg: SvmConfig, driver: Driver): P {
+  const owes = attrPolicy(cfg, driver) !== 'keep';
   return {
     name: 'munmap',
     start: 'mmap_write_lock',
@@ -309,12 +310,14 @@ export function munmap(cfg: SvmConfig, driver: Driver): P {
         cite: [cite(VMA_C, 'vms_gather_munmap_vmas', '\t\tif (mas_store_gfp(mas_detach, next, GFP_KERNEL))\n\t\t\tgoto munmap_gather_failed;\n\n\t\tvma_mark_detached(next, true);')],
         locks: [acquire(MMAP, 'write')],
         reads: ['attrs'],
-        writes: ['pages', 'attrAtUnmap'],
+        writes: ['pages', 'attrAtUnmap', 'attrOwed'],
         effect: (g, l) => {
           for (let p = l.is; p < l.ie; p++) {
             g.pages[p]!.mapped = false;
             g.pages[p]!.vma = 0;
             g.attrAtUnmap[p] = attrValue(g, p);
+            // Ghost: the version's policy on unmapped VA is owed from here (none is, under 'keep').
+            if (owes) g.attrOwed[p] = UNMAP_OWED;
           }
         },
         next: 'mmap_downgrade',
@@ -333,6 +336,12 @@ export function munmap(cfg: SvmConfig, driver: Driver): P {
         kernelFn: 'vms_complete_munmap_vmas: mmap_read_unlock',
         cite: [cite(VMA_C, 'vms_complete_munmap_vmas', '\tif (vms->unlock)\n\t\tmmap_read_unlock(mm);')],
         locks: [release(MMAP, 'read')],
+        // Ghost: munmap returns; what it still owes is owed by a finished operation.
+        reads: ['attrOwed'],
+        writes: ['attrOwed'],
+        effect: (g, l) => {
+          for (let p = l.is; p < l.ie; p++) if (g.attrOwed[p] === UNMAP_OWED) g.attrOwed[p] = UNMAP_DONE_OWED;
+        },
         next: 'done',
       },
     ],

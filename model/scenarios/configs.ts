@@ -29,6 +29,19 @@ const noUnmap = {
   'gpu_fault/ckpt_clear': 'no UNMAP in this scenario, so no stale-fault checkpoint is captured',
 };
 
+/** Steps a fault on a registered address never takes. */
+const registered = {
+  'gpu_fault/unregistered_vma': 'the faulting address has registered attributes',
+  'gpu_fault/unregistered_insert': 'the faulting address has registered attributes',
+};
+
+/** Steps the only fault, with no CPU invalidation, never takes. */
+const oneFaultUninvalidated = {
+  'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
+  'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
+  'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+};
+
 /**
  * xe's driver_migrate_lock upgrade and drm_gpusvm_range_evict (XE-SERIALIZE) run only after a
  * migration got -EBUSY, which in `program` needs a range already partly in VRAM.
@@ -183,6 +196,19 @@ const DEFAULT: SvmConfig = {
   ],
 };
 
+/** Unmap, GC, re-mmap and SET_ATTR on one range with attributes (also a mutant's configuration). */
+export const MUNMAP_GC_REMAP: SvmConfig = {
+  ...base,
+  attrs: [{ start: 0, end: 2, value: 2 }],
+  premapped: [[0, 2]],
+  processes: [
+    { kind: 'munmap', start: 0, end: 2 },
+    { kind: 'gc-worker' },
+    { kind: 'remap', start: 0, end: 2 },
+    { kind: 'set-attr', start: 0, end: 1, value: 1 },
+  ],
+};
+
 const DEFAULT_UNTAKEN = {
   'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
 };
@@ -227,28 +253,15 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     },
     expectedUntaken: {
       ...noUnmap,
-      'gpu_fault/unregistered_vma': 'the faulting address has registered attributes',
-      'gpu_fault/unregistered_insert': 'the faulting address has registered attributes',
-      'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
-      'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
-      'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+      ...registered,
+      ...oneFaultUninvalidated,
       'set_attr/ii_skip_unmap': 'the only range overlapping the interval is the fault\'s [0,2), which crosses it and is never unmapped',
     },
   },
   {
     name: 'munmap-gc-remap',
     description: 'a mapped range with attributes is unmapped, the VA mapped again and given attributes while the GC collects the old range',
-    config: {
-      ...base,
-      attrs: [{ start: 0, end: 2, value: 2 }],
-      premapped: [[0, 2]],
-      processes: [
-        { kind: 'munmap', start: 0, end: 2 },
-        { kind: 'gc-worker' },
-        { kind: 'remap', start: 0, end: 2 },
-        { kind: 'set-attr', start: 0, end: 1, value: 1 },
-      ],
-    },
+    config: MUNMAP_GC_REMAP,
   },
   {
     name: 'fault-vs-invalidate',
@@ -406,9 +419,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     config: { ...base, processes: [{ kind: 'fault', page: 0 }, { kind: 'set-attr', start: 0, end: 1, value: 1 }] },
     expectedUntaken: {
       ...noUnmap,
-      'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
-      'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
-      'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+      ...oneFaultUninvalidated,
       'set_attr/ii_skip_unmap': "the only range overlapping the interval is the fault's [0,2), which crosses it and is never unmapped",
     },
   },
@@ -423,11 +434,8 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'fault', page: 0 }, { kind: 'teardown' }] },
     expectedUntaken: {
       ...noUnmap,
-      'gpu_fault/unregistered_vma': 'the faulting address has registered attributes',
-      'gpu_fault/unregistered_insert': 'the faulting address has registered attributes',
-      'gpu_fault/find_or_insert': 'the only fault creates its range and never retries (no CPU invalidation)',
-      'gpu_fault/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
-      'gpu_fault/bind_unlock_vm_again': 'no CPU invalidation, so pages stay valid until the commit',
+      ...registered,
+      ...oneFaultUninvalidated,
       'gpu_fault/fi_mn_insert': 'xe: the notifier is missing only after drm_gpusvm_fini, and then the fault finds the VM closed (amdgpu-v3 takes it: F12)',
       'gpu_fault/fi_mn_remove': 'the VMA stays, so find_or_insert never fails after inserting a notifier',
       'gpu_fault/fi_mn_wait': 'the VMA stays, so find_or_insert never fails after inserting a notifier',
@@ -450,8 +458,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       ...noUnmap,
       'gpu_fault/gc_mn_remove': NO_UNMAP,
       'gpu_fault/gc_mn_wait': NO_UNMAP,
-      'gpu_fault/unregistered_vma': 'the faulting address has registered attributes',
-      'gpu_fault/unregistered_insert': 'the faulting address has registered attributes',
+      ...registered,
       'gpu_fault/fi_mn_remove': 'the VMA stays, so find_or_insert never fails after inserting the notifier',
       'gpu_fault/fi_mn_wait': 'the VMA stays, so find_or_insert never fails after inserting the notifier',
       'invalidate/inv_lock_1': "the reclaim covers page 0: page 1's notifier is never called (nor made)",

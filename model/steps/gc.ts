@@ -53,6 +53,13 @@ export function gcDequeueStep(kernelFn: string, inst: number, exit: string, next
   };
 }
 
+/** drm_gpusvm_range_remove's notifier-locked section. */
+export const RANGE_REMOVE = cited(
+  GPUSVM_C,
+  'drm_gpusvm_range_remove',
+  '\tdrm_gpusvm_notifier_lock(gpusvm);\n\t__drm_gpusvm_unmap_pages(gpusvm, &range->pages, npages);\n\t__drm_gpusvm_free_pages(gpusvm, &range->pages);\n\t__drm_gpusvm_range_remove(notifier, range);',
+);
+
 /**
  * drm_gpusvm_range_remove of the dequeued range (l.range), under notifier_lock(R). With
  * on-demand notifiers, a notifier left without ranges is removed next (gcNotifierSteps).
@@ -67,13 +74,7 @@ export function gcRemoveStep(inst: number, next: string, cfg?: SvmConfig): SvmSt
     label: 'gc_remove',
     kernelFn: 'drm_gpusvm_range_remove',
     note: 'unmap the DMA pages and drop the range from the tree, under notifier_lock(R)',
-    cite: [
-      cited(
-        GPUSVM_C,
-        'drm_gpusvm_range_remove',
-        '\tdrm_gpusvm_notifier_lock(gpusvm);\n\t__drm_gpusvm_unmap_pages(gpusvm, &range->pages, npages);\n\t__drm_gpusvm_free_pages(gpusvm, &range->pages);\n\t__drm_gpusvm_range_remove(notifier, range);',
-      ),
-    ],
+    cite: [RANGE_REMOVE],
     locks: section(notifierLock(inst), 'read'),
     writes: ['ranges', 'gcList'],
     effect: (g, l) => {

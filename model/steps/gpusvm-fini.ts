@@ -10,6 +10,7 @@ import { allNotifiers, notifierWindow, present } from '../notifiers.ts';
 import { removeRange, tree, unmapPages } from '../queries.ts';
 import { FINI, NONE, type SvmGlobals } from '../state.ts';
 import { cite, GPUSVM_C } from '../sources.ts';
+import { RANGE_REMOVE } from './gc.ts';
 import { notifierRemoveSteps } from './notifier-remove.ts';
 import type { SvmStep } from './types.ts';
 
@@ -36,11 +37,7 @@ export function gpusvmFiniSteps(cfg: SvmConfig, inst: number, next: string): Svm
       note: 'one range per step: unmap its DMA pages and drop it from the tree, under notifier_lock(R); its GPU PTEs are the driver\'s',
       cite: [
         cite(GPUSVM_C, 'drm_gpusvm_fini', '\t\tdrm_gpusvm_for_each_range_safe(range, __next, notifier, 0,\n\t\t\t\t\t       LONG_MAX)\n\t\t\tdrm_gpusvm_range_remove(gpusvm, range);'),
-        cite(
-          GPUSVM_C,
-          'drm_gpusvm_range_remove',
-          '\tdrm_gpusvm_notifier_lock(gpusvm);\n\t__drm_gpusvm_unmap_pages(gpusvm, &range->pages, npages);\n\t__drm_gpusvm_free_pages(gpusvm, &range->pages);\n\t__drm_gpusvm_range_remove(notifier, range);',
-        ),
+        RANGE_REMOVE,
       ],
       locks: section(notifierLock(inst), 'read'),
       reads: ['ranges', 'mnState'],

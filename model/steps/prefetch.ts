@@ -5,7 +5,7 @@
 
 import type { Draft } from 'immer';
 import { devices, type SvmConfig } from '../config.ts';
-import { attrAt, recordAttrSet, rangeStarting, setAttrs } from '../queries.ts';
+import { attrAt, owedAfterUnmap, recordAttrSet, rangeStarting, setAttrs } from '../queries.ts';
 import { NONE, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from './find-or-insert.ts';
 import { getPagesSteps } from './get-pages.ts';
@@ -17,11 +17,15 @@ export const crosses = (r: Range, l: SvmLocals): boolean => r.start < l.page || 
 /** Set the new attributes on [l.page, l.end), remembering whether an attribute range split. */
 export function setAttributes(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): void {
   l.split = setAttrs(g.attrs, l.page, l.end, l.value);
-  recordAttrSet(g, l.page, l.end, l.value);
+  recordAttrSet(g, l.page, l.end, l.value, l.owedAtStart);
+  l.owedAtStart = 0;
 }
 
+/** Ghost, at an attribute ioctl's first step: which pages' munmaps had returned with their policy owed. */
+export const snapshotOwed = (g: SvmGlobals, l: Draft<SvmLocals>): void => void (l.owedAtStart = owedAfterUnmap(g));
+
 /** What setAttributes touches: the ghost record reads the CPU mappings, and on unmapped VA resets attrAtUnmap. */
-export const SET_ATTRIBUTES = { reads: ['pages'], writes: ['attrs', 'attrSetVma', 'attrSetValue', 'attrAtUnmap'] } as const;
+export const SET_ATTRIBUTES = { reads: ['pages'], writes: ['attrs', 'attrSetVma', 'attrSetValue', 'attrAtUnmap', 'attrSetAfterUnmap'] } as const;
 
 /** What a driver puts into the prefetch loop. */
 export interface PrefetchParts {

@@ -28,9 +28,11 @@ const F2 = ['pte-has-dma-mapping'];
 // covered it are never cleared (V3) or reset (xe): only the GC of a queued range does that.
 const F3 = ['unmapped-attr-policy'];
 // F4 (withdrawn, an artifact): a late GC changes the attributes of a mapping made after the
-// unmap; every witness is a legal linearization (the munmap's clear/reset, then the new mmap),
-// which these step-wise invariants cannot tell apart yet.
-const F4 = ['attrs-survive-range-destruction'];
+// unmap; every witness is a legal linearization (the munmap's clear/reset, then the new mmap).
+// The attribute invariants now judge against linearizations (ghost attrOwed and the ioctl's
+// start), and it no longer fires; mutant amdgpu-set-attr-without-gc-flush shows the same
+// invariants still catch a GC clearing what an ioctl that started after the munmap set.
+
 // F8 (CONFIRMED, xe_svm.c): the GC resets the attributes of the whole range, [range start,
 // range end), also of its part a partial munmap left mapped.
 const F8 = ['attrs-survive-range-destruction'];
@@ -57,17 +59,22 @@ const F13 = ['no-dma-of-freed-page'];
 // F14 (DERIVED, V3 10/12 + 12/12): nothing in V3's teardown zaps the ranges' GPU PTEs before
 // drm_gpusvm_fini DMA-unmaps and removes them; the page tables go later in amdgpu_vm_fini.
 const F14 = ['removed-range-was-zapped', 'pte-has-dma-mapping'];
+// F15 (CONFIRMED, V3 07/12 + 08/12 + 11/12): the notifier zaps only the part of a range inside
+// the interval, but marks the whole range not gpu_mapped and DMA-unmaps all of it; the PTEs of
+// the rest stay live on unmapped DMA addresses, and the GC, which never zaps, removes the range.
+const F15 = ['pte-has-dma-mapping', 'removed-range-was-zapped'];
 const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   default: { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'fault-vs-partial-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'two-faults': { 'amdgpu-v3': F1, xe: [] },
   'fault-vs-set-attr': { 'amdgpu-v3': F2, xe: [] },
-  // F1/F2 and, with reuse-keeps-new-attrs for amdgpu, F4.
-  'munmap-gc-remap': { 'amdgpu-v3': [...F1, ...F4, 'reuse-keeps-new-attrs'], xe: F4 },
+  // F1; F4 no more (see above).
+  'munmap-gc-remap': { 'amdgpu-v3': F1, xe: [] },
   // F1's consequence: a GPU write through the stale translation lands in the freed page.
   'fault-vs-invalidate': { 'amdgpu-v3': [...F1, 'no-lost-write'], xe: [] },
-  'prefetch-vs-invalidate': { 'amdgpu-v3': F1, xe: [] },
+  // F1, and F15 once the prefetch's range [1,3) loses page 1 to the reclaim and is removed.
+  'prefetch-vs-invalidate': { 'amdgpu-v3': [...F1, 'removed-range-was-zapped'], xe: [] },
   // Device memory. xe keeps every invariant. The amdgpu-v3-vram composition breaks F10 wherever
   // it migrates, and F1 wherever a migration's or eviction's MMU_NOTIFY_MIGRATE meets a range
   // whose gpu_mapped is not yet published (F5 once the device pages are freed).
@@ -77,7 +84,7 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   // F7 (CONFIRMED by review of MIG v3 2/5): the BO behind device pages is unpinned with no
   // eviction hook, so the memory manager moves it under them. With the eviction support the
   // series announces, F1 reaches VRAM through the eviction's invalidation (F5).
-  'eviction-vs-gpu-fault': { 'amdgpu-v3-vram': [...F10, 'devmem-alive-while-referenced', F1_VRAM], xe: [] },
+  'eviction-vs-gpu-fault': { 'amdgpu-v3-vram': [...F10, 'devmem-alive-while-referenced', F1_VRAM, 'pte-has-dma-mapping'], xe: [] },
   'eviction-vs-gpu-fault-evict-to-ram': { 'amdgpu-v3-vram': [...F10, ...F1, F1_VRAM], xe: [] },
   'two-gpus-migrating': { 'amdgpu-v3-vram': F10, xe: [] },
   'two-gpus-migrating-direct': { 'amdgpu-v3-vram': F10, xe: [] },
@@ -93,7 +100,7 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   // serializes them and only F10 remains.
   'gpus-conflicting-preferences': { 'amdgpu-v3-vram': [...F10, ...F1], xe: [] },
   'gpus-conflicting-preferences-shared': { 'amdgpu-v3-vram': F10, xe: [] },
-  'partial-munmap-attrs': { 'amdgpu-v3': [], xe: F8 },
+  'partial-munmap-attrs': { 'amdgpu-v3': F15, xe: F8 },
   'unregistered-fault-vs-set-attr': { 'amdgpu-v3': F9, xe: [] },
   'teardown-vs-munmap': { 'amdgpu-v3': [...F11, ...F13, ...F14], xe: F13 },
   'teardown-vs-fault': { 'amdgpu-v3': [...F12, ...F14], xe: [] },

@@ -5,7 +5,7 @@
 import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
 import { section } from '../../locks.ts';
-import { clearAttrs } from '../../queries.ts';
+import { clearAttrs, payAttrDebt } from '../../queries.ts';
 import { gcDequeueStep, gcNotifierSteps, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
@@ -38,8 +38,12 @@ export function amdgpuGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: numb
       cite: [cite(V3_11, 'amdgpu_svm_garbage_collector', '\t\tif (UNMAP_WORK(op_ctx.pending_ops)) {\n\t\t\tret = amdgpu_svm_attr_clear_pages(\n\t\t\t\tsvm->attr_tree, op_ctx.start_page, op_ctx.last_page);')],
       note: 'V3: the attributes of the unmapped interval are removed',
       locks: section(ATTR),
-      writes: ['attrs'],
-      effect: (g, l) => clearAttrs(g.attrs, l.lo, l.hi),
+      reads: ['pages', 'attrSetAfterUnmap'],
+      writes: ['attrs', 'attrOwed', 'attrSetVma'],
+      effect: (g, l) => {
+        clearAttrs(g.attrs, l.lo, l.hi);
+        payAttrDebt(g, l.lo, l.hi);
+      },
       next: 'gc_remove',
     });
   }

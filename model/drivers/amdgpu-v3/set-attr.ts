@@ -11,7 +11,7 @@ import { devicesOf } from '../../gpu.ts';
 import { MMAP, NOTIFIER, RESV, acquire, release, section } from '../../locks.ts';
 import { flushTlb, overlapping, pagesOf, rangeById, rangeStarting, removeRange, tree, unmapPages, zapPtes } from '../../queries.ts';
 import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../../state.ts';
-import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes } from '../../steps/prefetch.ts';
+import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/prefetch.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
@@ -58,8 +58,10 @@ export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, deci
           cite(V3_11, 'amdgpu_svm_gc_flush', '\tflush_work(&svm->gc.work);'),
         ],
         note: 'waits until the GC work is neither queued nor running',
-        reads: ['gcPending', 'gcRunning'],
+        reads: ['gcPending', 'gcRunning', 'attrOwed'],
         guard: (g) => !g.gcPending[0] && !g.gcRunning[0],
+        // The ioctl starts here (ghost: what the attribute invariants compare it with).
+        effect: snapshotOwed,
         next: 'attr_validate',
       },
       {

@@ -6,7 +6,7 @@
 import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
-import { attrValue, clearAttrs, flushTlb, pagesOf, rangeById, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
+import { attrValue, clearAttrs, payAttrDebt, flushTlb, pagesOf, rangeById, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcNotifierSteps, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { LIVE, NONE } from '../../state.ts';
@@ -83,9 +83,10 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
         cite(XE_SVM_C, 'xe_svm_range_set_default_attr', '\tvma = xe_vm_find_vma_by_addr(vm, range_start);\n\tif (!vma)\n\t\treturn -EINVAL;\n\n\tif (xe_vma_has_default_mem_attrs(vma))\n\t\treturn 0;'),
         cite(XE_SVM_C, 'xe_svm_range_set_default_attr', '\t\terr = xe_vm_alloc_cpu_addr_mirror_vma(vm, range_start, range_end - range_start);'),
       ],
-      reads: ['attrs'],
-      writes: ['attrs'],
+      reads: ['attrs', 'pages', 'attrSetAfterUnmap'],
+      writes: ['attrs', 'attrOwed', 'attrSetVma'],
       effect: (g, l) => {
+        payAttrDebt(g, l.lo, l.hi);
         if (policy === 'clear') return clearAttrs(g.attrs, l.lo, l.hi);
         // The whole range lies in the VMA found at range_start (ranges never cross a VMA bound).
         if (attrValue(g, l.lo) === 0) return;

@@ -13,7 +13,7 @@ import { devicesOf } from '../../gpu.ts';
 import { NOTIFIER, RESV, acquire, gcLock, release, section } from '../../locks.ts';
 import { attrValue, flushTlb, overlapping, pagesOf, rangeInterval, rangeStarting, removeRange, tree, unmapPages, zapMapped, zapPtes } from '../../queries.ts';
 import type { SvmGlobals, SvmLocals } from '../../state.ts';
-import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes } from '../../steps/prefetch.ts';
+import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/prefetch.ts';
 import { goto, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { allocVramSteps } from './alloc-vram.ts';
@@ -37,8 +37,10 @@ export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
           cite(XE_VM_MADVISE_C, 'xe_vm_madvise_ioctl', '\txe_svm_flush(vm);\n\n\terr = down_write_killable(&vm->lock);'),
           cite(XE_SVM_C, 'xe_svm_flush', '\tif (xe_vm_in_fault_mode(vm))\n\t\tflush_work(&vm->svm.garbage_collector.work);'),
         ],
-        reads: ['gcPending', 'gcRunning'],
+        reads: ['gcPending', 'gcRunning', 'attrOwed'],
         guard: (g) => !g.gcPending[0] && !g.gcRunning[0],
+        // The ioctl starts here (ghost: what the attribute invariants compare it with).
+        effect: snapshotOwed,
         next: 'lock_vm',
       },
       {
