@@ -7,7 +7,7 @@ import { patchModel, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
 import { maskPages } from '../model/devmem.ts';
 import type { SvmConfig } from '../model/config.ts';
-import { MUNMAP_GC_REMAP } from '../model/scenarios/configs.ts';
+import { MUNMAP_GC_REMAP, NOTIFIER_REMOVE_VS_INVALIDATE } from '../model/scenarios/configs.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, unmapPages } from '../model/queries.ts';
@@ -436,13 +436,7 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
       'drm_gpusvm_range_remove removing the emptied notifier at once, without the deferral to the running invalidation: ' +
       'a reclaim that started over the notifier calls it after it is gone',
     protocol: 'xe',
-    config: {
-      ...base,
-      notifierPages: 1,
-      attrs: [{ start: 0, end: 2, value: 0 }],
-      premapped: [[0, 1], [1, 2]],
-      processes: [{ kind: 'munmap', start: 0, end: 1 }, { kind: 'gc-worker' }, { kind: 'invalidate', start: 0, end: 2 }],
-    },
+    config: NOTIFIER_REMOVE_VS_INVALIDATE,
     patches: [{ program: 'gc_worker', label: 'gc_mn_remove', replace: { effect: (g) => void (g.mnState[0] = MN_REMOVED) } }],
   },
   {

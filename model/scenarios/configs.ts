@@ -209,6 +209,15 @@ export const MUNMAP_GC_REMAP: SvmConfig = {
   ],
 };
 
+/** One notifier per page, both mapped; the GC removes page 0's while reclaim covers both (also a mutant's). */
+export const NOTIFIER_REMOVE_VS_INVALIDATE: SvmConfig = {
+  ...base,
+  notifierPages: 1,
+  attrs: [{ start: 0, end: 2, value: 0 }],
+  premapped: [[0, 1], [1, 2]],
+  processes: [{ kind: 'munmap', start: 0, end: 1 }, { kind: 'gc-worker' }, { kind: 'invalidate', start: 0, end: 2 }],
+};
+
 const DEFAULT_UNTAKEN = {
   'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
 };
@@ -470,13 +479,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   {
     name: 'notifier-remove-vs-invalidate',
     description: 'the GC removes the last range of a notifier, and so the notifier, while reclaim over both notifiers is in progress (mmu_interval_notifier_remove waits for it)',
-    config: {
-      ...base,
-      notifierPages: 1,
-      attrs: [{ start: 0, end: 2, value: 0 }],
-      premapped: [[0, 1], [1, 2]],
-      processes: [{ kind: 'munmap', start: 0, end: 1 }, { kind: 'gc-worker' }, { kind: 'invalidate', start: 0, end: 2 }],
-    },
+    config: NOTIFIER_REMOVE_VS_INVALIDATE,
     expectedUntaken: {
       'munmap/inv_lock_1': "the munmap covers page 0: page 1's notifier is not called",
       'munmap/event_begin_1': "the munmap covers page 0: page 1's notifier is not called",
