@@ -63,11 +63,11 @@ export const DOMAIN_CANDIDATES: readonly Candidate[] = [
   {
     item: '15',
     title: 'Balanced locking / refcounts',
-    checkedBy: ['lock-balance', 'lock-held-at-end', 'range-alive-while-used'],
+    checkedBy: ['lock-balance', 'lock-held-at-end', 'range-alive-while-used', 'range-removed-once'],
     notImplemented:
-      'range krefs are not modelled: a range is its tree entry, and the references the GC list and callers hold are ' +
-      'abstracted to "in the tree" (removeRange drops a queued range from the list); range-alive-while-used checks the ' +
-      'use-after-free the krefs prevent',
+      'range krefs are not modelled as numbers: a range is alive while in the tree or on a GC list (an orphan, removed ' +
+      'from the tree while queued); range-alive-while-used checks the use-after-free the krefs prevent, and ' +
+      'range-removed-once the second drm_gpusvm_range_remove that would drop a reference the tree no longer holds',
   },
   { item: 'L1', title: 'A GPU fault eventually maps or fails', checkedBy: ['faults-terminate'] },
   {

@@ -17,9 +17,34 @@ export const gcRemovesOnlyUnmapped: ActionProperty<SvmGlobals, SvmLocals> = {
   holds: (before, _after, t) => {
     if (t.step.label !== 'gc_remove') return true;
     const id = locals(before, t).rid;
-    return before.g.ranges.some((r) => r.id === id && r.unmapped);
+    // A range no longer in the tree is range-removed-once's to report.
+    return !before.g.ranges.some((r) => r.id === id) || before.g.ranges.some((r) => r.id === id && r.unmapped);
   },
   explain: (before, _after, t) => `${t.process} gc_remove removes the range at page ${locals(before, t).range}, which is not unmapped`,
+};
+
+export const rangeRemovedOnce: ActionProperty<SvmGlobals, SvmLocals> = {
+  kind: 'action',
+  id: 'range-removed-once',
+  reads: ['ranges', 'orphans'],
+  statement: 'the garbage collector removes only ranges still in the tree (no range is removed twice)',
+  justification:
+    'drm_gpusvm_range_remove on a range another path already removed runs __drm_gpusvm_range_remove again ' +
+    '(`interval_tree_remove(&range->itree, &notifier->root); list_del(&range->entry);`: an rb-node no longer in the tree, ' +
+    'an entry already deleted) and drm_gpusvm_range_put drops a reference the tree no longer holds (drm_gpusvm.c). The GC ' +
+    'removes the range its list holds a reference to (`drm_gpusvm_range_remove(&svm->gpusvm, &op_ctx.range->base)`, V3 ' +
+    '11/12), so every other path that removes a queued range must take it off the list (xe: `list_del` in ' +
+    'xe_svm_unmap_address_range; amdgpu v8 08/18: amdgpu_svm_range_unqueue).',
+  holds: (before, _after, t) => {
+    if (t.step.label !== 'gc_remove') return true;
+    const id = locals(before, t).rid;
+    return id === NONE || before.g.ranges.some((r) => r.id === id);
+  },
+  explain: (before, _after, t) => {
+    const id = locals(before, t).rid;
+    const r = before.g.orphans.find((x) => x.id === id);
+    return `${t.process} gc_remove removes range ${id}${r ? ` [${r.start},${r.end})` : ''} a second time: it left the tree while still on the GC list`;
+  },
 };
 
 function zapless(before: { g: SvmGlobals }, after: { g: SvmGlobals }, topo: Topology): { start: number; page: number; dev: number } | undefined {

@@ -10,7 +10,7 @@ import { pteWriteUnderNotifierLock } from './commit.ts';
 import { noLostWrite } from './data.ts';
 import { copyAfterIdle, devmemAliveWhileReferenced, noMappingToFreedVram, oneOwnerPerPage } from './device-memory.ts';
 import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-mappings.ts';
-import { gcRemovesOnlyUnmapped, removedRangeWasZapped } from './gc.ts';
+import { gcRemovesOnlyUnmapped, rangeRemovedOnce, removedRangeWasZapped } from './gc.ts';
 import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
 import { pteHasDmaMapping } from './iommu.ts';
 import { attrsDisjointSorted } from './attr-tree.ts';
@@ -31,6 +31,7 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle
     dmaMapAfterReadRetry(topo),
     pteWriteUnderNotifierLock(topo),
     gcRemovesOnlyUnmapped,
+    rangeRemovedOnce,
     removedRangeWasZapped(topo),
     rangesDisjoint,
     rangeTreeUnderLocks(topo),

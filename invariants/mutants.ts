@@ -10,7 +10,8 @@ import type { SvmConfig } from '../model/config.ts';
 import { MUNMAP_GC_REMAP, NOTIFIER_REMOVE_VS_INVALIDATE } from '../model/scenarios/configs.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
-import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, unmapPages } from '../model/queries.ts';
+import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, removeRange, tree, unmapPages } from '../model/queries.ts';
+import { crosses } from '../model/steps/prefetch.ts';
 import { EAGAIN, EFAULT, MN_IN_TREE, MN_REMOVED, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {
@@ -438,6 +439,30 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
     protocol: 'xe',
     config: NOTIFIER_REMOVE_VS_INVALIDATE,
     patches: [{ program: 'gc_worker', label: 'gc_mn_remove', replace: { effect: (g) => void (g.mnState[0] = MN_REMOVED) } }],
+  },
+  {
+    name: 'xe-madvise-remove-keeps-queued',
+    invariant: 'range-removed-once',
+    description:
+      'xe_svm_unmap_address_range without its `list_del` from the GC list (as amdgpu V3 08/12 removes crossing ranges): ' +
+      'a range the munmap queued after xe_svm_flush is removed by madvise, then again by the GC',
+    protocol: 'xe',
+    config: MUNMAP_GC_REMAP,
+    patches: [
+      {
+        program: 'madvise',
+        label: 'madvise_remove',
+        replace: {
+          effect: (g, l) => {
+            for (const r of overlapping(tree(g, 0), l.page, l.end)) {
+              if (!crosses(r, l)) continue;
+              unmapPages(r);
+              removeRange(g, r.id, false);
+            }
+          },
+        },
+      },
+    ],
   },
   {
     name: 'gpusvm-fini-remove-without-wait',

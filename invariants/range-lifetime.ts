@@ -8,14 +8,16 @@ import { NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 import type { S } from './helpers.ts';
 
 function freedWhileUsed(s: S): number | undefined {
-  const pid = s.procs.findIndex((p) => p.locals.rid !== NONE && !s.g.ranges.some((r) => r.id === p.locals.rid));
+  // An orphan (off the tree, still on a GC list) is alive: the list holds a reference to it.
+  const alive = (id: number): boolean => s.g.ranges.some((r) => r.id === id) || s.g.orphans.some((r) => r.id === id);
+  const pid = s.procs.findIndex((p) => p.locals.rid !== NONE && !alive(p.locals.rid));
   return pid < 0 ? undefined : pid;
 }
 
 export const rangeAliveWhileUsed: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'range-alive-while-used',
-  reads: ['ranges'],
+  reads: ['ranges', 'orphans'],
   readsProcesses: true,
   statement: 'a range a process still uses is in the tree (not freed under it)',
   justification:

@@ -60,6 +60,7 @@ export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
     attrSetAfterUnmap: new Array<boolean>(cfg.pages).fill(false),
     checkpoint: false,
     gcList: [],
+    orphans: [],
     gcPending: new Array<boolean>(instances(cfg)).fill(false),
     gcRunning: new Array<boolean>(instances(cfg)).fill(false),
     life: new Array<number>(instances(cfg)).fill(LIVE),

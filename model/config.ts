@@ -109,6 +109,13 @@ export interface SvmConfig {
    * whole run, what a real 512 MiB notifier is when ranges outside the model keep it alive.
    */
   readonly notifierPages?: number;
+  /**
+   * amdgpu: SET_ATTR's invalidate_interval takes a range it removes (one crossing the new
+   * bounds) off the GC list too: v8 08/18 calls `amdgpu_svm_range_unqueue` after
+   * `amdgpu_svm_range_remove`. Unset (the default, RFC V3 08/12): it does not, and a range the
+   * notifier queued stays on the list, to be removed a second time by the GC (finding F16).
+   */
+  readonly attrSplitUnqueues?: boolean;
 }
 
 export const devices = (cfg: SvmConfig): number => cfg.devices ?? 0;

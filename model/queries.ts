@@ -151,15 +151,33 @@ export function insertRange(g: Draft<SvmGlobals>, r: Range): void {
 }
 
 /**
- * drm_gpusvm_range_remove: drop the range (by id) from its tree. A range still on the GC list is
- * dropped from it too (the list holds a reference; what V3 does with a range queued again after
- * its removal was not found in the sources: docs/model.md).
+ * drm_gpusvm_range_remove: drop the range (by id) from its tree. `unqueue` (the default): the
+ * caller also takes it off the GC list, as xe's madvise (`list_del`) and amdgpu v8 08/18
+ * (`amdgpu_svm_range_unqueue`) do, and as the GC itself has done by dequeuing it. Otherwise a
+ * queued range stays on the list, alive through the list's reference, as an orphan the GC will
+ * dequeue and remove again (amdgpu V3 08/12's amdgpu_svm_range_invalidate_interval).
  */
-export function removeRange(g: Draft<SvmGlobals>, id: number): void {
+export function removeRange(g: Draft<SvmGlobals>, id: number, unqueue = true): void {
   const i = g.ranges.findIndex((x) => x.id === id);
-  if (i >= 0) g.ranges.splice(i, 1);
   const k = g.gcList.indexOf(id);
-  if (k >= 0) g.gcList.splice(k, 1);
+  if (i >= 0) {
+    const [r] = g.ranges.splice(i, 1);
+    if (!unqueue && k >= 0) g.orphans.push(r!);
+  }
+  if (unqueue && k >= 0) g.gcList.splice(k, 1);
+}
+
+/** A range on a GC list by id: in its tree, or an orphan the tree no longer holds. */
+export function queuedRange(g: Draft<SvmGlobals>, id: number): Draft<Range> | undefined;
+export function queuedRange(g: SvmGlobals, id: number): Range | undefined;
+export function queuedRange(g: G, id: number): Range | Draft<Range> | undefined {
+  return g.ranges.find((r) => r.id === id) ?? g.orphans.find((r) => r.id === id);
+}
+
+/** Drop an orphan (by id): its last reference went. */
+export function dropOrphan(g: Draft<SvmGlobals>, id: number): void {
+  const i = g.orphans.findIndex((x) => x.id === id);
+  if (i >= 0) g.orphans.splice(i, 1);
 }
 
 /**

@@ -18,29 +18,29 @@ const devPages = {
   invalidated: 'bool',
 } as const satisfies { [K in keyof DevPages]-?: unknown };
 
+const range = {
+  object: {
+    ...devPages,
+    id: 'int',
+    inst: 'int',
+    start: 'int',
+    end: 'int',
+    unmapped: 'bool',
+    partialUnmap: 'bool',
+    migrateDevmem: 'bool',
+    pendingStart: 'int',
+    pendingEnd: 'int',
+    peers: { array: { object: devPages } },
+  },
+} as const;
+
 export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
   globals: {
     object: {
       pages: { array: { object: { mapped: 'bool', vma: 'int', gen: 'int', dev: 'int', locked: 'bool' } } },
       nextVma: 'int',
       attrs: { array: { object: { start: 'int', end: 'int', value: 'int' } } },
-      ranges: {
-        array: {
-          object: {
-            ...devPages,
-            id: 'int',
-            inst: 'int',
-            start: 'int',
-            end: 'int',
-            unmapped: 'bool',
-            partialUnmap: 'bool',
-            migrateDevmem: 'bool',
-            pendingStart: 'int',
-            pendingEnd: 'int',
-            peers: { array: { object: devPages } },
-          },
-        },
-      },
+      ranges: { array: range },
       nextRangeId: 'int',
       subSeq: 'int',
       activeInvs: 'int',
@@ -69,6 +69,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
         },
       },
       gcList: ints,
+      orphans: { array: range },
       data: ints,
       written: ints,
       attrSetVma: ints,

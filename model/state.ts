@@ -134,6 +134,12 @@ export interface SvmGlobals {
   readonly devmem: readonly Devmem[];
   /** GC lists of every instance: ids of the ranges queued, in order. */
   readonly gcList: readonly number[];
+  /**
+   * Ranges dropped from the tree while still on a GC list, kept alive by the list's reference:
+   * amdgpu V3's SET_ATTR removes a range crossing its bounds without taking it off the list
+   * (`attrSplitUnqueues` unset). Empty in every other model.
+   */
+  readonly orphans: readonly Range[];
   /** What the system page backing each VA page holds (a device page's is in its Devmem). */
   readonly data: readonly number[];
   /** Ghost: the value last written to each VA page, by the CPU or the GPU. */

@@ -490,9 +490,9 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   {
     name: 'default',
     description: 'two GPU faults against a partial munmap, a reclaim and a SET_ATTR split, with the GC worker; one GPU with VRAM (xe faults migrate)',
-    // Grown with device memory while its exhaustive runs stay under a minute: xe 148k states in
-    // about 10 s; amdgpu-v3 (its faults do not migrate) keeps its 541,595 states. An eviction
-    // process on top took xe past 90 s.
+    // Grown with device memory while its exhaustive runs stayed under a minute (xe 148k states);
+    // since the fidelity audit (issue 14) xe has about 0.9 million states and amdgpu-v3 1.7
+    // million. An eviction process on top took xe past 90 s.
     config: DEFAULT,
     expectedUntaken: DEFAULT_UNTAKEN,
   },

@@ -6,7 +6,7 @@
 import { gcLock, notifierLock, section } from '../locks.ts';
 import type { SvmConfig } from '../config.ts';
 import { notifierOf, notifierWindow, onDemand } from '../notifiers.ts';
-import { rangeById, rangeStarting, removeRange, tree, unmapPages } from '../queries.ts';
+import { dropOrphan, queuedRange, rangeById, removeRange, tree, unmapPages } from '../queries.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { notifierRemoveSteps } from './notifier-remove.ts';
 import type { Citation } from '../../explorer/index.ts';
@@ -33,15 +33,16 @@ export function gcDequeueStep(kernelFn: string, inst: number, exit: string, next
     note: 'pop the first queued range and its pending interval; an empty list ends the loop',
     locks: section(gcLock(inst)),
     reads: ['gcList'],
-    writes: ['gcList', 'ranges'],
+    writes: ['gcList', 'ranges', 'orphans'],
     effect: (g, l) => {
-      const k = g.gcList.findIndex((id) => rangeById(g, id)?.inst === inst);
+      const k = g.gcList.findIndex((id) => queuedRange(g, id)?.inst === inst);
       if (k < 0) {
         l.range = NONE;
         l.rid = NONE;
         return;
       }
-      const r = rangeById(g, g.gcList.splice(k, 1)[0]!)!;
+      // An orphan is dequeued like any range: the list does not know the tree dropped it.
+      const r = queuedRange(g, g.gcList.splice(k, 1)[0]!)!;
       l.range = r.start;
       l.rid = r.id;
       l.lo = r.pendingStart;
@@ -61,8 +62,12 @@ export const RANGE_REMOVE = cited(
 );
 
 /**
- * drm_gpusvm_range_remove of the dequeued range (l.range), under notifier_lock(R). With
- * on-demand notifiers, a notifier left without ranges is removed next (gcNotifierSteps).
+ * drm_gpusvm_range_remove of the dequeued range (the pointer, l.rid), under notifier_lock(R).
+ * With on-demand notifiers, a notifier left without ranges is removed next (gcNotifierSteps).
+ * An orphan (already removed by another path) is removed a second time: the model drops it, and
+ * `range-removed-once` reports the call (`__drm_gpusvm_range_remove` erases an rb-node no longer
+ * in the tree and `list_del`s a deleted entry; `drm_gpusvm_range_put` drops a reference the tree
+ * no longer holds).
  */
 export function gcRemoveStep(inst: number, next: string, cfg?: SvmConfig): SvmStep {
   const emptied = (g: SvmGlobals, l: SvmLocals): boolean => {
@@ -76,13 +81,13 @@ export function gcRemoveStep(inst: number, next: string, cfg?: SvmConfig): SvmSt
     note: 'unmap the DMA pages and drop the range from the tree, under notifier_lock(R)',
     cite: [RANGE_REMOVE],
     locks: section(notifierLock(inst), 'read'),
-    writes: ['ranges', 'gcList'],
+    writes: ['ranges', 'gcList', 'orphans'],
     effect: (g, l) => {
-      const r = rangeStarting(g, l.range, inst);
+      const r = rangeById(g, l.rid);
       if (r) {
         unmapPages(r);
         removeRange(g, r.id);
-      }
+      } else dropOrphan(g, l.rid);
       l.rid = NONE;
     },
     next: (g, l) => (emptied(g, l) ? 'gc_mn_remove' : next),

@@ -63,14 +63,18 @@ const F14 = ['removed-range-was-zapped', 'pte-has-dma-mapping'];
 // the interval, but marks the whole range not gpu_mapped and DMA-unmaps all of it; the PTEs of
 // the rest stay live on unmapped DMA addresses, and the GC, which never zaps, removes the range.
 const F15 = ['pte-has-dma-mapping', 'removed-range-was-zapped'];
+// F16 (CONFIRMED, V3 08/12 + 11/12; fixed in v8 08/18 by amdgpu_svm_range_unqueue): SET_ATTR's
+// invalidate_interval removes a range crossing its bounds without taking it off the GC list;
+// the munmap queued it after SET_ATTR's gc_flush, and the GC removes it a second time.
+const F16 = ['range-removed-once'];
 const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
-  default: { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
+  default: { 'amdgpu-v3': [...F1_GC, ...F3, ...F16], xe: [] },
   'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'fault-vs-partial-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'two-faults': { 'amdgpu-v3': F1, xe: [] },
   'fault-vs-set-attr': { 'amdgpu-v3': F2, xe: [] },
-  // F1; F4 no more (see above).
-  'munmap-gc-remap': { 'amdgpu-v3': F1, xe: [] },
+  // F1; F4 no more (see above); F16.
+  'munmap-gc-remap': { 'amdgpu-v3': [...F1, ...F16], xe: [] },
   // F1's consequence: a GPU write through the stale translation lands in the freed page.
   'fault-vs-invalidate': { 'amdgpu-v3': [...F1, 'no-lost-write'], xe: [] },
   // F1, and F15 once the prefetch's range [1,3) loses page 1 to the reclaim and is removed.
@@ -179,6 +183,26 @@ describe('coverage', () => {
     if (also) add(also, new Map(taken));
     expect([...taken].filter(([, n]) => n === 0).map(([step]) => step)).toEqual([]);
   }, EXHAUSTIVE_TIMEOUT);
+});
+
+describe('F16: a range SET_ATTR removes stays on the GC list (V3 08/12; v8 08/18 unqueues it)', () => {
+  const s = SVM_SCENARIOS.find((x) => x.name === 'munmap-gc-remap')!;
+  it('V3: the munmap queues the range after gc_flush, SET_ATTR removes it, the GC removes it again', () => {
+    const r = explore(svmModel(s.name, s.config, 'amdgpu-v3'), { stopAtFirstViolation: false });
+    const v = r.violations.find((x) => x.invariant === 'range-removed-once')!;
+    const steps = v.trace.steps.map((x) => `${x.process}:${x.label}`);
+    expect(steps[0]).toBe('set_attr0:gc_flush');
+    expect(steps.indexOf('munmap0:event_end')).toBeGreaterThan(0);
+    expect(steps.indexOf('set_attr0:ii_remove')).toBeGreaterThan(steps.indexOf('munmap0:event_end'));
+    expect(steps.slice(-3)).toEqual(['gc:gc_dequeue', 'gc:gc_clear_attrs', 'gc:gc_remove']);
+  });
+  it('v8 (attrSplitUnqueues): the same interleavings remove every range once', () => {
+    const r = explore(svmModel(s.name, { ...s.config, attrSplitUnqueues: true }, 'amdgpu-v3'), { stopAtFirstViolation: false });
+    expect(r.incomplete).toBeUndefined();
+    expect(r.violations.map((v) => v.invariant)).not.toContain('range-removed-once');
+    // Only F16 goes: F1 does not depend on the GC list.
+    expect(r.violations.map((v) => v.invariant).sort()).toEqual([...F1].sort());
+  });
 });
 
 describe('the amdgpu-v3 gpu_mapped race (V3 07/12 update_mapping, 08/12 event_begin)', () => {

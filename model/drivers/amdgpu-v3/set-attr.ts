@@ -8,14 +8,14 @@ import type { Program } from '../../../explorer/index.ts';
 import type { SvmConfig } from '../../config.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf } from '../../gpu.ts';
-import { MMAP, NOTIFIER, RESV, acquire, release, section } from '../../locks.ts';
+import { GC, MMAP, NOTIFIER, RESV, acquire, release, section } from '../../locks.ts';
 import { flushTlb, overlapping, pagesOf, rangeById, rangeStarting, removeRange, tree, unmapPages, zapPtes } from '../../queries.ts';
 import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/prefetch.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
-import { V3_05, V3_07, V3_08, V3_09, V3_10, V3_11 } from './sources.ts';
+import { V3_05, V3_07, V3_08, V3_09, V3_10, V3_11, V8_08 } from './sources.ts';
 import { amdgpuUpdateMappingSteps } from './update-mapping.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -46,6 +46,7 @@ export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, deci
   const svm = driverLock(d);
   const devs = devicesOf(cfg, 0);
   const afterApply = prefetch ? 'pf_bounds' : 'unlock_svm';
+  const unqueues = cfg.attrSplitUnqueues === true;
   return {
     name: prefetch ? 'set_attr_prefetch' : 'set_attr',
     start: 'gc_flush',
@@ -178,16 +179,23 @@ export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, deci
       },
       {
         label: 'ii_remove',
-        kernelFn: 'amdgpu_svm_range_remove: drm_gpusvm_range_remove',
-        cite: [cite(V3_08, 'amdgpu_svm_range_remove', '\tdrm_gpusvm_range_remove(&svm->gpusvm, base);')],
-        note: 'the crossing range is unmapped and dropped from the tree under notifier_lock(R) (the PD reservation still held)',
-        locks: section(NOTIFIER, 'read'),
+        kernelFn: unqueues ? 'amdgpu_svm_range_remove: drm_gpusvm_range_remove; amdgpu_svm_range_unqueue' : 'amdgpu_svm_range_remove: drm_gpusvm_range_remove',
+        cite: [
+          cite(V3_08, 'amdgpu_svm_range_remove', '\tdrm_gpusvm_range_remove(&svm->gpusvm, base);'),
+          unqueues
+            ? cite(V8_08, 'amdgpu_svm_range_invalidate_interval', '\t\t\t\tamdgpu_svm_range_remove(svm, svm_range, &ctx);\n\n\t\t\t\tamdgpu_svm_range_unqueue(svm, svm_range);')
+            : cite(V3_08, 'amdgpu_svm_range_invalidate_interval', '\t\t\tif (crosses_boundary) {\n\t\t\t\t/* remove the ranges crosses boundary to let GPU fault create new ranges\n\t\t\t\t * bounded by the updated attr_range boundaries.\n\t\t\t\t */\n\t\t\t\tamdgpu_svm_range_remove(svm, svm_range, &ctx);'),
+        ],
+        note: unqueues
+          ? 'the crossing range is unmapped and dropped from the tree under notifier_lock(R) (the PD reservation still held), then taken off the GC list under work_lock'
+          : 'the crossing range is unmapped and dropped from the tree under notifier_lock(R) (the PD reservation still held); if the notifier queued it, it stays on the GC list',
+        locks: unqueues ? [...section(NOTIFIER, 'read'), ...section(GC)] : section(NOTIFIER, 'read'),
         reads: ['ranges'],
-        writes: ['ranges', 'gcList'],
+        writes: ['ranges', 'gcList', 'orphans'],
         effect: (g, l) => {
           const r = rangeById(g, l.rid)!;
           unmapPages(r);
-          removeRange(g, r.id);
+          removeRange(g, r.id, unqueues);
           l.rid = NONE;
         },
         next: (_g, l) => (l.range === NONE ? 'ii_unlock_pd' : 'ii_zap'),

@@ -17,3 +17,10 @@ export const V3_10 = '<20260420131307.1816671-11-honglei1.huang@amd.com>';
 export const V3_11 = '<20260420131307.1816671-12-honglei1.huang@amd.com>';
 /** V3 12/12: build integration; amdgpu_vm_fini calls amdgpu_svm_close + amdgpu_svm_fini first. */
 export const V3_12 = '<20260420131307.1816671-13-honglei1.huang@amd.com>';
+
+/**
+ * v8 08/18 (Ray Huang's posting of the series, "[PATCH v8 08/18] drm/amdgpu: implement SVM range
+ * notifier and GC helpers", 2026-06-12): the revision that adds amdgpu_svm_range_unqueue, cited
+ * only where a parameter takes its behaviour (attrSplitUnqueues).
+ */
+export const V8_08 = '<20260612090928.29682-9-ray.huang@amd.com>';

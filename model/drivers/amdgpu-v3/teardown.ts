@@ -10,7 +10,7 @@ import type { SvmConfig } from '../../config.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { suffix } from '../../gpu.ts';
 import { acquire, release } from '../../locks.ts';
-import { rangeById } from '../../queries.ts';
+import { queuedRange } from '../../queries.ts';
 import { CLOSED, GONE, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { gpusvmFiniSteps } from '../../steps/gpusvm-fini.ts';
 import { cite } from '../../sources.ts';
@@ -66,10 +66,12 @@ export function amdgpuTeardown(d: Driver, cfg: SvmConfig, inst: number): Program
         note: 'the GC list is emptied; from here a PASID lookup finds no SVM (-EOPNOTSUPP); the attribute tree is freed',
         cite: [GC_FINI],
         reads: ['gcPending', 'gcRunning'],
-        writes: ['gcList', 'life'],
+        writes: ['gcList', 'orphans', 'life'],
         guard: (g) => !g.gcPending[inst] && !g.gcRunning[inst],
         effect: (g) => {
-          g.gcList = g.gcList.filter((id) => rangeById(g, id)?.inst !== inst);
+          // amdgpu_svm_range_clean_queue drops the list's references: orphans are freed.
+          g.gcList = g.gcList.filter((id) => queuedRange(g, id)?.inst !== inst);
+          g.orphans = g.orphans.filter((r) => r.inst !== inst);
           g.life[inst] = GONE;
         },
         next: 'done',

@@ -6,7 +6,7 @@
 import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
-import { attrValue, clearAttrs, payAttrDebt, flushTlb, pagesOf, rangeById, rangeStarting, resetAttrs, zapPtes } from '../../queries.ts';
+import { attrValue, clearAttrs, payAttrDebt, flushTlb, pagesOf, queuedRange, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcNotifierSteps, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { LIVE, NONE } from '../../state.ts';
@@ -35,7 +35,7 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
           return;
         }
         dequeue.effect!(g, l, ctx);
-        const r = rangeById(g, l.rid);
+        const r = queuedRange(g, l.rid);
         if (r) {
           l.lo = r.start;
           l.hi = r.end;
@@ -59,9 +59,10 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
       // job and a fence the GC does not wait for (dma_fence_put): modeled as done in the step.
       locks: devs.flatMap((dev) => [acquire(vmResv(dev)), ...section(notifierLock(inst), 'read'), release(vmResv(dev))]),
       reads: ['pages'],
-      writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
+      writes: ['pte', 'tlb', 'ranges', 'orphans', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
-        const r = rangeStarting(g, l.range, inst)!;
+        // The dequeued range itself (the list's pointer), in the tree or not.
+        const r = queuedRange(g, l.rid)!;
         devs.forEach((dev, slot) => {
           const pg = pagesOf(r, slot);
           if (!pg.mapped) return;
