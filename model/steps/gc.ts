@@ -21,7 +21,8 @@ const GC_LOOP = cited(
 );
 
 /**
- * Pop the first range of instance `inst` from the GC list, and its pending interval into [l.lo, l.hi).
+ * Pop the first range of instance `inst` from the GC list, and its pending interval into [l.is, l.ie)
+ * (not l.lo/l.hi: a fault runs the GC between reading its attribute bounds and find_or_insert).
  * The list and its lock are the driver's: `cite` is the driver's source for them (kernelFn), shown
  * after drm_gpusvm's DOC example of the loop.
  */
@@ -45,8 +46,8 @@ export function gcDequeueStep(kernelFn: string, inst: number, exit: string, next
       const r = queuedRange(g, g.gcList.splice(k, 1)[0]!)!;
       l.range = r.start;
       l.rid = r.id;
-      l.lo = r.pendingStart;
-      l.hi = r.pendingEnd;
+      l.is = r.pendingStart;
+      l.ie = r.pendingEnd;
       r.pendingStart = NONE;
       r.pendingEnd = NONE;
     },

@@ -6,7 +6,7 @@
 import type { Draft } from 'immer';
 import { devices, type SvmConfig } from '../config.ts';
 import { attrAt, owedAfterUnmap, recordAttrSet, rangeStarting, setAttrs } from '../queries.ts';
-import { NONE, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { findOrInsertSteps } from './find-or-insert.ts';
 import { getPagesSteps } from './get-pages.ts';
 import type { Exit, MapExits, SvmStep } from './types.ts';
@@ -38,6 +38,17 @@ export interface PrefetchParts {
   readonly commitStart: string;
   /** ctx.devmem_possible of the driver's find_or_insert. */
   readonly devmemPossible: boolean;
+  /**
+   * What a page that fails (no range, get_pages failing, the commit's -EAGAIN) does to the rest:
+   * `skip` to the next page (the default), or `abandon` the loop, the ioctl returning the error
+   * (amdgpu V3 amdgpu_svm_range_map_attr_range: `return ret;` at each).
+   */
+  readonly onFail?: 'skip' | 'abandon';
+  /**
+   * `pf_is_valid`, the driver's test of a range found already mapped, which then goes on with the
+   * next range without get_pages or a commit (amdgpu_svm_range_is_valid); absent: none.
+   */
+  readonly isValid?: Pick<SvmStep, 'kernelFn' | 'locks' | 'cite' | 'note'> & { readonly reads: readonly string[]; readonly test: (g: SvmGlobals, l: SvmLocals) => boolean };
 }
 
 /** Prefetch: map page by page from l.page to l.end; each page skips past the range it mapped. */
@@ -59,6 +70,27 @@ export function prefetchSteps(cfg: SvmConfig, parts: PrefetchParts, done: string
     },
     to: (l) => (l.page < l.end ? 'pf_bounds' : done),
   };
+  const abandon: Exit = { effect: (l) => void (l.rid = NONE), to: () => done };
+  const fail = parts.onFail === 'abandon' ? abandon : skipPage;
+  const mapFound = decide ? 'pf_decide' : 'gp_read_begin';
+  const isValid: SvmStep[] = parts.isValid
+    ? [
+        {
+          label: 'pf_is_valid',
+          kernelFn: parts.isValid.kernelFn,
+          ...(parts.isValid.locks ? { locks: parts.isValid.locks } : {}),
+          ...(parts.isValid.cite ? { cite: parts.isValid.cite } : {}),
+          ...(parts.isValid.note ? { note: parts.isValid.note } : {}),
+          reads: [...parts.isValid.reads, ...(nextRange.reads ?? [])],
+          // Valid: `addr = next_addr; continue;` (next_addr read after find_or_insert).
+          effect: (g, l) => {
+            l.ret = parts.isValid!.test(g, l) ? OK : EINVAL;
+            if (l.ret === OK) nextRange.effect!(l, g);
+          },
+          next: (_g, l) => (l.ret === OK ? nextRange.to(l) : mapFound),
+        },
+      ]
+    : [];
   return [
     {
       label: 'pf_bounds',
@@ -71,9 +103,10 @@ export function prefetchSteps(cfg: SvmConfig, parts: PrefetchParts, done: string
       },
       next: 'find_or_insert',
     },
-    ...findOrInsertSteps(cfg, { found: { to: () => (decide ? 'pf_decide' : 'gp_read_begin') }, none: skipPage }, undefined, parts.devmemPossible),
+    ...findOrInsertSteps(cfg, { found: { to: () => (parts.isValid ? 'pf_is_valid' : mapFound) }, none: fail }, undefined, parts.devmemPossible),
+    ...isValid,
     ...(decide ? parts.decide! : []),
-    ...getPagesSteps(cfg, { ok: { to: () => parts.commitStart }, fail: skipPage }),
-    ...parts.commit({ ok: nextRange, again: skipPage }),
+    ...getPagesSteps(cfg, { ok: { to: () => parts.commitStart }, fail }),
+    ...parts.commit({ ok: nextRange, again: fail }),
   ];
 }

@@ -41,8 +41,8 @@ export function amdgpuGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: numb
       reads: ['pages', 'attrSetAfterUnmap'],
       writes: ['attrs', 'attrOwed', 'attrSetVma'],
       effect: (g, l) => {
-        clearAttrs(g.attrs, l.lo, l.hi);
-        payAttrDebt(g, l.lo, l.hi);
+        clearAttrs(g.attrs, l.is, l.ie);
+        payAttrDebt(g, l.is, l.ie);
       },
       next: 'gc_remove',
     });

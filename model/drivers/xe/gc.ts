@@ -37,8 +37,8 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
         dequeue.effect!(g, l, ctx);
         const r = queuedRange(g, l.rid);
         if (r) {
-          l.lo = r.start;
-          l.hi = r.end;
+          l.is = r.start;
+          l.ie = r.end;
         }
       },
     },
@@ -87,11 +87,11 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
       reads: ['attrs', 'pages', 'attrSetAfterUnmap'],
       writes: ['attrs', 'attrOwed', 'attrSetVma'],
       effect: (g, l) => {
-        payAttrDebt(g, l.lo, l.hi);
-        if (policy === 'clear') return clearAttrs(g.attrs, l.lo, l.hi);
+        payAttrDebt(g, l.is, l.ie);
+        if (policy === 'clear') return clearAttrs(g.attrs, l.is, l.ie);
         // The whole range lies in the VMA found at range_start (ranges never cross a VMA bound).
-        if (attrValue(g, l.lo) === 0) return;
-        resetAttrs(g.attrs, l.lo, l.hi);
+        if (attrValue(g, l.is) === 0) return;
+        resetAttrs(g.attrs, l.is, l.ie);
       },
       next: 'gc_dequeue',
     });
