@@ -1,7 +1,8 @@
 // The attribute tree (DOMAIN.md §1.5 and §4 item 9): amdgpu's amdgpu_svm_attr_tree, xe's
 // CPU-address-mirror VMAs. Range bounds are derived from it, so it must stay a partition.
 
-import type { StateInvariant } from '../explorer/index.ts';
+import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
+import { locals } from './helpers.ts';
 import type { SvmGlobals, SvmLocals } from '../model/state.ts';
 
 /** The first attribute range that is empty, out of the VA, or overlaps or precedes the one before it. */
@@ -34,4 +35,25 @@ export const attrsDisjointSorted: StateInvariant<SvmGlobals, SvmLocals> = {
     'both under attr_tree->lock. An insert computed from a tree read outside that lock can overlap a range inserted meanwhile.',
   holds: (s) => badAttr(s.g) === undefined,
   explain: (s) => badAttr(s.g)!,
+};
+
+/**
+ * amdgpu V3's fault reads its attribute range under attr_tree->lock, drops the lock, runs the GC
+ * (which may free the node: amdgpu_svm_attr_clear_pages), then dereferences the pointer in
+ * find_or_insert (`amdgpu_svm_attr_start_page(attr_range)`) and for the PTE flags.
+ */
+export const attrAliveWhileUsed: ActionProperty<SvmGlobals, SvmLocals> = {
+  kind: 'action',
+  id: 'attr-alive-while-used',
+  reads: ['attrs'],
+  statement: 'a fault reads the bounds of its attribute range only while that range is allocated (not freed under it)',
+  justification:
+    'DOMAIN.md §4 item 15 (no use after free), for the attribute tree: V3 11/12 amdgpu_svm_handle_fault keeps `attr_range` ' +
+    'after `mutex_unlock(&svm->attr_tree->lock)` and amdgpu_svm_range_map_fault passes it to amdgpu_svm_range_find_or_insert, ' +
+    'which reads `amdgpu_svm_attr_start_page(attr_range)`; nothing holds a reference to it.',
+  holds: (before, _after, t) => t.step.label !== 'find_or_insert' || !locals(before, t).attrGone,
+  explain: (before, _after, t) => {
+    const l = locals(before, t);
+    return `${t.process} find_or_insert reads the bounds of the attribute range [${l.lo}, ${l.hi}) it looked up, which its garbage collector freed`;
+  },
 };

@@ -63,7 +63,7 @@ export const DOMAIN_CANDIDATES: readonly Candidate[] = [
   {
     item: '15',
     title: 'Balanced locking / refcounts',
-    checkedBy: ['lock-balance', 'lock-held-at-end', 'range-alive-while-used', 'range-removed-once'],
+    checkedBy: ['lock-balance', 'lock-held-at-end', 'range-alive-while-used', 'range-removed-once', 'attr-alive-while-used'],
     notImplemented:
       'range krefs are not modelled as numbers: a range is alive while in the tree or on a GC list (an orphan, removed ' +
       'from the tree while queued); range-alive-while-used checks the use-after-free the krefs prevent, and ' +

@@ -13,7 +13,7 @@ import { dmaMapAfterReadRetry, noDmaOfFreedPage, unmappedHasNoDma } from './dma-
 import { gcRemovesOnlyUnmapped, rangeRemovedOnce, removedRangeWasZapped } from './gc.ts';
 import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
 import { pteHasDmaMapping } from './iommu.ts';
-import { attrsDisjointSorted } from './attr-tree.ts';
+import { attrAliveWhileUsed, attrsDisjointSorted } from './attr-tree.ts';
 import { rangeAliveWhileUsed } from './range-lifetime.ts';
 import { gpusvmEmptyAfterFini, noCallbackAfterNotifierRemoved } from './teardown.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
@@ -48,6 +48,7 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle
     noMappingToFreedVram,
     pteHasDmaMapping(topo),
     attrsDisjointSorted,
+    attrAliveWhileUsed,
     gpusvmEmptyAfterFini,
     noCallbackAfterNotifierRemoved,
   ];

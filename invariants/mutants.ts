@@ -10,7 +10,7 @@ import type { SvmConfig } from '../model/config.ts';
 import { MUNMAP_GC_REMAP, NOTIFIER_REMOVE_VS_INVALIDATE } from '../model/scenarios/configs.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
-import { chunkFor, clearAttrs, insertRange, newRange, overlapping, rangeStarting, recordAttrSet, removeRange, tree, unmapPages } from '../model/queries.ts';
+import { chunkFor, clearAttrs, insertRange, newRange, overlapping, payAttrDebt, rangeStarting, recordAttrSet, removeRange, tree, unmapPages } from '../model/queries.ts';
 import { crosses } from '../model/steps/prefetch.ts';
 import { EAGAIN, EFAULT, MN_IN_TREE, MN_REMOVED, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
@@ -396,6 +396,30 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
     protocol: 'xe',
     config: { ...base, attrs: [{ start: 0, end: 2, value: 0 }], processes: [{ kind: 'fault', page: 0 }, { kind: 'teardown' }] },
     patches: [{ program: 'gpu_fault', label: 'lock_vm', replace: { next: 'gc_dequeue' } }],
+  },
+  {
+    name: 'attr-clear-frees-trimmed-range',
+    invariant: 'attr-alive-while-used',
+    description:
+      'amdgpu_svm_attr_clear_pages freeing a node it only trims (attr_remove_range_locked(..., true) where V3 ' +
+      'reinserts it with attr_set_interval): a munmap of page 1 frees the attribute range a fault on page 0 holds',
+    protocol: 'amdgpu-v3',
+    // Two ranges, so the munmap of page 1 leaves no PTE behind (F15 would stop the search there).
+    config: { ...mapped, premapped: [[0, 1], [1, 2]], processes: [{ kind: 'munmap', start: 1, end: 2 }, { kind: 'fault', page: 0 }] },
+    patches: [
+      {
+        program: 'gpu_fault',
+        label: 'gc_clear_attrs',
+        replace: {
+          effect: (g, l) => {
+            const held = g.attrs.some((a) => a.start === l.lo && a.end === l.hi && a.start < l.ie && l.is < a.end);
+            clearAttrs(g.attrs, l.is, l.ie);
+            payAttrDebt(g, l.is, l.ie);
+            if (held) l.attrGone = true;
+          },
+        },
+      },
+    ],
   },
   {
     name: 'amdgpu-set-attr-without-gc-flush',

@@ -108,6 +108,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       fpage: 'int',
       cbSkip: 'bool',
       mnNew: 'bool',
+      attrGone: 'bool',
       owedAtStart: 'int',
     },
   },

@@ -247,6 +247,11 @@ export interface SvmLocals {
   readonly cbSkip: boolean;
   /** find_or_insert allocated and inserted the notifier itself (notifier_alloc): its error path removes it. */
   readonly mnNew: boolean;
+  /**
+   * The attribute range the fault holds a pointer to ([lo, hi) when read) was freed under it:
+   * amdgpu V3's GC, run by the fault itself, removed it whole (amdgpu_svm_attr_clear_pages).
+   */
+  readonly attrGone: boolean;
   /** Ghost: the attribute ioctl's pages whose munmap had returned, its policy still owed, when it started (bit p). */
   readonly owedAtStart: number;
 }
@@ -279,6 +284,7 @@ export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
     fpage: NONE,
     cbSkip: false,
     mnNew: false,
+    attrGone: false,
     owedAtStart: 0,
     ...over,
   };

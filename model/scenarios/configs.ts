@@ -273,6 +273,21 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     config: MUNMAP_GC_REMAP,
   },
   {
+    name: 'fault-after-munmap-remap',
+    description: 'a mapped range with attributes is unmapped and the VA mapped again; a GPU fault there collects the old range itself, attribute range and all',
+    config: {
+      ...base,
+      attrs: [{ start: 0, end: 2, value: 2 }],
+      premapped: [[0, 2]],
+      processes: [{ kind: 'munmap', start: 0, end: 2 }, { kind: 'remap', start: 0, end: 2 }, { kind: 'fault', page: 0 }],
+    },
+    expectedUntaken: {
+      ...registered,
+      'gpu_fault/um_unlock_pd_again': 'the only invalidation, the munmap, comes before the remap the new range needs',
+      'gpu_fault/bind_unlock_vm_again': 'the only invalidation, the munmap, comes before the remap the new range needs',
+    },
+  },
+  {
     name: 'fault-vs-invalidate',
     description: 'a GPU fault commits a range while reclaim replaces one of its pages (MMU_NOTIFY_CLEAR), and the GPU writes to it',
     config: {

@@ -67,9 +67,14 @@ const F15 = ['pte-has-dma-mapping', 'removed-range-was-zapped'];
 // invalidate_interval removes a range crossing its bounds without taking it off the GC list;
 // the munmap queued it after SET_ATTR's gc_flush, and the GC removes it a second time.
 const F16 = ['range-removed-once'];
+// F17 (CONFIRMED, V3 11/12 + 05/12): the fault keeps the attribute range it looked up across its
+// own GC, whose amdgpu_svm_attr_clear_pages frees a node lying inside the unmapped interval, and
+// find_or_insert then reads its bounds.
+const F17 = ['attr-alive-while-used'];
 const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
-  default: { 'amdgpu-v3': [...F1_GC, ...F3, ...F16], xe: [] },
-  'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
+  default: { 'amdgpu-v3': [...F1_GC, ...F3, ...F16, ...F17], xe: [] },
+  'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3, ...F17], xe: [] },
+  'fault-after-munmap-remap': { 'amdgpu-v3': F17, xe: [] },
   'fault-vs-partial-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'two-faults': { 'amdgpu-v3': F1, xe: [] },
   'fault-vs-set-attr': { 'amdgpu-v3': F2, xe: [] },
@@ -108,8 +113,8 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   'unregistered-fault-vs-set-attr': { 'amdgpu-v3': F9, xe: [] },
   'teardown-vs-munmap': { 'amdgpu-v3': [...F11, ...F13, ...F14], xe: F13 },
   'teardown-vs-fault': { 'amdgpu-v3': [...F12, ...F14], xe: [] },
-  // Notifiers on demand: nothing new; amdgpu-v3 keeps F1 (and F3 where the GC runs).
-  'notifiers-fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
+  // Notifiers on demand: nothing new; amdgpu-v3 keeps F1 (and F3 and F17 where the GC runs).
+  'notifiers-fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3, ...F17], xe: [] },
   'notifier-insert-vs-invalidate': { 'amdgpu-v3': F1, xe: [] },
   'notifier-remove-vs-invalidate': { 'amdgpu-v3': [], xe: [] },
 };

@@ -13,7 +13,7 @@ import { getPagesSteps } from '../../steps/get-pages.ts';
 import { goto, type Exit } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
-import { V3_04, V3_07, V3_11 } from './sources.ts';
+import { V3_04, V3_05, V3_07, V3_11 } from './sources.ts';
 import { amdgpuUpdateMappingSteps } from './update-mapping.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -94,6 +94,7 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
           // ULONG_MAX;` narrowed by the neighbours), which get_unregistered_attrs uses later
           // without reading the tree again.
           [l.lo, l.hi] = a ? [a.start, a.end] : attrHole(g.attrs, l.page, g.pages.length);
+          l.attrGone = false;
         },
         next: (g, l) => (attrAt(g, l.page) ? 'gc_dequeue' : 'unregistered_vma'),
       },
@@ -141,7 +142,7 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
         },
         next: 'gc_dequeue',
       },
-      ...d.programs.gcLoop(d, cfg, 'find_or_insert', gpu.inst, devicesOf(cfg, gpu.inst)),
+      ...d.programs.gcLoop(d, cfg, 'find_or_insert', gpu.inst, devicesOf(cfg, gpu.inst)).map(heldAttrRange),
       ...findOrInsertSteps(cfg, { found: goto('is_valid'), none: goto('unlock_svm') }, gpu, d.devmemPossible(cfg)),
       {
         label: 'is_valid',
@@ -193,5 +194,41 @@ function svmLookupStep(inst: number): SvmStep {
     ],
     reads: ['life'],
     next: (g) => (g.life[inst]! >= CLOSED ? 'done' : 'lookup'),
+  };
+}
+
+/** amdgpu_svm_attr_clear_pages as it touches one node: the bounds it keeps, or undefined when it frees it. */
+function clearedNode(a: number, b: number, s: number, e: number): readonly [number, number] | undefined {
+  if (e <= a || b <= s) return [a, b];
+  if (a < s) return [a, s]; // `attr_set_interval(range, range_start, start_page - 1)` (a tail, if any, is a new node)
+  if (b > e) return [e, b]; // `attr_set_interval(range, last_page + 1, range_last)`
+  return undefined; // `attr_remove_range_locked(attr_tree, range, true)`
+}
+
+/**
+ * The fault's GC clears attributes while the fault holds `attr_range`, the node it read at
+ * attr_bounds (or inserted at unregistered_insert), whose bounds find_or_insert reads afterwards
+ * (`amdgpu_svm_attr_start_page(attr_range)`): the GC trims that node in place, or frees it.
+ * The node is the one with the bounds the fault read, if the tree still has it.
+ */
+function heldAttrRange(st: SvmStep): SvmStep {
+  if (st.label !== 'gc_clear_attrs') return st;
+  return {
+    ...st,
+    cite: [
+      ...(st.cite ?? []),
+      cite(V3_11, 'amdgpu_svm_range_map_fault', '\tconst struct amdgpu_svm_attrs *attrs = &attr_range->attrs;'),
+      cite(V3_05, 'amdgpu_svm_attr_clear_pages', '\t\t} else if (range_start < start_page) {\n\t\t\tattr_remove_range_locked(attr_tree, range, false);\n\t\t\tattr_set_interval(range, range_start, start_page - 1);'),
+      cite(V3_05, 'amdgpu_svm_attr_clear_pages', '\t\t} else {\n\t\t\tattr_remove_range_locked(attr_tree, range, true);\n\t\t}'),
+    ],
+    note: `${st.note ?? ''}; the attribute range the fault holds is trimmed in place, or freed if it lies inside`,
+    effect: (g, l, ctx) => {
+      const held = !l.attrGone && g.attrs.some((a) => a.start === l.lo && a.end === l.hi);
+      st.effect!(g, l, ctx);
+      if (!held) return;
+      const kept = clearedNode(l.lo, l.hi, l.is, l.ie);
+      if (kept) [l.lo, l.hi] = kept;
+      else l.attrGone = true;
+    },
   };
 }
