@@ -5,7 +5,7 @@ import { tearsDown, type SvmConfig } from '../../config.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf, GPU0, suffix, type Gpu } from '../../gpu.ts';
 import { MMAP, acquire, notifierLock, release, section } from '../../locks.ts';
-import { attrAt, attrHole, pagesOf, pagesValid, rangeStarting, vmaAt } from '../../queries.ts';
+import { attrAt, attrHole, rangeStarting, vmaAt } from '../../queries.ts';
 import { CLOSED, EFAULT, EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
@@ -13,8 +13,9 @@ import { getPagesSteps } from '../../steps/get-pages.ts';
 import { goto, type Exit } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
-import { V3_04, V3_05, V3_07, V3_11 } from './sources.ts';
+import { V3_04, V3_05, V3_11 } from './sources.ts';
 import { amdgpuUpdateMappingSteps } from './update-mapping.ts';
+import { IS_VALID_CITES, rangeIsValid } from './is-valid.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -147,17 +148,12 @@ export function amdgpuFault(d: Driver, cfg: SvmConfig, gpu: Gpu = GPU0): P {
       {
         label: 'is_valid',
         kernelFn: 'amdgpu_svm_range_is_valid',
-        cite: [
-          cite(V3_07, 'amdgpu_svm_range_is_valid', '\tdrm_gpusvm_notifier_lock(&svm->gpusvm);\n\tvalid = range->gpu_mapped &&\n\t\trange->pte_flags == pte_flags &&\n\t\trange->attr_flags == attrs->flags &&\n\t\tamdgpu_svm_range_pages_valid(svm, range);'),
-          cite(V3_07, 'amdgpu_svm_range_pages_valid', '\tif (base->pages.flags.unmapped || base->pages.flags.partial_unmap)\n\t\treturn false;'),
-        ],
+        cite: IS_VALID_CITES,
         note: 'gpu_mapped and pages valid, read under notifier_lock(R): return 0 without mapping (R-4: the answer is stale once the lock drops)',
         locks: section(NOTIFIER, 'read'),
         reads: ['ranges'],
         effect: (g, l) => {
-          const r = rangeStarting(g, l.range, gpu.inst)!;
-          const pg = pagesOf(r, gpu.slot);
-          l.ret = pg.mapped && pagesValid(pg) && !r.unmapped && !r.partialUnmap ? OK : EINVAL;
+          l.ret = rangeIsValid(rangeStarting(g, l.range, gpu.inst)!, [gpu.slot]) ? OK : EINVAL;
         },
         next: (_g, l) => (l.ret === OK ? 'unlock_svm' : 'gp_read_begin'),
       },

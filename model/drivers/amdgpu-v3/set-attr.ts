@@ -9,7 +9,7 @@ import type { SvmConfig } from '../../config.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf } from '../../gpu.ts';
 import { GC, MMAP, NOTIFIER, RESV, acquire, release, section } from '../../locks.ts';
-import { flushTlb, overlapping, pagesOf, pagesValid, rangeById, rangeStarting, removeRange, tree, unmapPages, zapPtes } from '../../queries.ts';
+import { flushTlb, overlapping, pagesOf, rangeById, rangeStarting, removeRange, tree, unmapPages, zapPtes } from '../../queries.ts';
 import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/prefetch.ts';
 import type { SvmStep } from '../../steps/types.ts';
@@ -17,6 +17,7 @@ import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
 import { V3_05, V3_07, V3_08, V3_09, V3_10, V3_11, V8_08 } from './sources.ts';
 import { amdgpuUpdateMappingSteps } from './update-mapping.ts';
+import { IS_VALID_CITES, rangeIsValid } from './is-valid.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
 
@@ -235,7 +236,7 @@ export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, deci
                 kernelFn: 'amdgpu_svm_range_map_attr_range: amdgpu_svm_range_is_valid',
                 cite: [
                   cite(V3_07, 'amdgpu_svm_range_map_attr_range', '\t\tif (amdgpu_svm_range_is_valid(svm, range,\n\t\t\t\t\t\t\tattrs, range_pte_flags)) {\n\t\t\taddr = next_addr;\n\t\t\tcontinue;\n\t\t}'),
-                  cite(V3_07, 'amdgpu_svm_range_is_valid', '\tdrm_gpusvm_notifier_lock(&svm->gpusvm);\n\tvalid = range->gpu_mapped &&\n\t\trange->pte_flags == pte_flags &&\n\t\trange->attr_flags == attrs->flags &&\n\t\tamdgpu_svm_range_pages_valid(svm, range);'),
+                  ...IS_VALID_CITES,
                   // Every failure ends the loop: the rest of the interval is not prefetched.
                   cite(V3_07, 'amdgpu_svm_range_map_attr_range', '\t\tret = amdgpu_svm_range_get_pages(svm, &range->base,\n\t\t\t\t\t\t &map_ctx);\n\t\tif (ret) {'),
                 ],
@@ -244,7 +245,7 @@ export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, deci
                 reads: ['ranges'],
                 test: (g, l) => {
                   const r = rangeStarting(g, l.range, 0);
-                  return r !== undefined && !r.unmapped && !r.partialUnmap && devs.every((_d, slot) => pagesOf(r, slot).mapped && pagesValid(pagesOf(r, slot)));
+                  return r !== undefined && rangeIsValid(r, devs.map((_d, slot) => slot));
                 },
               },
             },
