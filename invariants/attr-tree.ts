@@ -42,6 +42,9 @@ export const attrsDisjointSorted: StateInvariant<SvmGlobals, SvmLocals> = {
  * (which may free the node: amdgpu_svm_attr_clear_pages), then dereferences the pointer in
  * find_or_insert (`amdgpu_svm_attr_start_page(attr_range)`) and for the PTE flags.
  */
+/** The steps find_or_insert can start with (an existing range, a new one, a new notifier first). */
+const FIND_OR_INSERT = new Set(['find_or_insert', 'find_or_insert_new', 'fi_mn_insert']);
+
 export const attrAliveWhileUsed: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'attr-alive-while-used',
@@ -51,9 +54,9 @@ export const attrAliveWhileUsed: ActionProperty<SvmGlobals, SvmLocals> = {
     'DOMAIN.md §4 item 15 (no use after free), for the attribute tree: V3 11/12 amdgpu_svm_handle_fault keeps `attr_range` ' +
     'after `mutex_unlock(&svm->attr_tree->lock)` and amdgpu_svm_range_map_fault passes it to amdgpu_svm_range_find_or_insert, ' +
     'which reads `amdgpu_svm_attr_start_page(attr_range)`; nothing holds a reference to it.',
-  holds: (before, _after, t) => t.step.label !== 'find_or_insert' || !locals(before, t).attrGone,
+  holds: (before, _after, t) => !FIND_OR_INSERT.has(t.step.label) || !locals(before, t).attrGone,
   explain: (before, _after, t) => {
     const l = locals(before, t);
-    return `${t.process} find_or_insert reads the bounds of the attribute range [${l.lo}, ${l.hi}) it looked up, which its garbage collector freed`;
+    return `${t.process} ${t.step.label} reads the bounds of the attribute range [${l.lo}, ${l.hi}) it looked up, which its garbage collector freed`;
   },
 };
