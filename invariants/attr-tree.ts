@@ -2,6 +2,7 @@
 // CPU-address-mirror VMAs. Range bounds are derived from it, so it must stay a partition.
 
 import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
+import { FIND_OR_INSERT_ENTRIES } from '../model/steps/find-or-insert.ts';
 import { locals } from './helpers.ts';
 import type { SvmGlobals, SvmLocals } from '../model/state.ts';
 
@@ -37,14 +38,13 @@ export const attrsDisjointSorted: StateInvariant<SvmGlobals, SvmLocals> = {
   explain: (s) => badAttr(s.g)!,
 };
 
+const FIND_OR_INSERT = new Set<string>(FIND_OR_INSERT_ENTRIES);
+
 /**
  * amdgpu V3's fault reads its attribute range under attr_tree->lock, drops the lock, runs the GC
  * (which may free the node: amdgpu_svm_attr_clear_pages), then dereferences the pointer in
  * find_or_insert (`amdgpu_svm_attr_start_page(attr_range)`) and for the PTE flags.
  */
-/** The steps find_or_insert can start with (an existing range, a new one, a new notifier first). */
-const FIND_OR_INSERT = new Set(['find_or_insert', 'find_or_insert_new', 'fi_mn_insert']);
-
 export const attrAliveWhileUsed: ActionProperty<SvmGlobals, SvmLocals> = {
   kind: 'action',
   id: 'attr-alive-while-used',

@@ -18,7 +18,8 @@ export const gcRemovesOnlyUnmapped: ActionProperty<SvmGlobals, SvmLocals> = {
     if (t.step.label !== 'gc_remove') return true;
     const id = locals(before, t).rid;
     // A range no longer in the tree is range-removed-once's to report.
-    return !before.g.ranges.some((r) => r.id === id) || before.g.ranges.some((r) => r.id === id && r.unmapped);
+    const r = before.g.ranges.find((x) => x.id === id);
+    return r === undefined || r.unmapped;
   },
   explain: (before, _after, t) => `${t.process} gc_remove removes the range at page ${locals(before, t).range}, which is not unmapped`,
 };

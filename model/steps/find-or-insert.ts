@@ -22,6 +22,12 @@ export interface FindOrInsertExits {
   readonly none: Exit;
 }
 
+/**
+ * The steps a call of drm_gpusvm_range_find_or_insert can start with: a new notifier first, an
+ * existing range, a new range. A property of "the call" judges all three.
+ */
+export const FIND_OR_INSERT_ENTRIES = ['fi_mn_insert', 'find_or_insert', 'find_or_insert_new'] as const;
+
 /** find_or_insert on `gpu`'s instance: its tree, its notifier lock; a new range has a pages set per device. */
 export function findOrInsertSteps(cfg: SvmConfig, x: FindOrInsertExits, gpu: Gpu = GPU0, devmemPossible = devices(cfg) > 0): SvmStep[] {
   const NOTIFIER = notifierLock(gpu.inst);

@@ -73,24 +73,20 @@ export function prefetchSteps(cfg: SvmConfig, parts: PrefetchParts, done: string
   const abandon: Exit = { effect: (l) => void (l.rid = NONE), to: () => done };
   const fail = parts.onFail === 'abandon' ? abandon : skipPage;
   const mapFound = decide ? 'pf_decide' : 'gp_read_begin';
-  const isValid: SvmStep[] = parts.isValid
-    ? [
-        {
-          label: 'pf_is_valid',
-          kernelFn: parts.isValid.kernelFn,
-          ...(parts.isValid.locks ? { locks: parts.isValid.locks } : {}),
-          ...(parts.isValid.cite ? { cite: parts.isValid.cite } : {}),
-          ...(parts.isValid.note ? { note: parts.isValid.note } : {}),
-          reads: [...parts.isValid.reads, ...(nextRange.reads ?? [])],
-          // Valid: `addr = next_addr; continue;` (next_addr read after find_or_insert).
-          effect: (g, l) => {
-            l.ret = parts.isValid!.test(g, l) ? OK : EINVAL;
-            if (l.ret === OK) nextRange.effect!(l, g);
-          },
-          next: (_g, l) => (l.ret === OK ? nextRange.to(l) : mapFound),
-        },
-      ]
-    : [];
+  const isValid = (v: NonNullable<PrefetchParts['isValid']>): SvmStep => {
+    const { test, reads, ...shown } = v;
+    return {
+      label: 'pf_is_valid',
+      ...shown,
+      reads: [...reads, ...(nextRange.reads ?? [])],
+      // Valid: `addr = next_addr; continue;` (next_addr read after find_or_insert).
+      effect: (g, l) => {
+        l.ret = test(g, l) ? OK : EINVAL;
+        if (l.ret === OK) nextRange.effect!(l, g);
+      },
+      next: (_g, l) => (l.ret === OK ? nextRange.to(l) : mapFound),
+    };
+  };
   return [
     {
       label: 'pf_bounds',
@@ -104,7 +100,7 @@ export function prefetchSteps(cfg: SvmConfig, parts: PrefetchParts, done: string
       next: 'find_or_insert',
     },
     ...findOrInsertSteps(cfg, { found: { to: () => (parts.isValid ? 'pf_is_valid' : mapFound) }, none: fail }, undefined, parts.devmemPossible),
-    ...isValid,
+    ...(parts.isValid ? [isValid(parts.isValid)] : []),
     ...(decide ? parts.decide! : []),
     ...getPagesSteps(cfg, { ok: { to: () => parts.commitStart }, fail }),
     ...parts.commit({ ok: nextRange, again: fail }),

@@ -46,6 +46,7 @@ const PF_BOUNDS_CITE = cite(
 export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, decide?: readonly SvmStep[]): P {
   const svm = driverLock(d);
   const devs = devicesOf(cfg, 0);
+  const slots = devs.map((_d, slot) => slot);
   const afterApply = prefetch ? 'pf_bounds' : 'unlock_svm';
   const unqueues = cfg.attrSplitUnqueues === true;
   return {
@@ -245,7 +246,7 @@ export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, deci
                 reads: ['ranges'],
                 test: (g, l) => {
                   const r = rangeStarting(g, l.range, 0);
-                  return r !== undefined && rangeIsValid(r, devs.map((_d, slot) => slot));
+                  return r !== undefined && rangeIsValid(r, slots);
                 },
               },
             },
