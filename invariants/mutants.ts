@@ -11,7 +11,7 @@ import { MUNMAP_GC_REMAP, NOTIFIER_REMOVE_VS_INVALIDATE } from '../model/scenari
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
 import { chunkFor, clearAttrs, insertRange, newRange, overlapping, payAttrDebt, rangeStarting, recordAttrSet, removeRange, tree, unmapPages } from '../model/queries.ts';
-import { crosses } from '../model/steps/prefetch.ts';
+import { crosses } from '../model/steps/set-attributes.ts';
 import { EAGAIN, EFAULT, MN_IN_TREE, MN_REMOVED, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {

@@ -110,6 +110,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       mnNew: 'bool',
       attrGone: 'bool',
       owedAtStart: 'int',
+      collected: 'int',
     },
   },
 };

@@ -198,6 +198,7 @@ export const ENOENT = -2;
 export const EAGAIN = -11;
 export const EFAULT = -14;
 export const EINVAL = -22;
+export const ENODATA = -61;
 export const EBUSY = -16;
 
 /** One flat record of locals serves every process type; each uses the fields it needs. */
@@ -254,6 +255,8 @@ export interface SvmLocals {
   readonly attrGone: boolean;
   /** Ghost: the attribute ioctl's pages whose munmap had returned, its policy still owed, when it started (bit p). */
   readonly owedAtStart: number;
+  /** xe VM_BIND prefetch: the ranges phase 1 collected to prefetch and bind (bit p: the range starting at page p). */
+  readonly collected: number;
 }
 
 /** SvmGlobals.attrOwed values. */
@@ -286,6 +289,7 @@ export function locals(over: Partial<SvmLocals> = {}): SvmLocals {
     mnNew: false,
     attrGone: false,
     owedAtStart: 0,
+    collected: 0,
     ...over,
   };
 }

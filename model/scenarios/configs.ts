@@ -312,6 +312,10 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       ],
       processes: [{ kind: 'set-attr', start: 0, end: 2, value: 1, prefetch: true }, { kind: 'invalidate', start: 1, end: 2 }],
     },
+    expectedUntaken: {
+      'madvise_prefetch/vb_next_vma': 'one VMA covers the interval all along: find_or_insert always finds one',
+      'madvise_prefetch/vb_abort': 'no device memory: no migration to fail',
+    },
   },
   {
     name: 'migration-vs-cpu-fault',

@@ -11,7 +11,8 @@ import { devicesOf } from '../../gpu.ts';
 import { GC, MMAP, NOTIFIER, RESV, acquire, release, section } from '../../locks.ts';
 import { flushTlb, overlapping, pagesOf, rangeById, rangeStarting, removeRange, tree, unmapPages, zapPtes } from '../../queries.ts';
 import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../../state.ts';
-import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/prefetch.ts';
+import { crosses, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/set-attributes.ts';
+import { prefetchSteps } from './prefetch-loop.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { ATTR } from './locks.ts';
@@ -232,7 +233,6 @@ export function amdgpuSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean, deci
               commit: (x) => amdgpuUpdateMappingSteps(x),
               commitStart: 'um_lock_pd',
               devmemPossible: d.devmemPossible(cfg),
-              onFail: 'abandon',
               isValid: {
                 kernelFn: 'amdgpu_svm_range_map_attr_range: amdgpu_svm_range_is_valid',
                 cite: [

@@ -2,22 +2,18 @@
 // without vm->lock); then under vm->lock(W): the VMA split removes the ranges the new bounds cross
 // (xe_svm_unmap_address_range: unbind under the VM resv, remove, drop from the GC list), then under
 // notifier_lock(R) the attributes are set and the PTEs of ranges in the interval zapped (TLB
-// invalidation waited for). Prefetch is a VM_BIND prefetch op under vm->lock, with
-// xe_svm_alloc_vram before each range is mapped when there is device memory.
+// invalidation waited for). A prefetch is then the VM_BIND prefetch ioctl (vm-bind-prefetch.ts).
 
 import type { Program } from '../../../explorer/index.ts';
 import type { SvmConfig } from '../../config.ts';
-import { wantsVram } from '../../devmem.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf } from '../../gpu.ts';
 import { NOTIFIER, RESV, acquire, gcLock, release, section } from '../../locks.ts';
-import { attrValue, flushTlb, overlapping, pagesOf, rangeInterval, rangeStarting, removeRange, tree, unmapPages, zapMapped, zapPtes } from '../../queries.ts';
+import { flushTlb, overlapping, pagesOf, removeRange, tree, unmapPages, zapMapped, zapPtes } from '../../queries.ts';
 import type { SvmGlobals, SvmLocals } from '../../state.ts';
-import { crosses, prefetchSteps, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/prefetch.ts';
-import { goto, type SvmStep } from '../../steps/types.ts';
+import { crosses, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/set-attributes.ts';
 import { cite } from '../../sources.ts';
-import { allocVramSteps } from './alloc-vram.ts';
-import { xeBindSteps } from './bind.ts';
+import { vmBindPrefetchSteps } from './vm-bind-prefetch.ts';
 import { XE_PT_C, XE_SVM_C, XE_VM_C, XE_VM_MADVISE_C } from './sources.ts';
 
 type P = Program<SvmGlobals, SvmLocals>;
@@ -121,44 +117,17 @@ export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
           setAttributes(g, l);
           zapMapped(g, overlapping(tree(g, 0), l.page, l.end), devs, (pg) => void (pg.invalidated = true));
         },
-        next: prefetch ? 'pf_bounds' : 'unlock_vm',
+        next: 'unlock_vm',
       },
-      ...(prefetch
-        ? withPfBoundsCite(prefetchSteps(
-            cfg,
-            { bounds: { kernelFn: 'xe_vm_bind prefetch: VMA bounds' }, decide: xePrefetchDecision(d, cfg), commit: (x) => xeBindSteps(x), commitStart: 'bind_lock_vm', devmemPossible: d.devmemPossible(cfg) },
-            'unlock_vm',
-          ))
-        : []),
       {
         label: 'unlock_vm',
         kernelFn: 'up_write(vm->lock)',
         cite: [cite(XE_VM_MADVISE_C, 'xe_vm_madvise_ioctl', 'unlock_vm:\n\tup_write(&vm->lock);\nput_vm:\n\txe_vm_put(vm);')],
         locks: [release(vm)],
-        next: 'done',
+        // A prefetch is a second ioctl, VM_BIND with DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC.
+        next: prefetch ? 'vb_flush' : 'done',
       },
+      ...(prefetch ? vmBindPrefetchSteps(d, cfg, 'done') : []),
     ],
   };
-}
-
-/** The shared pf_bounds takes only a kernelFn and locks from a driver: its xe citation is added here. */
-function withPfBoundsCite(steps: SvmStep[]): SvmStep[] {
-  const c = [cite(XE_VM_C, 'vm_bind_ioctl_ops_create', 'alloc_next_range:\n\t\t\tsvm_range = xe_svm_range_find_or_insert(vm, addr, vma, &ctx);')];
-  return steps.map((s) => (s.label === 'pf_bounds' ? { ...s, cite: c } : s));
-}
-
-/** xe VM_BIND prefetch to a VRAM region: xe_svm_alloc_vram before the range is mapped; a failure is not fatal. */
-function xePrefetchDecision(d: Driver, cfg: SvmConfig): SvmStep[] {
-  return [
-    {
-      label: 'pf_decide',
-      kernelFn: 'xe_svm_range_needs_migrate_to_vram (prefetch region)',
-      note: "the attributes name this device's VRAM, the range may use device memory and is not there yet: migrate",
-      cite: [cite(XE_VM_C, 'prefetch_ranges', '\t\tif (xe_svm_range_needs_migrate_to_vram(svm_range, vma, !!tile)) {\n\t\t\terr = xe_svm_alloc_vram(tile, svm_range, &ctx);')],
-      reads: ['attrs', 'ranges', 'pages', 'devmem'],
-      effect: (_g, l) => void (l.dev = 0),
-      next: (g, l) => (wantsVram(g, rangeStarting(g, l.range)!, d, attrValue(g, l.range), 0) ? 'av_lock_read' : 'gp_read_begin'),
-    },
-    ...allocVramSteps(d, cfg, rangeInterval(0), { ok: goto('gp_read_begin'), fail: goto('gp_read_begin') }, [0]),
-  ];
 }

@@ -8,6 +8,12 @@ export const XE_VM_C = 'drivers/gpu/drm/xe/xe_vm.c@0131514f97890c4699a4d7ca14b72
 /** The only stored xe_vm_madvise.c; a little older than XE-C (same order of operations). */
 export const XE_VM_MADVISE_C = 'drivers/gpu/drm/xe/xe_vm_madvise.c@002f817d61ce2cfb0be850c3a6036adfbb4fd5e9';
 /** The stored torvalds/linux xe_pt.c versions predate SVM; this is drm.tip's. */
+/**
+ * "drm/xe/pt: unify xe_pt_svm_pre_commit with userptr" (v5 8/8): the pre-commit of a VM_BIND
+ * prefetch op, before (removed lines) and after the change alike: a collected range whose pages
+ * are no longer valid fails the whole op with -ENODATA. XE_PT_C predates the SVM prefetch.
+ */
+export const XE_PT_PREFETCH_PRE_COMMIT = '<20250818152152.67815-18-matthew.auld@intel.com>';
 export const XE_PT_C = 'intel-lgci-fdo-gitlab-mirror/drm.tip:drivers/gpu/drm/xe/xe_pt.c@0ab8687b57df8f33ae03aaa209792770d3d3f4be';
 /**
  * "drm/xe/svm: Serialize migration to device if racing" (v6 24/24, XE-SERIALIZE): the

@@ -1,31 +1,14 @@
-// Shared by the drivers' attribute ioctls (DOMAIN.md §3.4, §3.5): setting the attributes of an
-// interval (with the ghost record the attribute invariants read), and the prefetch loop that maps
-// an interval page by page (find_or_insert, optionally a migration, get_pages, the driver's
-// commit). The ioctls themselves are the drivers': amdgpu SET_ATTR, xe madvise.
+// amdgpu's prefetch loop (DOMAIN.md §3.5), V3 07/12 amdgpu_svm_range_map_attr_range, run by
+// SET_ATTR under svm_lock(W): page by page over the interval, find_or_insert, skip a range
+// amdgpu_svm_range_is_valid finds mapped, optionally a migration (the VRAM composition), get_pages
+// and the commit; any failure returns, abandoning the rest of the interval.
 
-import type { Draft } from 'immer';
-import { devices, type SvmConfig } from '../config.ts';
-import { attrAt, owedAfterUnmap, recordAttrSet, rangeStarting, setAttrs } from '../queries.ts';
-import { EINVAL, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../state.ts';
-import { findOrInsertSteps } from './find-or-insert.ts';
-import { getPagesSteps } from './get-pages.ts';
-import type { Exit, MapExits, SvmStep } from './types.ts';
-
-/** The range crosses the interval's bounds [l.page, l.end). */
-export const crosses = (r: Range, l: SvmLocals): boolean => r.start < l.page || r.end > l.end;
-
-/** Set the new attributes on [l.page, l.end), remembering whether an attribute range split. */
-export function setAttributes(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): void {
-  l.split = setAttrs(g.attrs, l.page, l.end, l.value);
-  recordAttrSet(g, l.page, l.end, l.value, l.owedAtStart);
-  l.owedAtStart = 0;
-}
-
-/** Ghost, at an attribute ioctl's first step: which pages' munmaps had returned with their policy owed. */
-export const snapshotOwed = (g: SvmGlobals, l: Draft<SvmLocals>): void => void (l.owedAtStart = owedAfterUnmap(g));
-
-/** What setAttributes touches: the ghost record reads the CPU mappings, and on unmapped VA resets attrAtUnmap. */
-export const SET_ATTRIBUTES = { reads: ['pages'], writes: ['attrs', 'attrSetVma', 'attrSetValue', 'attrAtUnmap', 'attrSetAfterUnmap'] } as const;
+import { devices, type SvmConfig } from '../../config.ts';
+import { attrAt, rangeStarting } from '../../queries.ts';
+import { EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
+import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
+import { getPagesSteps } from '../../steps/get-pages.ts';
+import type { Exit, MapExits, SvmStep } from '../../steps/types.ts';
 
 /** What a driver puts into the prefetch loop. */
 export interface PrefetchParts {
@@ -38,12 +21,6 @@ export interface PrefetchParts {
   readonly commitStart: string;
   /** ctx.devmem_possible of the driver's find_or_insert. */
   readonly devmemPossible: boolean;
-  /**
-   * What a page that fails (no range, get_pages failing, the commit's -EAGAIN) does to the rest:
-   * `skip` to the next page (the default), or `abandon` the loop, the ioctl returning the error
-   * (amdgpu V3 amdgpu_svm_range_map_attr_range: `return ret;` at each).
-   */
-  readonly onFail?: 'skip' | 'abandon';
   /**
    * `pf_is_valid`, the driver's test of a range found already mapped, which then goes on with the
    * next range without get_pages or a commit (amdgpu_svm_range_is_valid); absent: none.
@@ -63,15 +40,9 @@ export function prefetchSteps(cfg: SvmConfig, parts: PrefetchParts, done: string
     },
     to: (l) => (l.page < l.end ? 'pf_bounds' : done),
   };
-  const skipPage: Exit = {
-    effect: (l) => {
-      l.page++;
-      l.rid = NONE;
-    },
-    to: (l) => (l.page < l.end ? 'pf_bounds' : done),
-  };
-  const abandon: Exit = { effect: (l) => void (l.rid = NONE), to: () => done };
-  const fail = parts.onFail === 'abandon' ? abandon : skipPage;
+  // Any failure (no range, get_pages, the commit's -EAGAIN) returns, abandoning the rest of the
+  // interval (amdgpu V3 amdgpu_svm_range_map_attr_range: `return ret;` at each).
+  const fail: Exit = { effect: (l) => void (l.rid = NONE), to: () => done };
   const mapFound = decide ? 'pf_decide' : 'gp_read_begin';
   const isValid = (v: NonNullable<PrefetchParts['isValid']>): SvmStep => {
     const { test, reads, ...shown } = v;
