@@ -10,8 +10,7 @@ import type { SvmConfig } from '../model/config.ts';
 import { MUNMAP_GC_REMAP, NOTIFIER_REMOVE_VS_INVALIDATE } from '../model/scenarios/configs.ts';
 import type { Protocol } from '../model/drivers/index.ts';
 import { acquire, GC, NOTIFIER, release, section } from '../model/locks.ts';
-import { chunkFor, clearAttrs, insertRange, newRange, overlapping, payAttrDebt, rangeStarting, recordAttrSet, removeRange, tree, unmapPages } from '../model/queries.ts';
-import { crosses } from '../model/steps/set-attributes.ts';
+import { chunkFor, clearAttrs, insertRange, newRange, overlapping, payAttrDebt, rangeStarting, recordAttrSet, removeRange, unmapPages } from '../model/queries.ts';
 import { EAGAIN, EFAULT, MN_IN_TREE, MN_REMOVED, NONE, OK, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 
 export interface Mutant {
@@ -478,11 +477,10 @@ export const SYSTEM_MUTANTS: readonly Mutant[] = [
         label: 'madvise_remove',
         replace: {
           effect: (g, l) => {
-            for (const r of overlapping(tree(g, 0), l.page, l.end)) {
-              if (!crosses(r, l)) continue;
-              unmapPages(r);
-              removeRange(g, r.id, false);
-            }
+            const r = rangeStarting(g, l.range)!;
+            unmapPages(r);
+            removeRange(g, r.id, false);
+            l.range = NONE;
           },
         },
       },

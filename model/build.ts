@@ -50,6 +50,7 @@ export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
     tlb: [...pte],
     pteDev: new Array<number>(pte.length).fill(NONE),
     tlbDev: new Array<number>(pte.length).fill(NONE),
+    tlbInval: new Array<number>(gpus(cfg)).fill(0),
     devmem: [],
     data: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
     written: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
@@ -158,6 +159,10 @@ export function svmModel(name: string, cfg: SvmConfig, protocolOrDriver: string 
   const processes = cfg.processes.map(instance);
   // With device memory the driver can use, the copy engine runs the clear and copy jobs migrations queue.
   if (driver.devmemPossible(cfg)) processes.push({ name: 'engine', program: copyEngine(driver), locals: locals() });
+  // The TLB invalidations the driver's unbinds queue complete on their own. Only the GC (of
+  // ranges a munmap queued) and an attribute ioctl unbind.
+  const unbinds = cfg.processes.some((p) => p.kind === 'munmap' || p.kind === 'set-attr');
+  if (ops.tlbInval && unbinds) processes.push({ name: 'tlb', program: ops.tlbInval(), locals: locals() });
   // Every GPU's fault program is gpu_fault (GPU 0) or gpu_fault<N>.
   const of = (program: string) => processes.flatMap((p, pid) => (p.program.name.replace(/\d+$/, '') === program ? [{ pid, name: p.name }] : []));
   return {

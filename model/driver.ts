@@ -49,6 +49,11 @@ export interface DriverPrograms {
   readonly prefetchVram?: (d: Driver, cfg: SvmConfig) => P;
   /** Closing the VM of instance `inst` and finalizing its drm_gpusvm (DOMAIN.md §3.10). */
   readonly teardown: (d: Driver, cfg: SvmConfig, inst: number) => P;
+  /**
+   * The completion of TLB invalidations the driver's unbinds queue without waiting (queueTlbInval);
+   * absent: every TLB invalidation the driver issues is waited for.
+   */
+  readonly tlbInval?: () => P;
 }
 
 export interface Driver {

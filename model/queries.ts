@@ -220,6 +220,22 @@ export function flushTlb(g: Draft<SvmGlobals>, dev = 0): void {
   }
 }
 
+/** Queue device `dev`'s TLB invalidation of a range's pages, which completes later (tlb_inval). */
+export function queueTlbInval(g: Draft<SvmGlobals>, r: Range, dev = 0): void {
+  for (let p = r.start; p < r.end; p++) g.tlbInval[dev]! |= 1 << p;
+}
+
+/** The queued TLB invalidation of device `dev` completes: its pages' TLB entries follow the PTEs. */
+export function completeTlbInval(g: Draft<SvmGlobals>, dev: number): void {
+  for (let p = 0; p < g.pages.length; p++) {
+    if (!(g.tlbInval[dev]! & (1 << p))) continue;
+    const i = pteIndex(g, dev, p);
+    g.tlb[i] = g.pte[i]!;
+    g.tlbDev[i] = g.pteDev[i]!;
+  }
+  g.tlbInval[dev] = 0;
+}
+
 /**
  * For each device of `devs` (slot order): zap its PTEs of the ranges whose pages it has mapped
  * (only those inside `within` = [from, to), if given), `mark` those pages (gpu_mapped = false /

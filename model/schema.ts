@@ -49,6 +49,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
       tlb: ints,
       pteDev: ints,
       tlbDev: ints,
+      tlbInval: ints,
       devmem: {
         array: {
           object: {

@@ -130,6 +130,12 @@ export interface SvmGlobals {
   /** The devmem allocation each PTE / TLB entry points into, NONE for a system page. */
   readonly pteDev: readonly number[];
   readonly tlbDev: readonly number[];
+  /**
+   * Per device: the pages whose TLB invalidation an unbind queued and nobody waited for (bit p),
+   * until the invalidation completes (the tlb_inval process). Only xe queues (its unbinds return
+   * the invalidation's fence); every other TLB invalidation in the model is waited for.
+   */
+  readonly tlbInval: readonly number[];
   /** Device-memory allocations ever made, indexed by id. */
   readonly devmem: readonly Devmem[];
   /** GC lists of every instance: ids of the ranges queued, in order. */

@@ -410,6 +410,38 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       'set_attr_prefetch/ii_skip_unmap': 'the attribute range gets new attributes as a whole: nothing splits',
       'set_attr_prefetch/ii_clear_mapped': 'the attribute range gets new attributes as a whole: nothing splits',
       'set_attr_prefetch/ii_flush': 'the attribute range gets new attributes as a whole: nothing splits',
+      ...untaken(
+        ['madvise_prefetch'],
+        ['madvise_unbind', 'madvise_remove', ...rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', 'me_').map((x) => x.label)],
+        'the attribute range gets new attributes as a whole: no range crosses its bounds',
+      ),
+    },
+  },
+  {
+    name: 'prefetch-splits-vram-range',
+    description: 'a GPU fault maps a range (xe: migrated to VRAM); a prefetch of half of it to system memory splits it: xe evicts it to RAM, unbinds and removes it',
+    config: {
+      ...devmem,
+      processes: [
+        { kind: 'fault', page: 0 },
+        { kind: 'set-attr', start: 0, end: 1, value: 9, prefetch: true },
+      ],
+    },
+    expectedUntaken: {
+      ...noUnmap,
+      ...registered,
+      ...oneFaultUninvalidated,
+      ...noMigrateRetry('gpu_fault'),
+      ...untaken(['madvise_prefetch'], allocVramLabels({ ...devmem, processes: [] }), 'the prefetch goes to system memory (value 9): nothing migrates'),
+      'madvise_prefetch/vb_abort': 'the prefetch goes to system memory (value 9): no migration to fail',
+      'madvise_prefetch/vb_next_vma': 'one VMA covers the interval all along: find_or_insert always finds one',
+      'set_attr_prefetch/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
+      ...untaken(
+        ['set_attr_prefetch'],
+        ['mg_mmap_lock', 'mg_bo_create', 'mg_vma_check', 'mg_inv_start', 'mg_inv_lock', 'mg_event_begin', 'mg_event_end', 'mg_inv_unlock', 'mg_collect', 'mg_inv_end', 'mg_cpages', 'mg_populate_pfn', 'mg_copy_submit', 'mg_copy_wait', 'mg_finalize', 'mg_unlock'],
+        'the prefetch goes to system memory (value 9): nothing migrates',
+      ),
+      ...untaken(['copy_engine'], ['engine_clear', 'engine_copy'], 'nothing migrates: no clear or copy job is queued'),
     },
   },
   {

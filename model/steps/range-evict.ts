@@ -11,8 +11,12 @@ import { cite, GPUSVM_C } from '../sources.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
 import { joined, type SvmStep } from './types.ts';
 
-/** drm_gpusvm_range_evict over target(g, l); `done` is where it goes when no device page is left. */
-export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval, done: string): SvmStep[] {
+/**
+ * drm_gpusvm_range_evict over target(g, l); `done` is where it goes when no device page is left.
+ * Its labels start with `prefix` (a program with two callers names them apart).
+ */
+export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval, done: string, prefix = 're_'): SvmStep[] {
+  const P = (label: string): string => prefix + label;
   const firstDevicePage = (g: SvmGlobals, l: SvmLocals): number => {
     if (memoryType(cfg) === 'coherent') return NONE; // hmm_range_fault maps coherent pages as they are
     const [s, e] = target(g, l);
@@ -21,7 +25,7 @@ export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval
   };
   return [
     {
-      label: 're_hmm_fault',
+      label: P('hmm_fault'),
       kernelFn: 'drm_gpusvm_range_evict: hmm_range_fault(HMM_PFN_REQ_FAULT, dev_private_owner = NULL)',
       note: 'faults the first device-private page of the range (migrate_to_ram); none left: done',
       cite: [
@@ -35,18 +39,18 @@ export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval
         return g.pages.slice(s, e).every((p) => !p.locked);
       },
       effect: (g, l) => void (l.fpage = firstDevicePage(g, l)),
-      next: (_g, l) => (l.fpage === NONE ? 're_done' : 're_lock_page'),
+      next: (_g, l) => (l.fpage === NONE ? P('done') : P('lock_page')),
     },
-    ...migrateToRamSteps(cfg, driver, 're_', 're_retry'),
+    ...migrateToRamSteps(cfg, driver, prefix, P('retry')),
     {
-      label: 're_retry',
+      label: P('retry'),
       kernelFn: 'hmm_range_fault returned -EBUSY: mmap_read_unlock, call it again',
       cite: [cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\twhile (!time_after(jiffies, timeout)) {\n\t\thmm_range.notifier_seq = mmu_interval_read_begin(notifier);')],
       locks: [release(MMAP, 'read')],
-      next: 're_hmm_fault',
+      next: P('hmm_fault'),
     },
     {
-      label: 're_done',
+      label: P('done'),
       kernelFn: 'drm_gpusvm_range_evict: mmap_read_unlock + mmput',
       cite: [cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\tkvfree(pfns);\n\tmmput(mm);\n\n\treturn err;')],
       locks: [release(MMAP, 'read')],

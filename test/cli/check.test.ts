@@ -40,6 +40,14 @@ describe('sample proposals', () => {
     for (const inv of ['invalidate-before-return', 'no-stale-pte', 'no-mapping-to-freed-vram']) expect(holding).toContain(inv);
   });
 
+  it("xe waiting for the unbind's fence before drm_gpusvm_range_remove closes F18", () => {
+    const r = check('proposals/xe-gc-waits-for-unbind.ts');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Invariants newly violated: none/);
+    const holding = r.stdout.slice(r.stdout.indexOf('Invariants newly holding:'), r.stdout.indexOf('Lock-order cycles added'));
+    for (const inv of ['pte-has-dma-mapping', 'invalidate-before-return', 'no-stale-pte']) expect(holding).toContain(inv);
+  });
+
   it("eviction_lock as the driver lock (R-3) reproduces the ABBA with the notifier, reachable as a deadlock", () => {
     const r = check('proposals/eviction-lock-as-driver-lock.ts');
     expect(r.status).toBe(1);

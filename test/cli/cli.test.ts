@@ -107,13 +107,13 @@ describe('svmcheck explore', () => {
   }, 60_000);
 
   it('--fairness weak runs with --liveness only; an unknown kind is bad input', () => {
-    const r = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--protocol', 'xe', '--liveness', '--fairness', 'weak', '--json');
+    const r = svmcheck('explore', '--scenario', 'fault-vs-invalidate', '--protocol', 'xe', '--liveness', '--fairness', 'weak', '--json');
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     // The liveness graph is the whole state space the safety search found.
     expect(j).toMatchObject({ verdict: 'pass', livenessGraph: { states: j.states, fairness: 'weak' } });
     // The text report says what the liveness search covered, and under which fairness.
-    const text = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--protocol', 'xe', '--liveness', '--fairness', 'weak');
+    const text = svmcheck('explore', '--scenario', 'fault-vs-invalidate', '--protocol', 'xe', '--liveness', '--fairness', 'weak');
     expect(text.stdout).toMatch(new RegExp(`liveness: cycles and terminal states searched over ${j.states} states, \\d+\\n\\s+transitions, weak fairness`));
     const alone = svmcheck('explore', '--scenario', 'fault-vs-set-attr', '--fairness', 'weak');
     expect([alone.status, alone.stderr.trim()]).toEqual([2, 'svmcheck: --fairness applies to the liveness search: add --liveness']);

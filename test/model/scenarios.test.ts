@@ -71,19 +71,26 @@ const F16 = ['range-removed-once'];
 // own GC, whose amdgpu_svm_attr_clear_pages frees a node lying inside the unmapped interval, and
 // find_or_insert then reads its bounds.
 const F17 = ['attr-alive-while-used'];
+// F18 (order CONFIRMED, xe_svm.c + xe_pt.c; harm DERIVED): xe's madvise removes a range its new
+// bounds cross with __xe_svm_garbage_collector, which drops xe_vm_range_unbind's fence without
+// waiting for it: drm_gpusvm_range_remove DMA-unmaps the pages while the TLB invalidation is in
+// flight, and a munmap in that window finds no range, returns, and core mm frees the pages.
+const F18 = ['pte-has-dma-mapping', 'invalidate-before-return', 'no-stale-pte'];
+const F18_DMA = ['pte-has-dma-mapping'];
 const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
-  default: { 'amdgpu-v3': [...F1_GC, ...F3, ...F16, ...F17], xe: [] },
+  // F18 reaches VRAM under xe: the munmap's notifier finds no range, and the device pages are freed.
+  default: { 'amdgpu-v3': [...F1_GC, ...F3, ...F16, ...F17], xe: [...F18, F1_VRAM] },
   'fault-vs-munmap': { 'amdgpu-v3': [...F1_GC, ...F3, ...F17], xe: [] },
   'fault-after-munmap-remap': { 'amdgpu-v3': F17, xe: [] },
   'fault-vs-partial-munmap': { 'amdgpu-v3': [...F1_GC, ...F3], xe: [] },
   'two-faults': { 'amdgpu-v3': F1, xe: [] },
-  'fault-vs-set-attr': { 'amdgpu-v3': F2, xe: [] },
+  'fault-vs-set-attr': { 'amdgpu-v3': F2, xe: F18_DMA },
   // F1; F4 no more (see above); F16.
-  'munmap-gc-remap': { 'amdgpu-v3': [...F1, ...F16], xe: [] },
+  'munmap-gc-remap': { 'amdgpu-v3': [...F1, ...F16], xe: F18 },
   // F1's consequence: a GPU write through the stale translation lands in the freed page.
   'fault-vs-invalidate': { 'amdgpu-v3': [...F1, 'no-lost-write'], xe: [] },
   // F1, and F15 once the prefetch's range [1,3) loses page 1 to the reclaim and is removed.
-  'prefetch-vs-invalidate': { 'amdgpu-v3': [...F1, 'removed-range-was-zapped'], xe: [] },
+  'prefetch-vs-invalidate': { 'amdgpu-v3': [...F1, 'removed-range-was-zapped'], xe: F18 },
   // Device memory. xe keeps every invariant. The amdgpu-v3-vram composition breaks F10 wherever
   // it migrates, and F1 wherever a migration's or eviction's MMU_NOTIFY_MIGRATE meets a range
   // whose gpu_mapped is not yet published (F5 once the device pages are freed).
@@ -103,6 +110,10 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   // F6 (= F1, reached by another instance's invalidation). With one instance per GPU, a reclaim
   // runs GPU 1's callback while GPU 1's gpu_mapped is unpublished; with one shared instance the
   // same reclaim race remains.
+  // F2: SET_ATTR's invalidate_interval drops the split range's DMA mapping before its TLB flush.
+  // xe evicts the range first, whose MIGRATE notifier zaps and waits for the TLB: F18 needs a
+  // munmap racing with the removal, which this scenario has not.
+  'prefetch-splits-vram-range': { 'amdgpu-v3': F2, 'amdgpu-v3-vram': F2, xe: [] },
   'two-gpus-faulting': { 'amdgpu-v3': F1, xe: [] },
   'two-gpus-faulting-shared': { 'amdgpu-v3': F1, xe: [] },
   // GPU 0's migration runs GPU 1's instance callback in the window; shared, the driver lock
@@ -110,7 +121,7 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   'gpus-conflicting-preferences': { 'amdgpu-v3-vram': [...F10, ...F1], xe: [] },
   'gpus-conflicting-preferences-shared': { 'amdgpu-v3-vram': F10, xe: [] },
   'partial-munmap-attrs': { 'amdgpu-v3': F15, xe: F8 },
-  'unregistered-fault-vs-set-attr': { 'amdgpu-v3': F9, xe: [] },
+  'unregistered-fault-vs-set-attr': { 'amdgpu-v3': F9, xe: F18_DMA },
   'teardown-vs-munmap': { 'amdgpu-v3': [...F11, ...F13, ...F14], xe: F13 },
   'teardown-vs-fault': { 'amdgpu-v3': [...F12, ...F14], xe: [] },
   // Notifiers on demand: nothing new; amdgpu-v3 keeps F1 (and F3 and F17 where the GC runs).
@@ -208,6 +219,22 @@ describe('F16: a range SET_ATTR removes stays on the GC list (V3 08/12; v8 08/18
     // Only F16 goes: F1 does not depend on the GC list.
     expect(r.violations.map((v) => v.invariant).sort()).toEqual([...F1].sort());
   });
+});
+
+describe("F18: xe's madvise removes a range without waiting for the unbind's TLB invalidation", () => {
+  const s = SVM_SCENARIOS.find((x) => x.name === 'munmap-gc-remap')!;
+  it('the range is DMA-unmapped with the invalidation in flight; a munmap then finds no range and frees the pages', () => {
+    const r = explore(svmModel(s.name, s.config, 'xe'), { stopAtFirstViolation: false });
+    const dma = r.violations.find((x) => x.invariant === 'pte-has-dma-mapping')!;
+    expect(dma.trace.steps.map((x) => `${x.process}:${x.label}`)).toEqual(['set_attr0:madvise_flush', 'set_attr0:lock_vm', 'set_attr0:madvise_next', 'set_attr0:madvise_unbind', 'set_attr0:madvise_remove']);
+    const stale = r.violations.find((x) => x.invariant === 'no-stale-pte')!;
+    const steps = stale.trace.steps.map((x) => `${x.process}:${x.label}`);
+    // No tlb_inval_done anywhere in the trace: the invalidation is still in flight at the end.
+    expect(steps.some((x) => x.startsWith('tlb:'))).toBe(false);
+    expect(steps.indexOf('munmap0:event_begin')).toBeGreaterThan(steps.indexOf('set_attr0:madvise_remove'));
+    expect(steps.at(-1)).toBe('munmap0:mm_zap');
+  });
+  // The fix (proposals/xe-gc-waits-for-unbind.ts) is checked in test/cli/check.test.ts.
 });
 
 describe('the amdgpu-v3 gpu_mapped race (V3 07/12 update_mapping, 08/12 event_begin)', () => {

@@ -42,11 +42,11 @@ describe('xe VM_BIND prefetch', () => {
         { kind: 'fault', page: 0 },
       ],
     } as const;
-    const madvise = Array<string>(6).fill('set_attr0');
+    const madvise = Array<string>(5).fill('set_attr0');
     const run = schedule(svmModel('t', cfg, 'xe'), [...madvise, 'fault0*', 'set_attr0*']);
     const prefetch = run.steps.filter((s) => s.process === 'set_attr0').map((s) => s.label);
-    expect(prefetch.slice(0, 6)).toEqual(['madvise_flush', 'lock_vm', 'madvise_unbind', 'madvise_remove', 'madvise_set', 'unlock_vm']);
-    expect(prefetch.slice(6)).toEqual(['vb_flush', 'vb_lock_vm', 'vb_bounds', 'find_or_insert', 'vb_validate', 'vb_prefetch_ranges', 'vb_unlock_vm']);
+    expect(prefetch.slice(0, 5)).toEqual(['madvise_flush', 'lock_vm', 'madvise_next', 'madvise_set', 'unlock_vm']);
+    expect(prefetch.slice(5)).toEqual(['vb_flush', 'vb_lock_vm', 'vb_bounds', 'find_or_insert', 'vb_validate', 'vb_prefetch_ranges', 'vb_unlock_vm']);
     expect(run.last.procs[0]!.pc).toBe('done');
     expect(bound(run.last.g, 0)).toBe(true);
   });

@@ -6,7 +6,7 @@
 import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
-import { attrValue, clearAttrs, payAttrDebt, flushTlb, pagesOf, queuedRange, resetAttrs, zapPtes } from '../../queries.ts';
+import { attrValue, clearAttrs, payAttrDebt, pagesOf, queuedRange, queueTlbInval, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcNotifierSteps, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
 import { LIVE, NONE } from '../../state.ts';
@@ -53,13 +53,17 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
         cite(XE_VM_C, 'xe_vm_range_unbind', '\tif (!range->tile_present)\n\t\treturn dma_fence_get_stub();'),
         cite(XE_PT_C, 'unbind_range_prepare', '\t++pt_update_ops->current_op;\n\tpt_update_ops->needs_svm_lock = true;\n\tpt_update_ops->needs_invalidation = true;'),
         cite(XE_PT_C, 'op_commit', '\t\telse if (op->subop == XE_VMA_SUBOP_UNMAP_RANGE)\n\t\t\top->unmap_range.range->tile_present &= ~BIT(tile->id);'),
+        cite(XE_PT_C, 'xe_pt_update_ops_run', '\t\tinvalidation_fence_init(tile->primary_gt, ifence, fence,\n\t\t\t\t\tpt_update_ops->start,\n\t\t\t\t\tpt_update_ops->last, vm->usm.asid);'),
+        cite(XE_SVM_C, '__xe_svm_garbage_collector', '\tif (IS_ERR(fence))\n\t\treturn PTR_ERR(fence);\n\tdma_fence_put(fence);\n\n\tdrm_gpusvm_range_remove(&vm->svm.gpusvm, &range->base);'),
       ],
       // The PT update's pre-commit takes notifier_lock(R) under the VM resv; op_commit clears
-      // tile_present before xe_pt_update_ops_run drops it. The PTE clear and TLB invalidation are a
-      // job and a fence the GC does not wait for (dma_fence_put): modeled as done in the step.
+      // tile_present before xe_pt_update_ops_run drops it. The PTE clear is taken as done in the
+      // step (the CPU path; a job would only widen the window); the TLB invalidation is an
+      // invalidation_fence chained behind it, which the GC drops without waiting (dma_fence_put):
+      // queued, completed by the tlb_inval process.
       locks: devs.flatMap((dev) => [acquire(vmResv(dev)), ...section(notifierLock(inst), 'read'), release(vmResv(dev))]),
-      reads: ['pages'],
-      writes: ['pte', 'tlb', 'ranges', 'orphans', 'pteDev', 'tlbDev'],
+      reads: ['pages', 'tlbInval'],
+      writes: ['pte', 'ranges', 'orphans', 'pteDev', 'tlbInval'],
       effect: (g, l) => {
         // The dequeued range itself (the list's pointer), in the tree or not.
         const r = queuedRange(g, l.rid)!;
@@ -67,7 +71,7 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
           const pg = pagesOf(r, slot);
           if (!pg.mapped) return;
           zapPtes(g, r, dev);
-          flushTlb(g, dev);
+          queueTlbInval(g, r, dev);
           pg.mapped = false;
         });
       },

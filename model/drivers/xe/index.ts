@@ -13,6 +13,7 @@ import { DRIVER_MIGRATE } from './locks.ts';
 import { xeSetAttr } from './madvise.ts';
 import { xeInvalidateBegin } from './notifier.ts';
 import { xePrefetchVram } from './prefetch-vram.ts';
+import { xeTlbInval } from './tlb-inval.ts';
 
 export const xe: Driver = {
   name: 'xe',
@@ -51,5 +52,6 @@ export const xe: Driver = {
     gcLoop: xeGcLoop,
     prefetchVram: xePrefetchVram,
     teardown: xeTeardown,
+    tlbInval: xeTlbInval,
   },
 };

@@ -9,8 +9,9 @@ import type { SvmConfig } from '../../config.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf } from '../../gpu.ts';
 import { NOTIFIER, RESV, acquire, gcLock, release, section } from '../../locks.ts';
-import { flushTlb, overlapping, pagesOf, removeRange, tree, unmapPages, zapMapped, zapPtes } from '../../queries.ts';
-import type { SvmGlobals, SvmLocals } from '../../state.ts';
+import { overlapping, pagesOf, queueTlbInval, rangeInterval, rangeStarting, removeRange, tree, unmapPages, zapMapped, zapPtes } from '../../queries.ts';
+import { rangeEvictSteps } from '../../steps/range-evict.ts';
+import { NONE, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { crosses, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/set-attributes.ts';
 import { cite } from '../../sources.ts';
 import { vmBindPrefetchSteps } from './vm-bind-prefetch.ts';
@@ -21,6 +22,7 @@ type P = Program<SvmGlobals, SvmLocals>;
 export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
   const vm = driverLock(d);
   const devs = devicesOf(cfg, 0);
+  const devmem = d.devmemPossible(cfg);
   return {
     name: prefetch ? 'madvise_prefetch' : 'madvise',
     start: 'madvise_flush',
@@ -44,38 +46,52 @@ export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
         kernelFn: 'xe_vm_madvise_ioctl: down_write(vm->lock)',
         cite: [cite(XE_VM_MADVISE_C, 'xe_vm_madvise_ioctl', '\terr = down_write_killable(&vm->lock);\n\tif (err)\n\t\tgoto put_vm;')],
         locks: [acquire(vm)],
-        next: 'madvise_unbind',
+        next: 'madvise_next',
       },
       {
-        label: 'madvise_unbind',
-        kernelFn: 'xe_vm_alloc_madvise_vma -> xe_svm_unmap_address_range: xe_vm_range_unbind of ranges the new bounds cross',
-        note: 'before any attribute changes, while the VMAs are split at the new bounds',
+        label: 'madvise_next',
+        kernelFn: 'xe_vm_alloc_madvise_vma -> xe_svm_unmap_address_range: the next range the new bounds cross',
+        note: 'none left: set the attributes; one in VRAM is evicted to RAM first (drm_gpusvm_range_evict), then unbound and removed',
         cite: [
           cite(XE_VM_MADVISE_C, 'xe_vm_madvise_ioctl', '\terr = xe_vm_alloc_madvise_vma(vm, args->start, args->range);'),
           cite(XE_VM_C, 'vm_bind_ioctl_ops_parse', '\t\t\t\tif (vops->flags & XE_VMA_OPS_FLAG_MADVISE)\n\t\t\t\t\txe_svm_unmap_address_range(vm, start, end);'),
+          cite(XE_SVM_C, 'xe_svm_unmap_address_range', '\t\t\tif (start > drm_gpusvm_range_start(range) ||\n\t\t\t    end < drm_gpusvm_range_end(range)) {\n\t\t\t\tif (IS_DGFX(vm->xe) && xe_svm_range_in_vram(to_xe_range(range)))\n\t\t\t\t\tdrm_gpusvm_range_evict(&vm->svm.gpusvm, range);'),
+        ],
+        reads: ['ranges'],
+        effect: (g, l) => {
+          const r = overlapping(tree(g, 0), l.page, l.end).find((x) => crosses(x, l));
+          l.range = r ? r.start : NONE;
+        },
+        // xe_svm_range_in_vram: has_devmem_pages, read without the notifier lock.
+        next: (g, l) => (l.range === NONE ? 'madvise_set' : devmem && pagesOf(rangeStarting(g, l.range)!, 0).hasDevmem ? 'me_hmm_fault' : 'madvise_unbind'),
+      },
+      ...(devmem ? rangeEvictSteps(cfg, d, rangeInterval(0), 'madvise_unbind', 'me_') : []),
+      {
+        label: 'madvise_unbind',
+        kernelFn: 'xe_svm_unmap_address_range -> __xe_svm_garbage_collector: xe_vm_range_unbind',
+        note: 'nothing bound: nothing to do; else clear the PTEs (tile_present cleared under notifier_lock(R)) and queue the TLB invalidation, not waited for',
+        cite: [
           cite(XE_SVM_C, 'xe_svm_unmap_address_range', '\t\t\t\tdrm_gpusvm_range_get(range);\n\t\t\t\t__xe_svm_garbage_collector(vm, to_xe_range(range));'),
-        cite(XE_VM_C, 'xe_vm_range_unbind', '\tif (!range->tile_present)\n\t\treturn dma_fence_get_stub();'),
-        cite(XE_PT_C, 'unbind_range_prepare', '\t++pt_update_ops->current_op;\n\tpt_update_ops->needs_svm_lock = true;\n\tpt_update_ops->needs_invalidation = true;'),
-        cite(XE_PT_C, 'op_commit', '\t\telse if (op->subop == XE_VMA_SUBOP_UNMAP_RANGE)\n\t\t\top->unmap_range.range->tile_present &= ~BIT(tile->id);'),
+          cite(XE_SVM_C, '__xe_svm_garbage_collector', '\tif (IS_ERR(fence))\n\t\treturn PTR_ERR(fence);\n\tdma_fence_put(fence);\n\n\tdrm_gpusvm_range_remove(&vm->svm.gpusvm, &range->base);'),
+          cite(XE_VM_C, 'xe_vm_range_unbind', '\tif (!range->tile_present)\n\t\treturn dma_fence_get_stub();'),
+          cite(XE_PT_C, 'unbind_range_prepare', '\t++pt_update_ops->current_op;\n\tpt_update_ops->needs_svm_lock = true;\n\tpt_update_ops->needs_invalidation = true;'),
+          cite(XE_PT_C, 'op_commit', '\t\telse if (op->subop == XE_VMA_SUBOP_UNMAP_RANGE)\n\t\t\top->unmap_range.range->tile_present &= ~BIT(tile->id);'),
         ],
         // The same __xe_svm_garbage_collector as gc_unbind: tile_present cleared under
-        // notifier_lock(R) inside the VM resv; a range with nothing bound is skipped.
+        // notifier_lock(R) inside the VM resv; the TLB invalidation is queued and not waited for
+        // (dma_fence_put) before madvise_remove.
         locks: [acquire(RESV), ...section(NOTIFIER, 'read'), release(RESV)],
-        reads: ['pages'],
-        writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
+        reads: ['ranges', 'pages', 'tlbInval'],
+        writes: ['pte', 'ranges', 'pteDev', 'tlbInval'],
         effect: (g, l) => {
-          const zapped = new Set<number>();
-          for (const r of overlapping(tree(g, 0), l.page, l.end)) {
-            if (!crosses(r, l)) continue;
-            devs.forEach((d, slot) => {
-              const pg = pagesOf(r, slot);
-              if (!pg.mapped) return;
-              zapPtes(g, r, d);
-              pg.mapped = false;
-              zapped.add(d);
-            });
-          }
-          zapped.forEach((d) => flushTlb(g, d));
+          const r = rangeStarting(g, l.range)!;
+          devs.forEach((dev, slot) => {
+            const pg = pagesOf(r, slot);
+            if (!pg.mapped) return;
+            zapPtes(g, r, dev);
+            queueTlbInval(g, r, dev);
+            pg.mapped = false;
+          });
         },
         next: 'madvise_remove',
       },
@@ -89,13 +105,12 @@ export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
         locks: [...section(NOTIFIER, 'read'), ...section(gcLock(0))],
         writes: ['ranges', 'gcList'],
         effect: (g, l) => {
-          for (const r of overlapping(tree(g, 0), l.page, l.end)) {
-            if (!crosses(r, l)) continue;
-            unmapPages(r);
-            removeRange(g, r.id);
-          }
+          const r = rangeStarting(g, l.range)!;
+          unmapPages(r);
+          removeRange(g, r.id);
+          l.range = NONE;
         },
-        next: 'madvise_set',
+        next: 'madvise_next',
       },
       {
         // One step: vm->lock(W) and notifier_lock(R) are held across both, which exclude faults,
