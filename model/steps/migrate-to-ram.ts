@@ -15,6 +15,12 @@ import { EAGAIN, NONE, OK } from '../state.ts';
 import { cite, DO_SWAP_PAGE_MAIL, MIGRATE_DEVICE_C, PAGEMAP_C } from '../sources.ts';
 import type { SvmStep } from './types.ts';
 
+const PAGE = 4096;
+/** include/linux/align.h ALIGN: `__ALIGN_KERNEL(x, a)` = (x + a - 1) & ~(a - 1). */
+const align = (x: number, a: number): number => (x + a - 1) & ~(a - 1);
+/** ALIGN_DOWN(x, a) = ALIGN(x - (a - 1), a). */
+const alignDown = (x: number, a: number): number => align(x - (a - 1), a);
+
 export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string, after: string): SvmStep[] {
   const P = (label: string): string => prefix + label;
   return [
@@ -67,11 +73,14 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
       ],
       reads: ['devmem', 'pages'],
       guard: (g, l) => !g.devmem[l.alloc]!.timeslice,
+      // The kernel's ALIGN / ALIGN_DOWN (bit masks: exact for a power-of-two size only) around the
+      // fault address, in bytes, then in pages again: not the allocation's own start.
       effect: (g, l) => {
-        const d = g.devmem[l.alloc]!;
+        const size = g.devmem[l.alloc]!.used.length * PAGE;
         const vma = vmaAt(g, l.fpage)!;
-        l.is = Math.max(d.start, vma[0]);
-        l.ie = Math.min(d.start + d.used.length, vma[1]);
+        const addr = l.fpage * PAGE;
+        l.is = Math.max(alignDown(addr, size) / PAGE, vma[0]);
+        l.ie = Math.min(Math.ceil(align(addr + 1, size) / PAGE), vma[1]);
       },
       next: P('inv_start'),
     },

@@ -52,6 +52,17 @@ describe('a CPU store to a device-private page', () => {
     expect(g.devmem[0]).toMatchObject({ used: [false, false], zdd: 0, released: true, backed: false });
   });
 
+  it("migrates the window aligned around the fault page (ALIGN_DOWN / ALIGN by the allocation's size), not the allocation itself", () => {
+    // A 2-page allocation of [1, 3) in a 4-page VMA: a store to page 2 migrates [2, 4), so page 1
+    // stays in VRAM and page 3 (a system page) is collected for nothing.
+    const wide = { pages: 4, vmas: [[0, 4]], attrs: [{ start: 0, end: 4, value: 1 }], initialData: [1, 5, 6, 2] } as const;
+    const run = schedule(model('xe', [{ kind: 'migrate', start: 1, end: 3, dev: 0 }, { kind: 'cpu-fault', page: 2, value: 7 }], wide), [...migrated, 'cpu0*']);
+    expect(labels(run, 'cpu0').at(-1)).toBe('cpu_store');
+    const g = run.last.g;
+    expect(placement(g)).toEqual([NONE, 0, NONE, NONE]);
+    expect([0, 1, 2, 3].map((p) => content(g, p))).toEqual([1, 5, 7, 2]);
+  });
+
   it('migrates only the pages nobody else holds: a page another fault has locked stays in VRAM', () => {
     const m = model('amdgpu-v3-vram', [prefetch(), { kind: 'cpu-fault', page: 0, value: 7 }, { kind: 'cpu-fault', page: 1, value: 8 }]);
     // cpu0 is refused once (the timeslice ends); cpu1 locks page 1; cpu0 then migrates.
