@@ -85,6 +85,13 @@ export function attrAt(g: G, page: number): AttrRange | undefined {
   return g.attrs.find((a) => a.start <= page && page < a.end);
 }
 
+/** The bounds a new range at l.page may take: its attribute range, or the page alone (into l.lo, l.hi). */
+export function boundByAttrs(g: G, l: Draft<SvmLocals>): void {
+  const a = attrAt(g, l.page);
+  l.lo = a ? a.start : l.page;
+  l.hi = a ? a.end : l.page + 1;
+}
+
 /** drm_gpusvm_range_pages_valid: has_devmem_pages || has_dma_mapping. */
 export function pagesValid(r: DevPages): boolean {
   return r.hasDma || r.hasDevmem;

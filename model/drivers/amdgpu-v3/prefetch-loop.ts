@@ -4,7 +4,7 @@
 // and the commit; any failure returns, abandoning the rest of the interval.
 
 import { devices, type SvmConfig } from '../../config.ts';
-import { attrAt, rangeStarting } from '../../queries.ts';
+import { boundByAttrs, rangeStarting } from '../../queries.ts';
 import { EINVAL, NONE, OK, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
@@ -63,11 +63,7 @@ export function prefetchSteps(cfg: SvmConfig, parts: PrefetchParts, done: string
       label: 'pf_bounds',
       ...parts.bounds,
       reads: ['attrs'],
-      effect: (g, l) => {
-        const a = attrAt(g, l.page);
-        l.lo = a ? a.start : l.page;
-        l.hi = a ? a.end : l.page + 1;
-      },
+      effect: boundByAttrs,
       next: 'find_or_insert',
     },
     ...findOrInsertSteps(cfg, { found: { to: () => (parts.isValid ? 'pf_is_valid' : mapFound) }, none: fail }, undefined, parts.devmemPossible),

@@ -2,13 +2,22 @@
 // notifier_lock(R), checks pages valid, writes the PTEs and sets tile_present (clearing
 // tile_invalidated) before the notifier lock is dropped at the end of xe_pt_update_ops_run.
 
+import type { Draft } from 'immer';
 import { GPU0, type Gpu } from '../../gpu.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
 import { pagesOf, pagesValid, rangeStarting, writePtes } from '../../queries.ts';
-import { EAGAIN, OK } from '../../state.ts';
+import { EAGAIN, OK, type Range, type SvmGlobals } from '../../state.ts';
 import { exitStep, type MapExits, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { XE_PT_C, XE_SVM_C } from './sources.ts';
+
+/** The commit of a bind: the PTEs written, range_present_and_invalidated_tile (under notifier_lock(R)). */
+export function xeRangeBound(g: Draft<SvmGlobals>, r: Range, gpu: Gpu = GPU0): void {
+  writePtes(g, r, gpu);
+  const pg = pagesOf(rangeStarting(g, r.start, gpu.inst)!, gpu.slot);
+  pg.mapped = true;
+  pg.invalidated = false;
+}
 
 export function xeBindSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
   const RESV = vmResv(gpu.dev);
@@ -41,9 +50,7 @@ export function xeBindSteps(x: MapExits, gpu: Gpu = GPU0): SvmStep[] {
           l.ret = EAGAIN;
           return;
         }
-        writePtes(g, r, gpu);
-        pg.mapped = true;
-        pg.invalidated = false;
+        xeRangeBound(g, r, gpu);
         l.ret = OK;
       },
       next: (_g, l) => (l.ret === OK ? 'bind_unlock_vm' : 'bind_unlock_vm_again'),

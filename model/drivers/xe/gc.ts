@@ -3,15 +3,30 @@
 // drm_gpusvm_range_remove; reset the attributes of [range start, range end) unless the VMA there
 // already has the defaults (xe_svm_range_set_default_attr, policy 'reset').
 
+import type { Draft } from 'immer';
 import type { SvmConfig } from '../../config.ts';
 import { attrPolicy, type Driver } from '../../driver.ts';
 import { acquire, notifierLock, release, section, vmResv } from '../../locks.ts';
 import { attrValue, clearAttrs, payAttrDebt, pagesOf, queuedRange, queueTlbInval, resetAttrs, zapPtes } from '../../queries.ts';
 import { gcDequeueStep, gcNotifierSteps, gcRemoveStep } from '../../steps/gc.ts';
 import type { SvmStep } from '../../steps/types.ts';
-import { LIVE, NONE } from '../../state.ts';
+import { LIVE, NONE, type Range, type SvmGlobals } from '../../state.ts';
 import { cite } from '../../sources.ts';
 import { XE_PT_C, XE_SVM_C, XE_VM_C } from './sources.ts';
+
+/**
+ * xe_vm_range_unbind of range `r` (slot order of `devs`): on each device with tile_present the
+ * PTEs are cleared and tile_present dropped; the TLB invalidation is queued, not waited for.
+ */
+export function xeRangeUnbind(g: Draft<SvmGlobals>, r: Draft<Range>, devs: readonly number[]): void {
+  devs.forEach((dev, slot) => {
+    const pg = pagesOf(r, slot);
+    if (!pg.mapped) return;
+    zapPtes(g, r, dev);
+    queueTlbInval(g, r, dev);
+    pg.mapped = false;
+  });
+}
 
 export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, devs: readonly number[]): SvmStep[] {
   const policy = attrPolicy(cfg, d);
@@ -66,14 +81,7 @@ export function xeGcLoop(d: Driver, cfg: SvmConfig, exit: string, inst: number, 
       writes: ['pte', 'ranges', 'orphans', 'pteDev', 'tlbInval'],
       effect: (g, l) => {
         // The dequeued range itself (the list's pointer), in the tree or not.
-        const r = queuedRange(g, l.rid)!;
-        devs.forEach((dev, slot) => {
-          const pg = pagesOf(r, slot);
-          if (!pg.mapped) return;
-          zapPtes(g, r, dev);
-          queueTlbInval(g, r, dev);
-          pg.mapped = false;
-        });
+        xeRangeUnbind(g, queuedRange(g, l.rid)!, devs);
       },
       next: 'gc_remove',
     },

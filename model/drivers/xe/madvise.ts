@@ -9,11 +9,12 @@ import type { SvmConfig } from '../../config.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { devicesOf } from '../../gpu.ts';
 import { NOTIFIER, RESV, acquire, gcLock, release, section } from '../../locks.ts';
-import { overlapping, pagesOf, queueTlbInval, rangeInterval, rangeStarting, removeRange, tree, unmapPages, zapMapped, zapPtes } from '../../queries.ts';
+import { overlapping, pagesOf, rangeInterval, rangeStarting, removeRange, tree, unmapPages, zapMapped } from '../../queries.ts';
 import { rangeEvictSteps } from '../../steps/range-evict.ts';
 import { NONE, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { crosses, SET_ATTRIBUTES, setAttributes, snapshotOwed } from '../../steps/set-attributes.ts';
 import { cite } from '../../sources.ts';
+import { xeRangeUnbind } from './gc.ts';
 import { vmBindPrefetchSteps } from './vm-bind-prefetch.ts';
 import { XE_PT_C, XE_SVM_C, XE_VM_C, XE_VM_MADVISE_C } from './sources.ts';
 
@@ -83,16 +84,7 @@ export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
         locks: [acquire(RESV), ...section(NOTIFIER, 'read'), release(RESV)],
         reads: ['ranges', 'pages', 'tlbInval'],
         writes: ['pte', 'ranges', 'pteDev', 'tlbInval'],
-        effect: (g, l) => {
-          const r = rangeStarting(g, l.range)!;
-          devs.forEach((dev, slot) => {
-            const pg = pagesOf(r, slot);
-            if (!pg.mapped) return;
-            zapPtes(g, r, dev);
-            queueTlbInval(g, r, dev);
-            pg.mapped = false;
-          });
-        },
+        effect: (g, l) => xeRangeUnbind(g, rangeStarting(g, l.range)!, devs),
         next: 'madvise_remove',
       },
       {

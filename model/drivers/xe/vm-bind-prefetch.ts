@@ -18,13 +18,14 @@ import { wantsVram } from '../../devmem.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { GPU0 } from '../../gpu.ts';
 import { MMAP, NOTIFIER, RESV, acquire, release, section } from '../../locks.ts';
-import { attrAt, attrValue, pagesOf, pagesValid, rangeInterval, rangeStarting, vmaAt, writePtes } from '../../queries.ts';
+import { attrValue, boundByAttrs, pagesOf, pagesValid, rangeInterval, rangeStarting, vmaAt } from '../../queries.ts';
 import { ENODATA, ENOENT, LIVE, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
 import { goto, type Exit, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { allocVramSteps } from './alloc-vram.ts';
+import { xeRangeBound } from './bind.ts';
 import { XE_PT_PREFETCH_PRE_COMMIT, XE_SVM_C, XE_VM_C } from './sources.ts';
 
 /** The lowest collected range start at or after `from`, NONE if none. */
@@ -81,11 +82,7 @@ export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): Sv
       note: "xe's mirror VMA is split at attribute bounds (madvise), so its bounds are the attribute range's",
       cite: [cite(XE_VM_C, 'vm_bind_ioctl_ops_create', 'alloc_next_range:\n\t\t\tsvm_range = xe_svm_range_find_or_insert(vm, addr, vma, &ctx);')],
       reads: ['attrs'],
-      effect: (g, l) => {
-        const a = attrAt(g, l.page);
-        l.lo = a ? a.start : l.page;
-        l.hi = a ? a.end : l.page + 1;
-      },
+      effect: boundByAttrs,
       next: 'find_or_insert',
     },
     // -ENOENT (no CPU VMA): the next VMA; -EINVAL: `goto unwind_prefetch_ops`, the ioctl fails.
@@ -171,12 +168,7 @@ export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): Sv
         for (let p = nextCollected(l.collected, 0); p !== NONE; p = nextCollected(l.collected, p + 1)) starts.push(p);
         l.ret = starts.every((p) => pagesValid(pagesOf(rangeStarting(g, p)!, 0))) ? OK : ENODATA;
         if (l.ret === OK) {
-          for (const p of starts) {
-            const r = rangeStarting(g, p)!;
-            writePtes(g, r, GPU0);
-            pagesOf(r, 0).mapped = true;
-            pagesOf(r, 0).invalidated = false;
-          }
+          for (const p of starts) xeRangeBound(g, rangeStarting(g, p)!);
         }
         l.collected = 0;
       },
