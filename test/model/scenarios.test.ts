@@ -91,7 +91,7 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   'fault-vs-invalidate': { 'amdgpu-v3': [...F1, 'no-lost-write'], xe: [] },
   // F1, and F15 once the prefetch's range [1,3) loses page 1 to the reclaim and is removed.
   'prefetch-vs-invalidate': { 'amdgpu-v3': [...F1, 'removed-range-was-zapped'], xe: F18 },
-  // Device memory. xe keeps every invariant. The amdgpu-v3-vram composition breaks F10 wherever
+  // Device memory. xe keeps every invariant here (F18 needs madvise). The amdgpu-v3-vram composition breaks F10 wherever
   // it migrates, and F1 wherever a migration's or eviction's MMU_NOTIFY_MIGRATE meets a range
   // whose gpu_mapped is not yet published (F5 once the device pages are freed).
   'migration-vs-cpu-fault': { 'amdgpu-v3-vram': F10, xe: [] },
