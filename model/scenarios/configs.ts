@@ -222,6 +222,27 @@ const DEFAULT_UNTAKEN = {
   'gpu_fault/unregistered_insert': 'every mapped address has registered attributes; the unmapped page is never mapped again',
 };
 
+/** xe_svm_range_migrate_to_smem's eviction in the VM_BIND prefetch (prefix ps_). */
+const psEvictLabels = rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', 'ps_').map((x) => x.label);
+
+/** A GPU fault maps a range (xe: into VRAM), then a prefetch to system memory: what neither takes. */
+const PREFETCH_AFTER_FAULT_UNTAKEN: Record<string, string> = {
+  ...noUnmap,
+  ...registered,
+  ...oneFaultUninvalidated,
+  ...noMigrateRetry('gpu_fault'),
+  ...untaken(['madvise_prefetch'], allocVramLabels({ ...devmem, processes: [] }), 'the prefetch goes to system memory (value 9): nothing migrates'),
+  'madvise_prefetch/vb_abort': 'the prefetch goes to system memory (value 9): no migration to fail',
+  'madvise_prefetch/vb_next_vma': 'one VMA covers the interval all along: find_or_insert always finds one',
+  'set_attr_prefetch/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
+  ...untaken(
+    ['set_attr_prefetch'],
+    ['mg_mmap_lock', 'mg_bo_create', 'mg_vma_check', 'mg_inv_start', 'mg_inv_lock', 'mg_event_begin', 'mg_event_end', 'mg_inv_unlock', 'mg_collect', 'mg_inv_end', 'mg_cpages', 'mg_populate_pfn', 'mg_copy_submit', 'mg_copy_wait', 'mg_finalize', 'mg_unlock'],
+    'the prefetch goes to system memory (value 9): nothing migrates',
+  ),
+  ...untaken(['copy_engine'], ['engine_clear', 'engine_copy'], 'nothing migrates: no clear or copy job is queued'),
+};
+
 export const SVM_SCENARIOS: readonly SvmScenario[] = [
   {
     name: 'fault-vs-munmap',
@@ -415,6 +436,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
         ['madvise_unbind', 'madvise_remove', ...rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', 'me_').map((x) => x.label)],
         'the attribute range gets new attributes as a whole: no range crosses its bounds',
       ),
+      ...untaken(['madvise_prefetch'], psEvictLabels, "the prefetch goes to device 0's VRAM: xe_svm_range_migrate_to_smem does not run"),
     },
   },
   {
@@ -428,20 +450,29 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
       ],
     },
     expectedUntaken: {
-      ...noUnmap,
-      ...registered,
-      ...oneFaultUninvalidated,
-      ...noMigrateRetry('gpu_fault'),
-      ...untaken(['madvise_prefetch'], allocVramLabels({ ...devmem, processes: [] }), 'the prefetch goes to system memory (value 9): nothing migrates'),
-      'madvise_prefetch/vb_abort': 'the prefetch goes to system memory (value 9): no migration to fail',
-      'madvise_prefetch/vb_next_vma': 'one VMA covers the interval all along: find_or_insert always finds one',
-      'set_attr_prefetch/um_unlock_pd_again': 'no CPU invalidation, so pages stay valid until the commit',
+      ...PREFETCH_AFTER_FAULT_UNTAKEN,
+      ...untaken(['madvise_prefetch'], psEvictLabels, 'the prefetched range is new, in system memory: nothing to evict'),
+    },
+  },
+  {
+    name: 'prefetch-vram-range-to-ram',
+    description: 'a GPU fault maps a range (xe: migrated to VRAM); a prefetch of all of it to system memory (xe: xe_svm_range_migrate_to_smem evicts it, then binds it again)',
+    config: {
+      ...devmem,
+      processes: [
+        { kind: 'fault', page: 0 },
+        { kind: 'set-attr', start: 0, end: 2, value: 9, prefetch: true },
+      ],
+    },
+    expectedUntaken: {
+      ...PREFETCH_AFTER_FAULT_UNTAKEN,
+      ...untaken(['set_attr_prefetch'], ['ii_lock_pd', 'ii_zap', 'ii_unmap', 'ii_skip_unmap', 'ii_clear_mapped', 'ii_remove', 'ii_unlock_pd', 'ii_flush'], 'the attribute range gets new attributes as a whole: nothing splits'),
       ...untaken(
-        ['set_attr_prefetch'],
-        ['mg_mmap_lock', 'mg_bo_create', 'mg_vma_check', 'mg_inv_start', 'mg_inv_lock', 'mg_event_begin', 'mg_event_end', 'mg_inv_unlock', 'mg_collect', 'mg_inv_end', 'mg_cpages', 'mg_populate_pfn', 'mg_copy_submit', 'mg_copy_wait', 'mg_finalize', 'mg_unlock'],
-        'the prefetch goes to system memory (value 9): nothing migrates',
+        ['madvise_prefetch'],
+        ['madvise_unbind', 'madvise_remove', ...rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', 'me_').map((x) => x.label)],
+        'the attribute range gets new attributes as a whole: no range crosses its bounds',
       ),
-      ...untaken(['copy_engine'], ['engine_clear', 'engine_copy'], 'nothing migrates: no clear or copy job is queued'),
+      'tlb_inval/tlb_inval_done': 'nothing is unbound: no munmap, and no range crosses the new bounds',
     },
   },
   {

@@ -114,6 +114,7 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   // xe evicts the range first, whose MIGRATE notifier zaps and waits for the TLB: F18 needs a
   // munmap racing with the removal, which this scenario has not.
   'prefetch-splits-vram-range': { 'amdgpu-v3': F2, 'amdgpu-v3-vram': F2, xe: [] },
+  'prefetch-vram-range-to-ram': { 'amdgpu-v3': [], 'amdgpu-v3-vram': [], xe: [] },
   'two-gpus-faulting': { 'amdgpu-v3': F1, xe: [] },
   'two-gpus-faulting-shared': { 'amdgpu-v3': F1, xe: [] },
   // GPU 0's migration runs GPU 1's instance callback in the window; shared, the driver lock

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { svmModel } from '../../model/build.ts';
 import { pagesOf, rangeStarting } from '../../model/queries.ts';
 import { SVM_SCENARIOS } from '../../model/scenarios/configs.ts';
-import type { SvmGlobals } from '../../model/state.ts';
+import { NONE, type SvmGlobals } from '../../model/state.ts';
 import { terminalStates } from './reachable.ts';
 import { schedule } from './schedule.ts';
 
@@ -26,6 +26,18 @@ describe('xe VM_BIND prefetch', () => {
     // Both bound; [1, 2) invalidated after the bind; neither (the pre-commit's -ENODATA). Never
     // [1, 2) bound without [0, 1), and never [0, 1) alone from a bind that skipped [1, 2).
     expect(outcomes).toEqual(['false,false', 'true,false', 'true,true']);
+  });
+
+  it('a prefetch to system memory of a range in VRAM evicts it first (xe_svm_range_migrate_to_smem), then binds it again', () => {
+    // The fault migrates [0, 2) to VRAM and binds it (its attributes prefer VRAM); madvise sets
+    // system memory (9) and zaps it; the VM_BIND prefetch collects it and, with no tile, evicts it.
+    const m = svmModel('t', scenario('prefetch-vram-range-to-ram'), 'xe');
+    const ends = terminalStates(m);
+    expect(ends.length).toBeGreaterThan(0);
+    for (const s of ends) {
+      expect(s.g.pages.map((p) => p.dev)).toEqual([NONE, NONE]);
+      expect(bound(s.g, 0)).toBe(true);
+    }
   });
 
   it('skips a range a GPU fault bound between madvise and the prefetch ioctl: no get_pages, nothing to bind', () => {

@@ -3,7 +3,8 @@
 //   1. vm_bind_ioctl_ops_create: find_or_insert each range of the interval; a range
 //      xe_svm_range_validate finds bound and in the preferred place is skipped, the others are
 //      collected (an address with no CPU VMA jumps to the next VMA);
-//   2. prefetch_ranges: per collected range, the migration to VRAM and get_pages; any failure
+//   2. prefetch_ranges: per collected range, the eviction to RAM (a prefetch to system memory of
+//      a range in VRAM) or the migration to VRAM, and get_pages; any failure
 //      returns, and nothing is bound;
 //   3. vm_bind_ioctl_ops_execute: one page-table update binds every collected range, its
 //      pre-commit failing the whole op (-ENODATA) if any range's pages are no longer valid.
@@ -22,6 +23,7 @@ import { attrValue, boundByAttrs, pagesOf, pagesValid, rangeInterval, rangeStart
 import { ENODATA, ENOENT, LIVE, NONE, OK, type Range, type SvmGlobals, type SvmLocals } from '../../state.ts';
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
+import { rangeEvictSteps } from '../../steps/range-evict.ts';
 import { goto, type Exit, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { allocVramSteps } from './alloc-vram.ts';
@@ -130,11 +132,21 @@ export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): Sv
       note: 'the next collected range, in address order; none left: bind them all (nothing collected: nothing to bind)',
       cite: [
         cite(XE_VM_C, 'xe_vm_bind_ioctl', '\terr = vm_bind_ioctl_ops_prefetch_ranges(vm, &vops);\n\tif (err)\n\t\tgoto unwind_ops;\n\n\tfence = vm_bind_ioctl_ops_execute(vm, &vops);'),
-        cite(XE_VM_C, 'prefetch_ranges', '\t/* TODO: Threading the migration */\n\txa_for_each(&op->prefetch_range.range, i, svm_range) {'),
+        cite(XE_VM_C, 'prefetch_ranges', '\t/* TODO: Threading the migration */\n\txa_for_each(&op->prefetch_range.range, i, svm_range) {\n\t\tif (!tile)\n\t\t\txe_svm_range_migrate_to_smem(vm, svm_range);'),
+        cite(XE_SVM_C, 'xe_svm_range_migrate_to_smem', '\tif (xe_svm_range_in_vram(range))\n\t\tdrm_gpusvm_range_evict(&vm->svm.gpusvm, &range->base);'),
       ],
+      reads: ['attrs', 'ranges'],
       effect: (_g, l) => void (l.range = nextCollected(l.collected, l.range === NONE ? 0 : l.range + 1)),
-      next: (_g, l) => (l.range !== NONE ? (decide ? 'pf_decide' : 'gp_read_begin') : l.collected ? 'vb_lock_resv' : 'vb_unlock_vm'),
+      next: (g, l) => {
+        if (l.range === NONE) return l.collected ? 'vb_lock_resv' : 'vb_unlock_vm';
+        if (!decide) return 'gp_read_begin';
+        // No tile (the preferred location is not VRAM): xe_svm_range_migrate_to_smem, which
+        // evicts a range with device pages (xe_svm_range_in_vram: has_devmem_pages).
+        const toSmem = !d.prefersVram(attrValue(g, l.range), 0) && pagesOf(rangeStarting(g, l.range)!, 0).hasDevmem;
+        return toSmem ? 'ps_hmm_fault' : 'pf_decide';
+      },
     },
+    ...(decide ? rangeEvictSteps(cfg, d, rangeInterval(0), 'pf_decide', 'ps_') : []),
     ...(decide ? prefetchDecision(d, cfg) : []),
     ...getPagesSteps(cfg, { ok: goto('vb_prefetch_ranges'), fail: abort }),
     {
