@@ -223,7 +223,14 @@ const DEFAULT_UNTAKEN = {
 };
 
 /** xe_svm_range_migrate_to_smem's eviction in the VM_BIND prefetch (prefix ps_). */
-const psEvictLabels = rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', 'ps_').map((x) => x.label);
+const evictLabels = (prefix: string): string[] => rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', prefix).map((x) => x.label);
+const psEvictLabels = evictLabels('ps_');
+
+/** A prefetch setting the attributes of its whole attribute range: SET_ATTR splits nothing, madvise removes nothing. */
+const WHOLE_ATTR_RANGE: Record<string, string> = {
+  ...untaken(['set_attr_prefetch'], ['ii_lock_pd', 'ii_zap', 'ii_remove', 'ii_unlock_pd', 'ii_unmap', 'ii_skip_unmap', 'ii_clear_mapped', 'ii_flush'], 'the attribute range gets new attributes as a whole: nothing splits'),
+  ...untaken(['madvise_prefetch'], ['madvise_unbind', 'madvise_remove', ...evictLabels('me_')], 'the attribute range gets new attributes as a whole: no range crosses its bounds'),
+};
 
 /** A GPU fault maps a range (xe: into VRAM), then a prefetch to system memory: what neither takes. */
 const PREFETCH_AFTER_FAULT_UNTAKEN: Record<string, string> = {
@@ -423,19 +430,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     },
     expectedUntaken: {
       ...noMigrateRetry('prefetch_vram'),
-      'set_attr_prefetch/ii_lock_pd': 'the attribute range gets new attributes as a whole: nothing splits',
-      'set_attr_prefetch/ii_zap': 'the attribute range gets new attributes as a whole: nothing splits',
-      'set_attr_prefetch/ii_remove': 'the attribute range gets new attributes as a whole: nothing splits',
-      'set_attr_prefetch/ii_unlock_pd': 'the attribute range gets new attributes as a whole: nothing splits',
-      'set_attr_prefetch/ii_unmap': 'the attribute range gets new attributes as a whole: nothing splits',
-      'set_attr_prefetch/ii_skip_unmap': 'the attribute range gets new attributes as a whole: nothing splits',
-      'set_attr_prefetch/ii_clear_mapped': 'the attribute range gets new attributes as a whole: nothing splits',
-      'set_attr_prefetch/ii_flush': 'the attribute range gets new attributes as a whole: nothing splits',
-      ...untaken(
-        ['madvise_prefetch'],
-        ['madvise_unbind', 'madvise_remove', ...rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', 'me_').map((x) => x.label)],
-        'the attribute range gets new attributes as a whole: no range crosses its bounds',
-      ),
+      ...WHOLE_ATTR_RANGE,
       ...untaken(['madvise_prefetch'], psEvictLabels, "the prefetch goes to device 0's VRAM: xe_svm_range_migrate_to_smem does not run"),
     },
   },
@@ -466,12 +461,7 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     },
     expectedUntaken: {
       ...PREFETCH_AFTER_FAULT_UNTAKEN,
-      ...untaken(['set_attr_prefetch'], ['ii_lock_pd', 'ii_zap', 'ii_unmap', 'ii_skip_unmap', 'ii_clear_mapped', 'ii_remove', 'ii_unlock_pd', 'ii_flush'], 'the attribute range gets new attributes as a whole: nothing splits'),
-      ...untaken(
-        ['madvise_prefetch'],
-        ['madvise_unbind', 'madvise_remove', ...rangeEvictSteps({ ...devmem, processes: [] }, xe, () => [0, 0], 'x', 'me_').map((x) => x.label)],
-        'the attribute range gets new attributes as a whole: no range crosses its bounds',
-      ),
+      ...WHOLE_ATTR_RANGE,
       'tlb_inval/tlb_inval_done': 'nothing is unbound: no munmap, and no range crosses the new bounds',
     },
   },

@@ -80,7 +80,7 @@ export function migrateToRamSteps(cfg: SvmConfig, driver: Driver, prefix: string
         const vma = vmaAt(g, l.fpage)!;
         const addr = l.fpage * PAGE;
         l.is = Math.max(alignDown(addr, size) / PAGE, vma[0]);
-        l.ie = Math.min(Math.ceil(align(addr + 1, size) / PAGE), vma[1]);
+        l.ie = Math.min(align(addr + 1, size) / PAGE, vma[1]);
       },
       next: P('inv_start'),
     },

@@ -14,8 +14,8 @@
 // over, l.page is NONE and l.range is phase 2's cursor.
 
 import type { Draft } from 'immer';
-import { devices, type SvmConfig } from '../../config.ts';
-import { wantsVram } from '../../devmem.ts';
+import type { SvmConfig } from '../../config.ts';
+import { maskPages, wantsVram } from '../../devmem.ts';
 import { driverLock, type Driver } from '../../driver.ts';
 import { GPU0 } from '../../gpu.ts';
 import { MMAP, NOTIFIER, RESV, acquire, release, section } from '../../locks.ts';
@@ -24,17 +24,14 @@ import { ENODATA, ENOENT, LIVE, NONE, OK, type Range, type SvmGlobals, type SvmL
 import { findOrInsertSteps } from '../../steps/find-or-insert.ts';
 import { getPagesSteps } from '../../steps/get-pages.ts';
 import { rangeEvictSteps } from '../../steps/range-evict.ts';
-import { goto, type Exit, type SvmStep } from '../../steps/types.ts';
+import { exitStep, goto, type Exit, type SvmStep } from '../../steps/types.ts';
 import { cite } from '../../sources.ts';
 import { allocVramSteps } from './alloc-vram.ts';
 import { xeRangeBound } from './bind.ts';
 import { XE_PT_PREFETCH_PRE_COMMIT, XE_SVM_C, XE_VM_C } from './sources.ts';
 
-/** The lowest collected range start at or after `from`, NONE if none. */
-function nextCollected(collected: number, from: number): number {
-  for (let p = Math.max(from, 0); collected >> p !== 0; p++) if (collected & (1 << p)) return p;
-  return NONE;
-}
+/** The lowest collected range start at or after `from`, NONE if none (bit p of the set: page p). */
+const nextCollected = (collected: number, from: number): number => maskPages(0, collected).find((p) => p >= from) ?? NONE;
 
 /** The first page of [from, to) some CPU VMA covers (xe_svm_find_vma_start), NONE if none. */
 function nextVmaStart(g: SvmGlobals, from: number, to: number): number {
@@ -45,9 +42,9 @@ function nextVmaStart(g: SvmGlobals, from: number, to: number): number {
 /** The VM_BIND prefetch steps, from `vb_flush` to `done`. */
 export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): SvmStep[] {
   const vm = driverLock(d);
-  const decide = devices(cfg) > 0;
-  // !!tile: DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC resolves the VMA's preferred location to VRAM.
-  const devmemPreferred = (g: SvmGlobals, l: SvmLocals): boolean => d.devmemPossible(cfg) && d.prefersVram(attrValue(g, l.page), 0);
+  const decide = d.devmemPossible(cfg);
+  // !!tile: DRM_XE_CONSULT_MEM_ADVISE_PREF_LOC resolves the preferred location at `page` to VRAM.
+  const devmemPreferred = (g: SvmGlobals, page: number): boolean => decide && d.prefersVram(attrValue(g, page), 0);
   const range = (g: SvmGlobals, l: SvmLocals): Range => rangeStarting(g, l.range)!;
   // Phase 1 is over: l.range NONE, so that phase 2's loop head starts at the first collected range.
   const endPhase1 = (l: Draft<SvmLocals>): void => {
@@ -120,7 +117,7 @@ export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): Sv
       effect: (g, l) => {
         const r = range(g, l);
         const pg = pagesOf(r, 0);
-        if (!(pg.mapped && !pg.invalidated && devmemPreferred(g, l) === pg.hasDevmem)) l.collected |= 1 << r.start;
+        if (!(pg.mapped && !pg.invalidated && devmemPreferred(g, l.page) === pg.hasDevmem)) l.collected |= 1 << r.start;
         l.page = r.end;
         if (l.page >= l.end) endPhase1(l);
       },
@@ -142,21 +139,22 @@ export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): Sv
         if (!decide) return 'gp_read_begin';
         // No tile (the preferred location is not VRAM): xe_svm_range_migrate_to_smem, which
         // evicts a range with device pages (xe_svm_range_in_vram: has_devmem_pages).
-        const toSmem = !d.prefersVram(attrValue(g, l.range), 0) && pagesOf(rangeStarting(g, l.range)!, 0).hasDevmem;
+        const toSmem = !devmemPreferred(g, l.range) && pagesOf(rangeStarting(g, l.range)!, 0).hasDevmem;
         return toSmem ? 'ps_hmm_fault' : 'pf_decide';
       },
     },
     ...(decide ? rangeEvictSteps(cfg, d, rangeInterval(0), 'pf_decide', 'ps_') : []),
     ...(decide ? prefetchDecision(d, cfg) : []),
     ...getPagesSteps(cfg, { ok: goto('vb_prefetch_ranges'), fail: abort }),
-    {
-      label: 'vb_abort',
-      kernelFn: 'prefetch_ranges: xe_svm_alloc_vram failed, return -ENODATA',
-      note: 'the ioctl ends with success and nothing bound',
-      cite: [cite(XE_VM_C, 'prefetch_ranges', '\t\t\terr = xe_svm_alloc_vram(tile, svm_range, &ctx);\n\t\t\tif (err) {')],
-      effect: (g, l) => abort.effect!(l, g),
-      next: 'vb_unlock_vm',
-    },
+    exitStep(
+      {
+        label: 'vb_abort',
+        kernelFn: 'prefetch_ranges: xe_svm_alloc_vram failed, return -ENODATA',
+        note: 'the ioctl ends with success and nothing bound',
+        cite: [cite(XE_VM_C, 'prefetch_ranges', '\t\t\terr = xe_svm_alloc_vram(tile, svm_range, &ctx);\n\t\t\tif (err) {')],
+      },
+      abort,
+    ),
     {
       label: 'vb_lock_resv',
       kernelFn: 'vm_bind_ioctl_ops_execute: drm_exec_lock_obj(VM resv)',
@@ -176,8 +174,7 @@ export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): Sv
       reads: ['ranges', 'pages'],
       writes: ['pte', 'tlb', 'ranges', 'pteDev', 'tlbDev'],
       effect: (g, l) => {
-        const starts: number[] = [];
-        for (let p = nextCollected(l.collected, 0); p !== NONE; p = nextCollected(l.collected, p + 1)) starts.push(p);
+        const starts = maskPages(0, l.collected);
         l.ret = starts.every((p) => pagesValid(pagesOf(rangeStarting(g, p)!, 0))) ? OK : ENODATA;
         if (l.ret === OK) {
           for (const p of starts) xeRangeBound(g, rangeStarting(g, p)!);
