@@ -4,7 +4,7 @@ import type { ActionProperty, StateInvariant } from '../explorer/index.ts';
 import type { AttrOnUnmap } from '../model/config.ts';
 import { attrValue } from '../model/queries.ts';
 import { FINI, MAPPED, NONE, type SvmGlobals, type SvmLocals } from '../model/state.ts';
-import { attrChanged, locals, type S } from './helpers.ts';
+import { attrChanged, locals, quiescent, type S } from './helpers.ts';
 
 /** The steps whose job is to set attributes; every other attribute change is a side effect. */
 const ATTRIBUTE_WRITERS = new Set(['attr_set', 'madvise_set', 'unregistered_insert']);
@@ -42,13 +42,6 @@ export function attrsSurviveRangeDestruction(policy: AttrOnUnmap): ActionPropert
     },
   };
 }
-
-/**
- * Every process has finished or waits at one of its end labels (`idle`: where a worker waits for
- * work forever, e.g. gc_idle), and the GC has nothing left to do.
- */
-const quiescent = (s: { g: SvmGlobals; procs: readonly { pc: string }[] }, idle: ReadonlySet<string>): boolean =>
-  s.g.gcList.length === 0 && !s.g.gcPending.some((x) => x) && !s.g.gcRunning.some((x) => x) && s.procs.every((p) => p.pc === 'done' || idle.has(p.pc));
 
 function policyBroken(g: SvmGlobals, policy: AttrOnUnmap): number | undefined {
   return g.pages

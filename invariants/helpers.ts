@@ -69,3 +69,10 @@ export function attrChanged(before: S, after: S): number[] {
 export const locals = (s: S, t: T): SvmLocals => s.procs[t.pid]!.locals;
 
 export const pages = (start: number, end: number): number[] => Array.from({ length: end - start }, (_, i) => start + i);
+
+/**
+ * Every process has finished or waits at one of its end labels (`idle`: where a worker waits for
+ * work forever, e.g. gc_idle), and the GC has nothing left to do.
+ */
+export const quiescent = (s: { g: SvmGlobals; procs: readonly { pc: string }[] }, idle: ReadonlySet<string>): boolean =>
+  s.g.gcList.length === 0 && !s.g.gcPending.some((x) => x) && !s.g.gcRunning.some((x) => x) && s.procs.every((p) => p.pc === 'done' || idle.has(p.pc));

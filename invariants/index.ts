@@ -15,6 +15,7 @@ import { invalidateBeforeReturn, noStalePte } from './gpu-ptes.ts';
 import { pteHasDmaMapping } from './iommu.ts';
 import { attrAliveWhileUsed, attrsDisjointSorted } from './attr-tree.ts';
 import { rangeAliveWhileUsed } from './range-lifetime.ts';
+import { noDoublePut, noLeakedReference, noUseAfterFree } from './lifetimes.ts';
 import { gpusvmEmptyAfterFini, noCallbackAfterNotifierRemoved } from './teardown.ts';
 import { rangesDisjoint, rangeTreeUnderLocks, rangeWithinBounds } from './range-tree.ts';
 
@@ -51,5 +52,8 @@ export function svmInvariants(policy: AttrOnUnmap, topo: Topology = SINGLE, idle
     attrAliveWhileUsed,
     gpusvmEmptyAfterFini,
     noCallbackAfterNotifierRemoved,
+    noUseAfterFree,
+    noDoublePut,
+    noLeakedReference(idle),
   ];
 }

@@ -5,7 +5,7 @@
 
 import { patchModel, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
-import { maskPages } from '../model/devmem.ts';
+import { maskPages, putBo, touchBo } from '../model/devmem.ts';
 import type { SvmConfig } from '../model/config.ts';
 import { MUNMAP_GC_REMAP, NOTIFIER_REMOVE_VS_INVALIDATE } from '../model/scenarios/configs.ts';
 import type { Protocol } from '../model/drivers/index.ts';
@@ -598,6 +598,90 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
     liveness: true,
     patches: [{ program: 'cpu_fault', label: 'cf_timeslice', replace: { effect: (g, l) => void (g.pages[l.fpage]!.locked = false) } }],
+  },  {
+    name: 'populate-puts-before-unlock',
+    invariant: 'no-use-after-free',
+    description:
+      "xe_drm_pagemap_populate_mm drops its own buffer reference before xe_bo_unlock: a CPU fault that took every page " +
+      "back meanwhile dropped the allocation's, so the unlock touches a freed buffer",
+    protocol: 'xe',
+    config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
+    patches: [
+      {
+        program: 'prefetch_vram',
+        label: 'mg_unlock',
+        replace: {
+          effect: (g, l) => {
+            putBo(g, l.alloc);
+            touchBo(g, l.alloc);
+            g.mmUsers--;
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'populate-releases-on-error',
+    invariant: 'no-double-put',
+    description:
+      'xe_drm_pagemap_populate_mm as XE-C has it, calling xe_svm_devmem_release when the migration failed, with a ' +
+      'drm_pagemap_migrate_to_devmem that already consumed the allocation: its reference is put twice',
+    protocol: 'xe',
+    config: { ...devmem, processes: [prefetch, { kind: 'munmap', start: 0, end: 2 }] },
+    patches: [
+      {
+        program: 'prefetch_vram',
+        label: 'mg_unlock',
+        replace: {
+          effect: (g, l) => {
+            if (l.ret !== OK) putBo(g, l.alloc);
+            touchBo(g, l.alloc);
+            putBo(g, l.alloc);
+            g.mmUsers--;
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'populate-leaks-mm',
+    invariant: 'no-leaked-reference',
+    description: 'drm_pagemap_populate_mm returns without the mmput that pairs with its mmget_not_zero',
+    protocol: 'xe',
+    config: { ...devmem, processes: [prefetch] },
+    patches: [
+      {
+        program: 'prefetch_vram',
+        label: 'mg_unlock',
+        replace: {
+          effect: (g, l) => {
+            touchBo(g, l.alloc);
+            putBo(g, l.alloc);
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'evict-takes-no-reference',
+    invariant: 'no-use-after-free',
+    description:
+      "TTM evicts the buffer without ttm_bo_get_unless_zero: once drm_pagemap_evict_to_ram freed every device page, " +
+      "devmem_release dropped the buffer's last reference and the move touches freed memory",
+    protocol: 'xe',
+    config: { ...devmem, processes: [prefetch, { kind: 'evict', dev: 0 }] },
+    patches: [
+      {
+        program: 'evict',
+        label: 'ev_pick',
+        replace: {
+          effect: (_g, l, c) => {
+            l.alloc = c.choice;
+            l.mtries = 2;
+          },
+        },
+      },
+    ],
   },
 ];
 

@@ -52,6 +52,7 @@ export function initialGlobals(cfg: SvmConfig, driver: Driver): SvmGlobals {
     tlbDev: new Array<number>(pte.length).fill(NONE),
     tlbInval: new Array<number>(gpus(cfg)).fill(0),
     devmem: [],
+    mmUsers: 1,
     data: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
     written: cfg.initialData ? [...cfg.initialData] : new Array<number>(cfg.pages).fill(0),
     attrSetVma: new Array<number>(cfg.pages).fill(0),

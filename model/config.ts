@@ -86,6 +86,12 @@ export interface SvmConfig {
    */
   readonly finalizeRaces?: boolean;
   /**
+   * Allocations may fail (-ENOMEM) where the model lets them: so far drm_gpusvm_range_evict's
+   * kvmalloc_array of its pfns. Explored as a choice when set; off by default, since every other
+   * allocation in the model succeeds.
+   */
+  readonly allocFailures?: boolean;
+  /**
    * With two GPUs: one drm_gpusvm instance per device (xe style, the default) or one instance
    * with per-device pages (DOMAIN.md §6).
    */

@@ -5,14 +5,15 @@
 import type { Draft } from 'immer';
 import type { Driver } from './driver.ts';
 import { content } from './queries.ts';
-import { GARBAGE, NONE, type Devmem, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
+import { BO_OK, BO_PUT_FREED, BO_USED_FREED, GARBAGE, NONE, type Devmem, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 /**
  * A fresh VRAM buffer for a migration of [start, end) to `dev` (xe_bo_create_locked /
  * amdgpu_bo_create + drm_pagemap_devmem_init): its clear is still queued on the copy engine
- * (the pre_migrate_fence), and the migration holds the zdd's first reference ("Owns ref").
+ * (the pre_migrate_fence), the migration holds the zdd's first reference ("Owns ref"), and the
+ * buffer's kref is `bo` (1 from its creation, 2 when the driver also keeps one of its own).
  */
-export function newDevmem(id: number, dev: number, start: number, end: number): Devmem {
+export function newDevmem(id: number, dev: number, start: number, end: number, bo = 1): Devmem {
   const n = end - start;
   return {
     id,
@@ -28,19 +29,52 @@ export function newDevmem(id: number, dev: number, start: number, end: number): 
     timeslice: false,
     backed: true,
     released: false,
+    bo,
+    boFault: BO_OK,
   };
 }
 
+// The buffer object's lifetime (ttm_buffer_object.kref). A use, get or put after the last put
+// is recorded in boFault, the ghost the lifetime invariants read (invariants/lifetimes.ts): the
+// kernel's refcount_t warns on the same events ("addition on 0; use-after-free", "underflow").
+
+/** A step reads or writes the buffer (its resource, its reservation, the devmem embedded in it). */
+export function touchBo(g: Draft<SvmGlobals>, a: number): void {
+  const d = g.devmem[a]!;
+  if (d.bo <= 0) d.boFault |= BO_USED_FREED;
+}
+
+/** kref_get / xe_bo_get / ttm_bo_get_unless_zero that succeeded: one more reference. */
+export function getBo(g: Draft<SvmGlobals>, a: number): void {
+  touchBo(g, a);
+  g.devmem[a]!.bo++;
+}
+
+/** xe_bo_put / amdgpu_bo_unref / ttm_bo_put: the last put frees the buffer and its VRAM. */
+export function putBo(g: Draft<SvmGlobals>, a: number): void {
+  const d = g.devmem[a]!;
+  if (d.bo <= 0) {
+    d.boFault |= BO_PUT_FREED;
+    return;
+  }
+  d.bo--;
+  if (d.bo === 0) d.backed = false;
+}
+
 /**
- * drm_pagemap_zdd_put: when the last reference goes, devmem_release runs and the driver drops
- * its buffer, so the VRAM goes back to the memory manager (complete_all(&devmem->detached)).
+ * drm_pagemap_zdd_put: when the last reference goes, drm_pagemap_zdd_destroy completes
+ * devmem->detached and runs devmem_release, which drops the allocation's reference on the
+ * buffer (xe_svm_devmem_release: xe_bo_put_async; amdgpu_svm_devmem_release: amdgpu_bo_unref).
+ * The VRAM goes back to the memory manager when the buffer's last reference goes (putBo).
+ * xe's put is asynchronous (a worker drops it later); the model drops it at once, the earliest
+ * the buffer can be freed, which can only show more uses after free, never hide one.
  */
 export function putZdd(g: Draft<SvmGlobals>, a: number): void {
   const d = g.devmem[a]!;
   d.zdd--;
   if (d.zdd === 0) {
     d.released = true;
-    d.backed = false;
+    putBo(g, a);
   }
 }
 

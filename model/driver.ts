@@ -93,6 +93,14 @@ export interface Driver {
   };
   /** drm_pagemap_devmem_ops as the driver names them: populate_mm's buffer creation, and its release. */
   readonly pagemap: { readonly create: string; readonly unlock: string };
+  /**
+   * populate_mm keeps a reference of its own on the VRAM buffer across
+   * drm_pagemap_migrate_to_devmem, which consumes the allocation's reference "even if it
+   * returns with an error" (xe: xe_bo_get, then xe_bo_unlock + xe_bo_put after the call).
+   * false: the buffer's one reference is the allocation's (amdgpu MIG v3), and populate_mm
+   * must not touch the buffer once the call returned.
+   */
+  readonly populateHoldsBo: boolean;
   /** What TTM's eviction of a buffer device pages use runs: the driver's hook (xe_svm_bo_evict). */
   readonly evictHook: string;
   /** What TTM does to such a buffer when the driver has no hook (`vramEviction: 'move-unnotified'`). */

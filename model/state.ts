@@ -58,7 +58,19 @@ export interface Devmem {
   readonly backed: boolean;
   /** devmem_release ran (the last zdd reference went). */
   readonly released: boolean;
+  /**
+   * The VRAM buffer object's kref (ttm_buffer_object.kref): the migrating thread's, the
+   * allocation's (dropped by devmem_release), TTM's while it evicts. At 0 the buffer is freed.
+   */
+  readonly bo: number;
+  /** Ghost: how the buffer was misused once freed, a set of bits (BO_USED_FREED, BO_PUT_FREED). */
+  readonly boFault: number;
 }
+
+/** Devmem.boFault bits: a step touched or got (1), or put (2), the buffer after its last reference went. */
+export const BO_OK = 0;
+export const BO_USED_FREED = 1;
+export const BO_PUT_FREED = 2;
 
 /** amdgpu attribute range (amdgpu_svm_attr_range) / xe CPU-address-mirror VMA attributes. */
 export interface AttrRange {
@@ -138,6 +150,11 @@ export interface SvmGlobals {
   readonly tlbInval: readonly number[];
   /** Device-memory allocations ever made, indexed by id. */
   readonly devmem: readonly Devmem[];
+  /**
+   * mm->mm_users: 1 for the process itself, plus one per mmget_not_zero not yet put (mmput).
+   * Nothing in the model exits the process, so it never reaches 0.
+   */
+  readonly mmUsers: number;
   /** GC lists of every instance: ids of the ranges queued, in order. */
   readonly gcList: readonly number[];
   /**
@@ -206,6 +223,7 @@ export const EFAULT = -14;
 export const EINVAL = -22;
 export const ENODATA = -61;
 export const EBUSY = -16;
+export const ENOMEM = -12;
 
 /** One flat record of locals serves every process type; each uses the fields it needs. */
 export interface SvmLocals {

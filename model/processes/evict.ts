@@ -10,7 +10,7 @@
 import type { Program } from '../../explorer/index.ts';
 import type { SvmConfig } from '../config.ts';
 import { vramEviction, type Driver } from '../driver.ts';
-import { collectPages, copyCollectedToRam, installCollectedInRam, pagesInUse } from '../devmem.ts';
+import { collectPages, copyCollectedToRam, getBo, installCollectedInRam, pagesInUse, putBo, touchBo } from '../devmem.ts';
 import { acquire, boResv, release } from '../locks.ts';
 import { EAGAIN, EBUSY, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { perDevice } from '../steps/per-device.ts';
@@ -18,8 +18,18 @@ import type { SvmStep } from '../steps/types.ts';
 import { cite, MIGRATE_DEVICE_C, PAGEMAP_C } from '../sources.ts';
 import { allocationOwner, callbackSteps, invEndStep } from './invalidate.ts';
 
-/** Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use. */
-const victims = (g: SvmGlobals, dev: number): number[] => g.devmem.flatMap((d) => (d.dev === dev && d.backed && pagesInUse(d).length > 0 ? [d.id] : []));
+/**
+ * Buffers of `dev` the memory manager may pick: still owning VRAM that device pages use, and not
+ * on their way out (ttm_bo_get_unless_zero fails on a buffer whose last reference went).
+ */
+const victims = (g: SvmGlobals, dev: number): number[] =>
+  g.devmem.flatMap((d) => (d.dev === dev && d.backed && d.bo > 0 && pagesInUse(d).length > 0 ? [d.id] : []));
+
+/** Why TTM's own steps cite no source. */
+const TTM_UNSOURCED =
+  'TTM is outside the sources read: ttm_bo_evict_first takes ttm_bo_get_unless_zero(bo) before ttm_bo_reserve, ' +
+  'and dma_resv_unlock then ttm_bo_put after ttm_bo_evict (read in a mirror of drivers/gpu/drm/ttm/ttm_bo.c; ' +
+  'the stored torvalds/linux ttm_bo.c predates that function)';
 
 export function evict(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLocals> {
   const body = vramEviction(cfg, driver) === 'move-unnotified' ? moveUnnotifiedSteps(cfg, driver) : evictToRamSteps(cfg, driver);
@@ -31,9 +41,16 @@ export function evict(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLo
     steps: [
       ...body,
       ...perDevice(cfg, 'ev_unlock', (d) => ({
-        kernelFn: 'ttm_bo_evict done: dma_resv_unlock',
-        unsourced: 'TTM (ttm_bo_evict) is outside the drm_pagemap/core-mm sources read',
+        kernelFn: 'ttm_bo_evict done: dma_resv_unlock + ttm_bo_put',
+        note: "TTM's reference kept the buffer alive while it evicted; this may be its last",
+        unsourced: TTM_UNSOURCED,
         locks: [release(boResv(d))],
+        reads: ['devmem'],
+        writes: ['devmem'],
+        effect: (g, l) => {
+          touchBo(g, l.alloc);
+          putBo(g, l.alloc);
+        },
         next: 'done',
       })),
     ],
@@ -44,7 +61,7 @@ export function evict(cfg: SvmConfig, driver: Driver): Program<SvmGlobals, SvmLo
 function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'cite' | 'note' | 'writes' | 'effect' | 'next'>): SvmStep[] {
   return perDevice(cfg, 'ev_pick', (d) => ({
     ...step,
-    unsourced: 'TTM picks the buffer and holds its reservation (ttm_bo_evict); TTM is outside the sources read',
+    unsourced: TTM_UNSOURCED,
     locks: [acquire(boResv(d))],
     reads: ['devmem'],
     guard: (g) => victims(g, d).length > 0,
@@ -56,12 +73,14 @@ function pickSteps(cfg: SvmConfig, step: Pick<SvmStep, 'kernelFn' | 'cite' | 'no
 function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
   return [
     ...pickSteps(cfg, {
-      kernelFn: `ttm_bo_evict (the buffer's dma-resv held) -> ${driver.evictHook}`,
+      kernelFn: `ttm_bo_evict_first: ttm_bo_get_unless_zero + ttm_bo_reserve -> ttm_bo_evict -> ${driver.evictHook}`,
       cite: driver.pagemapCite?.evictHook,
-      note: 'the memory manager picks a VRAM buffer of this device whose device pages are in use',
-      effect: (_g, l, c) => {
+      note: 'the memory manager takes a reference on a VRAM buffer of this device whose device pages are in use, and reserves it',
+      writes: ['devmem'],
+      effect: (g, l, c) => {
         l.alloc = c.choice;
         l.mtries = cfg.evictRetries ?? 2;
+        getBo(g, c.choice);
       },
       next: 'ev_populate',
     }),
@@ -70,10 +89,14 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
       kernelFn: 'drm_pagemap_evict_to_ram: mmget_not_zero + populate_devmem_pfn + migrate_device_pfns',
       note: 'the buffer\'s pages are found from physical memory; their mappings are invalidated through the rmap',
       cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', 'retry:\n\tif (!mmget_not_zero(devmem_allocation->mm))\n\t\treturn -EFAULT;'),
         cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', '\terr = ops->populate_devmem_pfn(devmem_allocation, npages, src);\n\tif (err)\n\t\tgoto err_free;\n\n\terr = migrate_device_pfns(src, npages);'),
       ],
-      reads: ['devmem'],
+      reads: ['devmem', 'mmUsers'],
+      writes: ['devmem', 'mmUsers'],
       effect: (g, l) => {
+        touchBo(g, l.alloc);
+        g.mmUsers++;
         const d = g.devmem[l.alloc]!;
         l.is = d.start;
         l.ie = d.start + d.used.length;
@@ -121,13 +144,16 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
     },
     {
       label: 'ev_detached',
-      kernelFn: 'drm_pagemap_evict_to_ram: completion_done(&devmem->detached), else retry (2 more) or -EBUSY',
+      kernelFn: 'drm_pagemap_evict_to_ram: mmput_async; completion_done(&devmem->detached), else retry (2 more) or -EBUSY',
       cite: [
+        cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', 'err_out:\n\tmmput_async(devmem_allocation->mm);'),
         cite(PAGEMAP_C, 'drm_pagemap_evict_to_ram', '\tif (completion_done(&devmem_allocation->detached))\n\t\treturn 0;\n\n\tif (retry_count--) {\n\t\tcond_resched();\n\t\tgoto retry;\n\t}\n\n\treturn err ?: -EBUSY;'),
         cite(PAGEMAP_C, 'drm_pagemap_zdd_destroy', '\tif (devmem) {\n\t\tcomplete_all(&devmem->detached);'),
       ],
-      reads: ['devmem'],
+      reads: ['devmem', 'mmUsers'],
+      writes: ['mmUsers'],
       effect: (g, l) => {
+        g.mmUsers--;
         l.ret = g.devmem[l.alloc]!.released ? OK : l.mtries > 0 ? EAGAIN : EBUSY;
         if (l.ret === EAGAIN) l.mtries--;
       },
@@ -138,8 +164,12 @@ function evictToRamSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
       kernelFn: 'ttm_bo_move: the buffer\'s VRAM goes back to the memory manager',
       note: 'only after drm_pagemap_evict_to_ram returned 0',
       unsourced: 'ttm_bo_move (TTM) is outside the sources read; drm_pagemap only promises 0 once the allocation is detached',
+      reads: ['devmem'],
       writes: ['devmem'],
-      effect: (g, l) => void (g.devmem[l.alloc]!.backed = false),
+      effect: (g, l) => {
+        touchBo(g, l.alloc);
+        g.devmem[l.alloc]!.backed = false;
+      },
       next: 'ev_unlock',
     },
   ];
@@ -157,6 +187,7 @@ function moveUnnotifiedSteps(cfg: SvmConfig, driver: Driver): SvmStep[] {
     writes: ['devmem'],
     effect: (g, l, c) => {
       l.alloc = c.choice;
+      getBo(g, c.choice);
       g.devmem[c.choice]!.backed = false;
     },
     next: 'ev_unlock',

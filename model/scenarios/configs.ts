@@ -466,6 +466,25 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
     },
   },
   {
+    name: 'range-evict-enomem',
+    description:
+      'prefetch-vram-range-to-ram where kvmalloc may fail (allocFailures): drm_gpusvm_range_evict returns -ENOMEM after ' +
+      'mmget_not_zero, without mmput (DOMAIN.md §5 bug 2; amdgpu calls no drm_gpusvm_range_evict here)',
+    config: {
+      ...devmem,
+      allocFailures: true,
+      processes: [
+        { kind: 'fault', page: 0 },
+        { kind: 'set-attr', start: 0, end: 2, value: 9, prefetch: true },
+      ],
+    },
+    expectedUntaken: {
+      ...PREFETCH_AFTER_FAULT_UNTAKEN,
+      ...WHOLE_ATTR_RANGE,
+      'tlb_inval/tlb_inval_done': 'nothing is unbound: no munmap, and no range crosses the new bounds',
+    },
+  },
+  {
     name: 'two-gpus-faulting',
     description: 'two GPUs fault on one range while reclaim replaces a page (one drm_gpusvm instance per GPU, xe style)',
     config: twoGpusFaulting('per-device'),

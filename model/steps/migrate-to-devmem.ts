@@ -8,7 +8,7 @@
 
 import { memoryType, type SvmConfig } from '../config.ts';
 import { boResvSpan, type Driver } from '../driver.ts';
-import { collectPages, installDevicePage, maskPages, newDevmem, putZdd } from '../devmem.ts';
+import { collectPages, installDevicePage, maskPages, newDevmem, putBo, putZdd, touchBo } from '../devmem.ts';
 import { MMAP, acquire, boResv, release, section } from '../locks.ts';
 import { callbackSteps, invEndStep } from '../processes/invalidate.ts';
 import type { Interval } from '../queries.ts';
@@ -59,13 +59,16 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       kernelFn: 'drm_pagemap_populate_mm: mmget_not_zero + mmap_read_lock',
       cite: [cite(PAGEMAP_C, 'drm_pagemap_populate_mm', '\tif (!mmget_not_zero(mm))\n\t\treturn -EFAULT;\n\tmmap_read_lock(mm);')],
       locks: [acquire(MMAP, 'read')],
-      reads: o.target.reads,
+      // Nothing exits the process, so mm_users is never 0 here and mmget_not_zero succeeds.
+      reads: joined(['mmUsers'], o.target.reads),
+      writes: ['mmUsers'],
       effect: (g, l) => {
         const [s, e] = o.target(g, l);
         l.is = s;
         l.ie = e;
         l.mask = 0;
         l.ret = OK;
+        g.mmUsers++;
       },
       next: P('bo_create'),
     },
@@ -80,9 +83,11 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       locks: resv === 'migration' ? [acquire(boResv(d))] : [],
       mayAlloc: true,
       writes: ['devmem'],
+      // The buffer's first reference is its creator's; a driver keeping one of its own across
+      // the migration (xe_bo_get) has two, the allocation's being consumed by the migration.
       effect: (g, l) => {
         l.alloc = g.devmem.length;
-        g.devmem.push(newDevmem(l.alloc, l.dev, l.is, l.ie) as Draft<Devmem>);
+        g.devmem.push(newDevmem(l.alloc, l.dev, l.is, l.ie, o.driver.populateHoldsBo ? 2 : 1) as Draft<Devmem>);
       },
       next: P('vma_check'),
     }), o.devs),
@@ -156,6 +161,8 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
           note: 'the only section under the buffer\'s reservation: TTM may move the buffer before and after it',
           locks: section(boResv(d)),
           reads: ['devmem'],
+          writes: ['devmem'],
+          effect: (g, l) => touchBo(g, l.alloc),
           next: P('copy_submit'),
         }), o.devs)
       : []),
@@ -170,6 +177,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       mayAlloc: true,
       writes: ['devmem'],
       effect: (g, l) => {
+        touchBo(g, l.alloc);
         const d = g.devmem[l.alloc]!;
         d.copyPending = true;
         d.copyMask = l.mask;
@@ -222,9 +230,17 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
       kernelFn: o.driver.pagemap.unlock,
       cite: [...(o.driver.pagemapCite?.unlock ?? []), cite(PAGEMAP_C, 'drm_pagemap_populate_mm', '\tmmap_read_unlock(mm);\n\tmmput(mm);')],
       locks: resv === 'migration' ? [release(boResv(d)), release(MMAP, 'read')] : [release(MMAP, 'read')],
-      reads: joined(undefined, x.ok.reads, x.busy.reads, x.fail.reads),
-      writes: joined(undefined, x.ok.writes, x.busy.writes, x.fail.writes),
-      effect: (g, l) => exit(l).effect?.(l, g),
+      reads: joined(['devmem', 'mmUsers'], x.ok.reads, x.busy.reads, x.fail.reads),
+      writes: joined(['devmem', 'mmUsers'], x.ok.writes, x.busy.writes, x.fail.writes),
+      effect: (g, l) => {
+        // The driver's own reference, if it kept one: unlock (it touches the buffer), then put.
+        if (o.driver.populateHoldsBo) {
+          touchBo(g, l.alloc);
+          putBo(g, l.alloc);
+        }
+        g.mmUsers--;
+        exit(l).effect?.(l, g);
+      },
       next: (_g, l) => exit(l).to(l),
     }), o.devs),
   ];

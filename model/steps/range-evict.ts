@@ -1,18 +1,21 @@
 // drm_gpusvm_range_evict (DOMAIN.md §3.9): hmm_range_fault over the interval with
 // HMM_PFN_REQ_FAULT and no device-private owner, so every device-private page faults through
-// migrate_to_ram; hmm_range_fault returns -EBUSY and is called again until none is left.
+// migrate_to_ram; hmm_range_fault returns -EBUSY and is called again until none is left. It
+// holds an mm reference throughout, which its -ENOMEM return leaks (DOMAIN.md §5 bug 2, still
+// in GPUSVM_C; fixed by <20260714170025.3487974-1-matthew.brost@intel.com>).
 
 import { memoryType, type SvmConfig } from '../config.ts';
 import type { Driver } from '../driver.ts';
 import { MMAP, acquire, release } from '../locks.ts';
 import type { Interval } from '../queries.ts';
-import { NONE, type SvmGlobals, type SvmLocals } from '../state.ts';
+import { ENOMEM, NONE, OK, type SvmGlobals, type SvmLocals } from '../state.ts';
 import { cite, GPUSVM_C } from '../sources.ts';
 import { migrateToRamSteps } from './migrate-to-ram.ts';
 import { joined, type SvmStep } from './types.ts';
 
 /**
- * drm_gpusvm_range_evict over target(g, l); `done` is where it goes when no device page is left.
+ * drm_gpusvm_range_evict over target(g, l), entered at `${prefix}start`; `done` is where it goes
+ * when it returns (no device page left, or -ENOMEM: every caller ignores the return value).
  * Its labels start with `prefix` (a program with two callers names them apart).
  */
 export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval, done: string, prefix = 're_'): SvmStep[] {
@@ -24,6 +27,21 @@ export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval
     return NONE;
   };
   return [
+    {
+      label: P('start'),
+      kernelFn: 'drm_gpusvm_range_evict: mmget_not_zero + kvmalloc_array(pfns)',
+      note: 'with allocFailures, the array may not be allocated: -ENOMEM, returned without mmput',
+      cite: [cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\tif (!mmget_not_zero(mm))\n\t\treturn -EFAULT;\n\n\tpfns = kvmalloc_array(npages, sizeof(*pfns), GFP_KERNEL);\n\tif (!pfns)\n\t\treturn -ENOMEM;')],
+      mayAlloc: true,
+      reads: ['mmUsers'],
+      writes: ['mmUsers'],
+      choices: () => (cfg.allocFailures ? [0, 1] : [0]),
+      effect: (g, l, c) => {
+        g.mmUsers++;
+        l.ret = c.choice === 1 ? ENOMEM : OK;
+      },
+      next: (_g, l) => (l.ret === ENOMEM ? done : P('hmm_fault')),
+    },
     {
       label: P('hmm_fault'),
       kernelFn: 'drm_gpusvm_range_evict: hmm_range_fault(HMM_PFN_REQ_FAULT, dev_private_owner = NULL)',
@@ -54,6 +72,9 @@ export function rangeEvictSteps(cfg: SvmConfig, driver: Driver, target: Interval
       kernelFn: 'drm_gpusvm_range_evict: mmap_read_unlock + mmput',
       cite: [cite(GPUSVM_C, 'drm_gpusvm_range_evict', '\tkvfree(pfns);\n\tmmput(mm);\n\n\treturn err;')],
       locks: [release(MMAP, 'read')],
+      reads: ['mmUsers'],
+      writes: ['mmUsers'],
+      effect: (g) => void g.mmUsers--,
       next: done,
     },
   ];

@@ -48,6 +48,23 @@ describe('sample proposals', () => {
     for (const inv of ['pte-has-dma-mapping', 'invalidate-before-return', 'no-stale-pte']) expect(holding).toContain(inv);
   });
 
+  it('amdgpu MIG v4 unreserving the buffer after drm_pagemap_migrate_to_devmem uses it after its last reference', () => {
+    const r = check('proposals/amdgpu-unreserve-after-migrate.ts');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('Verdict: the proposal ADDS violations.');
+    const added = r.stdout.slice(r.stdout.indexOf('Invariants newly violated:'), r.stdout.indexOf('Invariants newly holding:'));
+    expect(added).toContain('no-use-after-free');
+    expect(added).toContain('mg_unlock');
+  });
+
+  it("the fix for drm_gpusvm_range_evict's mm reference leak makes no-leaked-reference hold", () => {
+    const r = check('proposals/gpusvm-range-evict-mmput.ts');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Invariants newly violated: none/);
+    const holding = r.stdout.slice(r.stdout.indexOf('Invariants newly holding:'), r.stdout.indexOf('Lock-order cycles added'));
+    expect(holding).toContain('no-leaked-reference, in range-evict-enomem');
+  });
+
   it("eviction_lock as the driver lock (R-3) reproduces the ABBA with the notifier, reachable as a deadlock", () => {
     const r = check('proposals/eviction-lock-as-driver-lock.ts');
     expect(r.status).toBe(1);

@@ -115,6 +115,9 @@ const EXPECTED: Record<string, Partial<Record<Protocol, string[]>>> = {
   // munmap racing with the removal, which this scenario has not.
   'prefetch-splits-vram-range': { 'amdgpu-v3': F2, 'amdgpu-v3-vram': F2, xe: [] },
   'prefetch-vram-range-to-ram': { 'amdgpu-v3': [], 'amdgpu-v3-vram': [], xe: [] },
+  // DOMAIN.md §5 bug 2, in GPUSVM_C: drm_gpusvm_range_evict's -ENOMEM return keeps its mm
+  // reference. Only xe calls drm_gpusvm_range_evict here.
+  'range-evict-enomem': { 'amdgpu-v3': [], 'amdgpu-v3-vram': [], xe: ['no-leaked-reference'] },
   'two-gpus-faulting': { 'amdgpu-v3': F1, xe: [] },
   'two-gpus-faulting-shared': { 'amdgpu-v3': F1, xe: [] },
   // GPU 0's migration runs GPU 1's instance callback in the window; shared, the driver lock

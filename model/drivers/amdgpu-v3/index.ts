@@ -45,6 +45,7 @@ export const amdgpuV3: Driver = {
     create: 'amdgpu populate_mm: amdgpu_bo_create + amdgpu_bo_reserve + drm_pagemap_devmem_init',
     unlock: 'amdgpu_bo_unreserve + amdgpu_bo_unref; mmap_read_unlock + mmput',
   },
+  populateHoldsBo: false,
   // The hook the migration series adds in v4 (3/6); v3 has none (unhookedMove).
   evictHook: 'amdgpu_bo_move -> drm_pagemap_evict_to_ram',
   unhookedMove: 'ttm_bo_evict: amdgpu_bo_move of the SVM BO to GTT (not pinned, no eviction hook)',

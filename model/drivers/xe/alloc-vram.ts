@@ -64,7 +64,7 @@ export function allocVramSteps(d: Driver, cfg: SvmConfig, target: Interval, x: A
       ],
       locks: [acquire(DRIVER_MIGRATE, 'write')],
       effect: (_g, l) => void (l.mtries = 0),
-      next: 're_hmm_fault',
+      next: 're_start',
     },
     ...rangeEvictSteps(cfg, d, target, 'mg_mmap_lock'),
     exitStep(

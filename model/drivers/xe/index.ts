@@ -14,6 +14,8 @@ import { xeSetAttr } from './madvise.ts';
 import { xeInvalidateBegin } from './notifier.ts';
 import { xePrefetchVram } from './prefetch-vram.ts';
 import { xeTlbInval } from './tlb-inval.ts';
+import { cite } from '../../sources.ts';
+import { XE_CONSUMES, XE_SVM_C } from './sources.ts';
 
 export const xe: Driver = {
   name: 'xe',
@@ -42,6 +44,20 @@ export const xe: Driver = {
   pagemap: {
     create: 'xe_drm_pagemap_populate_mm: xe_bo_create_locked + drm_pagemap_devmem_init',
     unlock: 'xe_bo_unlock + xe_bo_put; mmap_read_unlock + mmput',
+  },
+  // xe_bo_create_locked's reference is populate_mm's own; xe_bo_get gives the allocation its
+  // reference (xe_svm_devmem_release puts it), which drm_pagemap_migrate_to_devmem consumes.
+  populateHoldsBo: true,
+  pagemapCite: {
+    create: [
+      cite(XE_SVM_C, 'xe_drm_pagemap_populate_mm', '\tbo = xe_bo_create_locked(vr->xe, NULL, NULL, end - start,'),
+      cite(XE_SVM_C, 'xe_drm_pagemap_populate_mm', '\txe_bo_get(bo);'),
+    ],
+    unlock: [
+      cite(XE_CONSUMES, 'xe_drm_pagemap_populate_mm', '\t\t/* Consumes the devmem allocation ref. */\n\t\terr = drm_pagemap_migrate_to_devmem(&bo->devmem_allocation, mm,'),
+      cite(XE_SVM_C, 'xe_drm_pagemap_populate_mm', '\txe_bo_unlock(bo);\n\txe_bo_put(bo);'),
+      cite(XE_SVM_C, 'xe_svm_devmem_release', '\txe_bo_put_async(bo);'),
+    ],
   },
   evictHook: 'xe_svm_bo_evict',
   boResvSpan: 'migration',

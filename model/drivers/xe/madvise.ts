@@ -64,7 +64,7 @@ export function xeSetAttr(d: Driver, cfg: SvmConfig, prefetch: boolean): P {
           l.range = r ? r.start : NONE;
         },
         // xe_svm_range_in_vram: has_devmem_pages, read without the notifier lock.
-        next: (g, l) => (l.range === NONE ? 'madvise_set' : devmem && pagesOf(rangeStarting(g, l.range)!, 0).hasDevmem ? 'me_hmm_fault' : 'madvise_unbind'),
+        next: (g, l) => (l.range === NONE ? 'madvise_set' : devmem && pagesOf(rangeStarting(g, l.range)!, 0).hasDevmem ? 'me_start' : 'madvise_unbind'),
       },
       ...(devmem ? rangeEvictSteps(cfg, d, rangeInterval(0), 'madvise_unbind', 'me_') : []),
       {

@@ -21,3 +21,12 @@ export const XE_PT_C = 'intel-lgci-fdo-gitlab-mirror/drm.tip:drivers/gpu/drm/xe/
  * drm_pagemap_populate_mm call, with no retry and no lock); the model follows the series.
  */
 export const XE_SERIALIZE = '<20251219113320.183860-25-thomas.hellstrom@linux.intel.com>';
+
+/**
+ * "drm/pagemap, drm/xe: Support destination migration over interconnect" (v4 21/22): from here on
+ * drm_pagemap_migrate_to_devmem consumes the devmem allocation's reference on every path, and
+ * xe_drm_pagemap_populate_mm no longer calls xe_svm_devmem_release on error. XE-C still has that
+ * call; PAGEMAP_C consumes, so the model follows this patch (XE-C with PAGEMAP_C would release
+ * twice: the `populate-releases-on-error` mutant).
+ */
+export const XE_CONSUMES = '<20251211165909.219710-22-thomas.hellstrom@linux.intel.com>';

@@ -140,7 +140,7 @@ export function vmBindPrefetchSteps(d: Driver, cfg: SvmConfig, done: string): Sv
         // No tile (the preferred location is not VRAM): xe_svm_range_migrate_to_smem, which
         // evicts a range with device pages (xe_svm_range_in_vram: has_devmem_pages).
         const toSmem = !devmemPreferred(g, l.range) && pagesOf(rangeStarting(g, l.range)!, 0).hasDevmem;
-        return toSmem ? 'ps_hmm_fault' : 'pf_decide';
+        return toSmem ? 'ps_start' : 'pf_decide';
       },
     },
     ...(decide ? rangeEvictSteps(cfg, d, rangeInterval(0), 'pf_decide', 'ps_') : []),
