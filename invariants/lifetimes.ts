@@ -4,7 +4,7 @@
 
 import type { StateInvariant } from '../explorer/index.ts';
 import { pagesInUse } from '../model/devmem.ts';
-import { BO_PUT_FREED, BO_USED_FREED, type SvmGlobals, type SvmLocals } from '../model/state.ts';
+import { BO_PUT_FREED, BO_USED_FREED, PAGE_FREED_HELD, type SvmGlobals, type SvmLocals } from '../model/state.ts';
 import { quiescent } from './helpers.ts';
 
 const boFault = (g: SvmGlobals, fault: number): number | undefined => g.devmem.find((d) => (d.boFault & fault) !== 0)?.id;
@@ -13,13 +13,17 @@ export const noUseAfterFree: StateInvariant<SvmGlobals, SvmLocals> = {
   kind: 'state',
   id: 'no-use-after-free',
   reads: ['devmem'],
-  statement: "nothing touches a VRAM buffer object after its last reference was put (its kref reached 0)",
+  statement: 'nothing touches a VRAM buffer object after its last reference was put (its kref reached 0), and no device page is freed while a CPU fault holds a reference to it',
   justification:
     'Issue 15 / DOMAIN.md §4 item 12: the buffer lives while a reference does (ttm_bo_put frees it at the last); ' +
     'drm_pagemap_migrate_to_devmem "consumes" the allocation\'s reference "even if it returns with an error" ' +
     "(drm_pagemap.c), so a caller that touches the buffer after it must hold one of its own (xe: xe_bo_get).",
-  holds: (s) => boFault(s.g, BO_USED_FREED) === undefined,
-  explain: (s) => `allocation ${boFault(s.g, BO_USED_FREED)}'s buffer object was touched (reserved, unlocked, read) after its last reference was put`,
+  holds: (s) => boFault(s.g, BO_USED_FREED | PAGE_FREED_HELD) === undefined,
+  explain: (s) => {
+    const a = boFault(s.g, BO_USED_FREED);
+    if (a !== undefined) return `allocation ${a}'s buffer object was touched (reserved, unlocked, read) after its last reference was put`;
+    return `a migration freed a device page of allocation ${boFault(s.g, PAGE_FREED_HELD)} while a CPU fault still held a reference to it (do_swap_page's get_page)`;
+  },
 };
 
 export const noDoublePut: StateInvariant<SvmGlobals, SvmLocals> = {

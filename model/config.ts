@@ -92,6 +92,13 @@ export interface SvmConfig {
    */
   readonly allocFailures?: boolean;
   /**
+   * How do_swap_page hands a device-private page to migrate_to_ram: 'trylock' (the default:
+   * 1afaeb8293c9 "mm/migrate: Trylock device page in do_swap_page", with the livelock fix's wait
+   * for the unlock) or 'get-page' (before it: every faulting thread takes a page reference and
+   * calls migrate_to_ram; the migration locks the page itself).
+   */
+  readonly doSwapPage?: 'trylock' | 'get-page';
+  /**
    * With two GPUs: one drm_gpusvm instance per device (xe style, the default) or one instance
    * with per-device pages (DOMAIN.md §6).
    */

@@ -5,7 +5,7 @@
 import type { Draft } from 'immer';
 import type { Driver } from './driver.ts';
 import { content } from './queries.ts';
-import { BO_OK, BO_PUT_FREED, BO_USED_FREED, GARBAGE, NONE, type Devmem, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
+import { BO_OK, BO_PUT_FREED, BO_USED_FREED, GARBAGE, NONE, PAGE_FREED_HELD, type Devmem, type Range, type SvmGlobals, type SvmLocals } from './state.ts';
 
 /**
  * A fresh VRAM buffer for a migration of [start, end) to `dev` (xe_bo_create_locked /
@@ -21,6 +21,7 @@ export function newDevmem(id: number, dev: number, start: number, end: number, b
     start,
     used: new Array<boolean>(n).fill(false),
     vdata: new Array<number>(n).fill(GARBAGE),
+    refs: new Array<number>(n).fill(0),
     zdd: 1,
     clearPending: true,
     copyPending: false,
@@ -78,9 +79,16 @@ export function putZdd(g: Draft<SvmGlobals>, a: number): void {
   }
 }
 
-/** A device page is freed (folio_free -> drm_pagemap_page_free): it drops its zdd reference. */
-export function freeDevicePage(g: Draft<SvmGlobals>, a: number, p: number): void {
+/**
+ * A device page is freed (folio_free -> drm_pagemap_folio_free): it drops its zdd reference.
+ * `held`: the CPU-fault references on it the freeing path accounts for (a migration to RAM run
+ * from do_swap_page holds one on its faulting page); any more is a page freed under a thread that
+ * still uses it. Undefined: not judged (core mm's own frees, which the model makes at the unmap,
+ * not at the last put).
+ */
+export function freeDevicePage(g: Draft<SvmGlobals>, a: number, p: number, held?: number): void {
   const d = g.devmem[a]!;
+  if (held !== undefined && d.refs[p - d.start]! > held) d.boFault |= PAGE_FREED_HELD;
   d.used[p - d.start] = false;
   putZdd(g, a);
 }
@@ -89,9 +97,9 @@ export function freeDevicePage(g: Draft<SvmGlobals>, a: number, p: number): void
  * VA page p now has a new system page holding `value` (migration to RAM, eviction, or a copy
  * core mm made): the old page's generation ends; a device page it left is freed.
  */
-export function installSystemPage(g: Draft<SvmGlobals>, p: number, value: number): void {
+export function installSystemPage(g: Draft<SvmGlobals>, p: number, value: number, held?: number): void {
   const pg = g.pages[p]!;
-  if (pg.dev !== NONE) freeDevicePage(g, pg.dev, p);
+  if (pg.dev !== NONE) freeDevicePage(g, pg.dev, p, held);
   pg.dev = NONE;
   pg.gen++;
   g.data[p] = value;
@@ -106,6 +114,20 @@ export function installDevicePage(g: Draft<SvmGlobals>, p: number, a: number): v
   d.zdd++;
   pg.dev = a;
   pg.gen++;
+}
+
+/** CPU-fault references on the device page backing VA page p (0 for a system page). */
+export function pageRefs(g: SvmGlobals, p: number): number {
+  const a = g.pages[p]!.dev;
+  if (a === NONE) return 0;
+  const d = g.devmem[a]!;
+  return d.refs[p - d.start]!;
+}
+
+/** get_page / put_page of the device page of allocation a holding VA page p. */
+export function refDevicePage(g: Draft<SvmGlobals>, a: number, p: number, by: 1 | -1): void {
+  const d = g.devmem[a]!;
+  d.refs[p - d.start]! += by;
 }
 
 /** The allocation's pages that back VA pages now. */
@@ -134,13 +156,15 @@ export function maskPages(start: number, mask: number): number[] {
 }
 
 /**
- * migrate_vma_collect / migrate_device_pfns: lock the pages of [l.is, l.ie) that `take` selects
- * (install migration entries) and record them in l.mask.
+ * migrate_vma_setup / migrate_device_pfns: lock the pages of [l.is, l.ie) that `take` selects
+ * (install migration entries) and record them in l.mask. migrate_device_unmap restores a page
+ * with references the migration does not account for (migrate_vma_check_page: `extra = 1 +
+ * (page == fault_page)`): CPU-fault references beyond the faulting page's own (`faultPage`).
  */
-export function collectPages(g: Draft<SvmGlobals>, l: Draft<SvmLocals>, take: (p: number) => boolean): void {
+export function collectPages(g: Draft<SvmGlobals>, l: Draft<SvmLocals>, take: (p: number) => boolean, faultPage = NONE): void {
   l.mask = 0;
   for (let p = l.is; p < l.ie; p++) {
-    if (!take(p)) continue;
+    if (!take(p) || pageRefs(g, p) > (p === faultPage ? 1 : 0)) continue;
     g.pages[p]!.locked = true;
     l.mask |= 1 << (p - l.is);
   }
@@ -154,10 +178,11 @@ export function copyCollectedToRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>): v
 /**
  * migrate_{vma,device}_pages + finalize towards RAM: the collected pages map new system pages
  * holding what was copied, and are unlocked, except `keepLocked` (do_swap_page unlocks it).
+ * `faultPage` is the page whose CPU fault runs the migration (its reference is the caller's).
  */
-export function installCollectedInRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>, keepLocked = NONE): void {
+export function installCollectedInRam(g: Draft<SvmGlobals>, l: Draft<SvmLocals>, keepLocked = NONE, faultPage = NONE): void {
   for (const p of maskPages(l.is, l.mask)) {
-    installSystemPage(g, p, l.pfns[p - l.is]!);
+    installSystemPage(g, p, l.pfns[p - l.is]!, p === faultPage ? 1 : 0);
     if (p !== keepLocked) g.pages[p]!.locked = false;
   }
   l.mask = 0;

@@ -58,6 +58,7 @@ export const SVM_SCHEMA: StateSchema<SvmGlobals, SvmLocals> = {
             start: 'int',
             used: bools,
             vdata: ints,
+            refs: ints,
             zdd: 'int',
             clearPending: 'bool',
             copyPending: 'bool',

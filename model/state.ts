@@ -43,6 +43,12 @@ export interface Devmem {
   readonly used: readonly boolean[];
   /** Content of each device page (what a read of it returns). */
   readonly vdata: readonly number[];
+  /**
+   * References on each device page taken by CPU faults in do_swap_page (get_page) and not yet
+   * put. A migration leaves a page with references it does not account for where it is
+   * (migrate_vma_check_page, folio_migrate_mapping).
+   */
+  readonly refs: readonly number[];
   /** struct drm_pagemap_zdd refcount: one per device page in use, one for a migration in progress. */
   readonly zdd: number;
   /** pre_migrate_fence not yet signalled: the clear of the fresh buffer is still queued. */
@@ -67,10 +73,14 @@ export interface Devmem {
   readonly boFault: number;
 }
 
-/** Devmem.boFault bits: a step touched or got (1), or put (2), the buffer after its last reference went. */
+/**
+ * Devmem.boFault bits: a step touched or got (1), or put (2), the buffer after its last reference
+ * went; a migration freed one of its device pages while a CPU fault still held a reference (4).
+ */
 export const BO_OK = 0;
 export const BO_USED_FREED = 1;
 export const BO_PUT_FREED = 2;
+export const PAGE_FREED_HELD = 4;
 
 /** amdgpu attribute range (amdgpu_svm_attr_range) / xe CPU-address-mirror VMA attributes. */
 export interface AttrRange {

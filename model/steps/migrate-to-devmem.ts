@@ -122,7 +122,7 @@ export function migrateToDevmemSteps(cfg: SvmConfig, o: MigrateOptions, x: Migra
         cite(PAGEMAP_C, 'drm_pagemap_migrate_to_devmem', '\t\t.flags\t\t= MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_SELECT_DEVICE_COHERENT,'),
         cite(MIGRATE_DEVICE_C, 'migrate_vma_setup', '\tmigrate_vma_collect(args);\n\n\tif (args->cpages)\n\t\tmigrate_vma_unmap(args);'),
       ],
-      reads: ['pages'],
+      reads: ['pages', 'devmem'],
       writes: ['pages'],
       effect: (g, l) => collectPages(g, l, (p) => collectable(g, cfg, p)),
       next: P('inv_end'),
