@@ -250,6 +250,26 @@ const PREFETCH_AFTER_FAULT_UNTAKEN: Record<string, string> = {
   ...untaken(['copy_engine'], ['engine_clear', 'engine_copy'], 'nothing migrates: no clear or copy job is queued'),
 };
 
+/**
+ * A GPU fault maps a range (xe: migrated to VRAM); a prefetch of all of it to system memory
+ * (prefetch-vram-range-to-ram and, with `over`, its variants).
+ */
+const prefetchToRamAfterFault = (over: Partial<SvmConfig>): Pick<SvmScenario, 'config' | 'expectedUntaken'> => ({
+  config: {
+    ...devmem,
+    ...over,
+    processes: [
+      { kind: 'fault', page: 0 },
+      { kind: 'set-attr', start: 0, end: 2, value: 9, prefetch: true },
+    ],
+  },
+  expectedUntaken: {
+    ...PREFETCH_AFTER_FAULT_UNTAKEN,
+    ...WHOLE_ATTR_RANGE,
+    'tlb_inval/tlb_inval_done': 'nothing is unbound: no munmap, and no range crosses the new bounds',
+  },
+});
+
 export const SVM_SCENARIOS: readonly SvmScenario[] = [
   {
     name: 'fault-vs-munmap',
@@ -452,37 +472,14 @@ export const SVM_SCENARIOS: readonly SvmScenario[] = [
   {
     name: 'prefetch-vram-range-to-ram',
     description: 'a GPU fault maps a range (xe: migrated to VRAM); a prefetch of all of it to system memory (xe: xe_svm_range_migrate_to_smem evicts it, then binds it again)',
-    config: {
-      ...devmem,
-      processes: [
-        { kind: 'fault', page: 0 },
-        { kind: 'set-attr', start: 0, end: 2, value: 9, prefetch: true },
-      ],
-    },
-    expectedUntaken: {
-      ...PREFETCH_AFTER_FAULT_UNTAKEN,
-      ...WHOLE_ATTR_RANGE,
-      'tlb_inval/tlb_inval_done': 'nothing is unbound: no munmap, and no range crosses the new bounds',
-    },
+    ...prefetchToRamAfterFault({}),
   },
   {
     name: 'range-evict-enomem',
     description:
       'prefetch-vram-range-to-ram where kvmalloc may fail (allocFailures): drm_gpusvm_range_evict returns -ENOMEM after ' +
       'mmget_not_zero, without mmput (DOMAIN.md §5 bug 2; amdgpu calls no drm_gpusvm_range_evict here)',
-    config: {
-      ...devmem,
-      allocFailures: true,
-      processes: [
-        { kind: 'fault', page: 0 },
-        { kind: 'set-attr', start: 0, end: 2, value: 9, prefetch: true },
-      ],
-    },
-    expectedUntaken: {
-      ...PREFETCH_AFTER_FAULT_UNTAKEN,
-      ...WHOLE_ATTR_RANGE,
-      'tlb_inval/tlb_inval_done': 'nothing is unbound: no munmap, and no range crosses the new bounds',
-    },
+    ...prefetchToRamAfterFault({ allocFailures: true }),
   },
   {
     name: 'two-gpus-faulting',
