@@ -5,7 +5,7 @@
 
 import { patchModel, type Model, type StepPatch } from '../explorer/index.ts';
 import { svmModel } from '../model/build.ts';
-import { maskPages, putBo, touchBo } from '../model/devmem.ts';
+import { maskPages, putBo, refDevicePage, touchBo } from '../model/devmem.ts';
 import type { SvmConfig } from '../model/config.ts';
 import { MUNMAP_GC_REMAP, NOTIFIER_REMOVE_VS_INVALIDATE } from '../model/scenarios/configs.ts';
 import type { Protocol } from '../model/drivers/index.ts';
@@ -597,7 +597,19 @@ export const DEVMEM_MUTANTS: readonly Mutant[] = [
     protocol: 'amdgpu-v3-vram',
     config: { ...devmem, processes: [prefetch, { kind: 'cpu-fault', page: 0, value: 7 }] },
     liveness: true,
-    patches: [{ program: 'cpu_fault', label: 'cf_timeslice', replace: { effect: (g, l) => void (g.pages[l.fpage]!.locked = false) } }],
+    // cf_timeslice without clearing the timeslice: it still unlocks and puts the faulting page.
+    patches: [
+      {
+        program: 'cpu_fault',
+        label: 'cf_timeslice',
+        replace: {
+          effect: (g, l) => {
+            g.pages[l.fpage]!.locked = false;
+            refDevicePage(g, l.alloc, l.fpage, -1);
+          },
+        },
+      },
+    ],
   },  {
     name: 'populate-puts-before-unlock',
     invariant: 'no-use-after-free',
